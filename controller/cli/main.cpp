@@ -1,3 +1,3 @@
 #include "rewind/cli/app.hpp"
 
-int main(int argc, char** argv) { return rewind::cli::run(argc, argv); }
+int main(int argc, char** argv) { return rwd::cli::run(argc, argv); }

@@ -22,7 +22,7 @@
 #include "rewind/model/release.hpp"
 #include "rewind/model/rollback.hpp"
 
-namespace rewind::model {
+namespace rwd::model {
 
 // Ordered, so encoded objects read apiVersion, kind, metadata, spec, status.
 using Json = nlohmann::ordered_json;
@@ -101,4 +101,4 @@ std::string to_yaml(const Json& j);  // block style, keys in the json's order
 std::optional<RevisionRecord> decode_revision_record(const Node& n, std::vector<FieldError>& errors);
 std::optional<History> decode_history(const Node& n, std::vector<FieldError>& errors);
 
-}  // namespace rewind::model
+}  // namespace rwd::model

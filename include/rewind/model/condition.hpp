@@ -8,7 +8,7 @@
 
 #include "rewind/model/time.hpp"
 
-namespace rewind::model {
+namespace rwd::model {
 
 enum class ConditionStatus { kTrue, kFalse, kUnknown };
 
@@ -43,4 +43,4 @@ struct Condition {
 
 using Conditions = std::vector<Condition>;
 
-}  // namespace rewind::model
+}  // namespace rwd::model

@@ -15,7 +15,7 @@
 
 #include "rewind/model/result.hpp"
 
-namespace rewind::model {
+namespace rwd::model {
 
 struct Mark {
   int line = 0;    // 1-based; 0 when unknown
@@ -102,4 +102,4 @@ LoadedDocuments load_yaml(std::string_view text, const Limits& limits = {});
 // A single JSON value (an object or an array of objects is up to the caller).
 LoadedDocuments load_json(std::string_view text, const Limits& limits = {});
 
-}  // namespace rewind::model
+}  // namespace rwd::model

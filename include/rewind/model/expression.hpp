@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace rewind::model {
+namespace rwd::model {
 
 enum class Comparator { kGreater, kGreaterEqual, kLess, kLessEqual, kEqual, kNotEqual };
 
@@ -30,4 +30,4 @@ std::string format_threshold(const Threshold& t);
 // baseline is only read when relative_to_baseline is set.
 bool threshold_matches(const Threshold& t, double measured, double baseline = 0);
 
-}  // namespace rewind::model
+}  // namespace rwd::model

@@ -11,7 +11,7 @@
 #include "rewind/model/strong_types.hpp"
 #include "rewind/model/time.hpp"
 
-namespace rewind::model {
+namespace rwd::model {
 
 enum class RevisionOutcome {
   kPending,         // recorded, not live yet
@@ -62,4 +62,4 @@ struct History {
   bool operator==(const History&) const = default;
 };
 
-}  // namespace rewind::model
+}  // namespace rwd::model

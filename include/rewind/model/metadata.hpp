@@ -6,7 +6,7 @@
 
 #include "rewind/model/strong_types.hpp"
 
-namespace rewind::model {
+namespace rwd::model {
 
 inline constexpr const char* kApiGroup = "rewind.dev";
 inline constexpr const char* kApiVersion = "rewind.dev/v1alpha1";
@@ -25,4 +25,4 @@ struct ObjectMeta {
   bool operator==(const ObjectMeta&) const = default;
 };
 
-}  // namespace rewind::model
+}  // namespace rwd::model

@@ -14,7 +14,7 @@
 #include "rewind/model/strong_types.hpp"
 #include "rewind/model/time.hpp"
 
-namespace rewind::model {
+namespace rwd::model {
 
 // ---- spec.target: exactly one platform ----------------------------------
 struct DockerTarget {
@@ -262,4 +262,4 @@ std::optional<MigrationDriver> parse_migration_driver(std::string_view s);
 std::optional<StrategyType> parse_strategy_type(std::string_view s);
 std::optional<ReleasePhase> parse_release_phase(std::string_view s);
 
-}  // namespace rewind::model
+}  // namespace rwd::model

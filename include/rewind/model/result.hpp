@@ -6,7 +6,7 @@
 #include <utility>
 #include <variant>
 
-namespace rewind::model {
+namespace rwd::model {
 
 enum class ErrorKind {
   kTransient,    // retry with backoff: a peer is away, a lock is held
@@ -61,4 +61,4 @@ class [[nodiscard]] Status {
   bool ok_ = true;
 };
 
-}  // namespace rewind::model
+}  // namespace rwd::model

@@ -8,7 +8,7 @@
 #include "rewind/model/release.hpp"
 #include "rewind/model/strong_types.hpp"
 
-namespace rewind::model {
+namespace rwd::model {
 
 struct Revision {
   ImageRef image;
@@ -36,4 +36,4 @@ RevisionHash revision_hash(const Revision& r);
 // FNV-1a/64 of bytes, exposed for tests and other stable hashes.
 std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t seed = 0xcbf29ce484222325ULL);
 
-}  // namespace rewind::model
+}  // namespace rwd::model

@@ -11,7 +11,7 @@
 #include "rewind/model/strong_types.hpp"
 #include "rewind/model/time.hpp"
 
-namespace rewind::model {
+namespace rwd::model {
 
 enum class Component { kImage, kConfig, kMigration };
 
@@ -87,4 +87,4 @@ std::optional<RollbackPhase> parse_rollback_phase(std::string_view s);
 std::optional<StepState> parse_step_state(std::string_view s);
 std::string to_string(const RollbackTarget& t);  // "previous", "lastKnownGood", "3"
 
-}  // namespace rewind::model
+}  // namespace rwd::model

@@ -1,5 +1,10 @@
 #pragma once
 // Strong typedefs for identifiers that must never be mixed up.
+//
+// The C++ namespace is `rwd`, not `rewind`: <cstdio> declares the C function
+// ::rewind(FILE*), and a namespace of the same name cannot coexist with it.
+// Modules are rwd::model, rwd::reconcile, rwd::cli, ...; headers stay under
+// include/rewind/ and CMake targets are rewind::<module>.
 
 #include <compare>
 #include <cstdint>
@@ -8,7 +13,7 @@
 #include <string>
 #include <utility>
 
-namespace rewind::model {
+namespace rwd::model {
 
 // A value of type T that only converts explicitly. Tag makes each alias a
 // distinct type: RevisionHash and ImageRef are both strings but never mix.
@@ -45,18 +50,18 @@ struct ObjectKey {
 
 inline std::ostream& operator<<(std::ostream& os, const ObjectKey& k) { return os << k.str(); }
 
-}  // namespace rewind::model
+}  // namespace rwd::model
 
 template <class Tag, class T>
-struct std::hash<rewind::model::Strong<Tag, T>> {
-  std::size_t operator()(const rewind::model::Strong<Tag, T>& v) const noexcept {
+struct std::hash<rwd::model::Strong<Tag, T>> {
+  std::size_t operator()(const rwd::model::Strong<Tag, T>& v) const noexcept {
     return std::hash<T>{}(v.value());
   }
 };
 
 template <>
-struct std::hash<rewind::model::ObjectKey> {
-  std::size_t operator()(const rewind::model::ObjectKey& k) const noexcept {
+struct std::hash<rwd::model::ObjectKey> {
+  std::size_t operator()(const rwd::model::ObjectKey& k) const noexcept {
     return std::hash<std::string>{}(k.ns) ^ (std::hash<std::string>{}(k.name) * 31U);
   }
 };

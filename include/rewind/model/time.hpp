@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace rewind::model {
+namespace rwd::model {
 
 using Duration = std::chrono::milliseconds;
 using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
@@ -26,4 +26,4 @@ std::optional<Timestamp> parse_timestamp(std::string_view text);
 // UTC, "Z", seconds precision unless milliseconds are non-zero.
 std::string format_timestamp(Timestamp t);
 
-}  // namespace rewind::model
+}  // namespace rwd::model

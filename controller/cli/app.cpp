@@ -1,0 +1,57 @@
+#include "rewind/cli/app.hpp"
+
+#include <iostream>
+
+#include "commands.hpp"
+
+namespace rwd::cli {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+constexpr const char* kHelp = R"(rewind: declarative releases and rollbacks of image, configuration and schema
+
+Usage: rewind COMMAND [options]
+
+Commands:
+  validate PATH...   check Release and Rollback files; list every error
+  plan -f FILE       print the plan for a Release without running it
+  version            print the version
+
+Run `rewind COMMAND --help` for the options of a command.
+)";
+
+}  // namespace
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) {
+    err << kHelp;
+    return kExitUsage;
+  }
+  const std::string& command = args.front();
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "-h" || command == "--help" || command == "help") {
+    out << kHelp;
+    return kExitOk;
+  }
+  if (command == "version" || command == "--version") {
+    out << "rewind " << kVersion << "\n";
+    return kExitOk;
+  }
+  if (command == "validate") return validate_command(rest, out, err);
+  if (command == "plan") return plan_command(rest, out, err);
+  err << "rewind: unknown command \"" << command << "\"\n\n" << kHelp;
+  return kExitUsage;
+}
+
+int run(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    return run(args, std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "rewind: internal error: " << e.what() << "\n";
+    return 70;  // EX_SOFTWARE
+  }
+}
+
+}  // namespace rwd::cli

@@ -1,0 +1,19 @@
+#pragma once
+// Internal: the subcommands of `rewind`. Each takes its own arguments (after
+// the subcommand name) and returns the exit code.
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace rwd::cli {
+
+// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInvalid = 1;  // the input is wrong (validation errors)
+inline constexpr int kExitUsage = 2;    // the command line is wrong, or a file cannot be read
+
+int validate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int plan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace rwd::cli

@@ -1,0 +1,302 @@
+// Release, Rollback and history records to JSON. Defaults are written out;
+// absent optional blocks are left out.
+
+#include "rewind/model/codec.hpp"
+
+namespace rwd::model {
+namespace {
+
+Json meta_json(const ObjectMeta& m) {
+  Json j;
+  j["name"] = m.name;
+  j["namespace"] = m.ns;
+  if (!m.uid.empty()) j["uid"] = m.uid;
+  if (m.generation != 0) j["generation"] = m.generation;
+  if (!m.resource_version.empty()) j["resourceVersion"] = m.resource_version;
+  if (!m.labels.empty()) j["labels"] = m.labels;
+  if (!m.annotations.empty()) j["annotations"] = m.annotations;
+  return j;
+}
+
+Json conditions_json(const Conditions& cs) {
+  Json arr = Json::array();
+  for (const auto& c : cs) {
+    Json j;
+    j["type"] = c.type;
+    j["status"] = to_string(c.status);
+    j["reason"] = c.reason;
+    j["message"] = c.message;
+    j["lastTransitionTime"] = format_timestamp(c.last_transition_time);
+    j["observedGeneration"] = c.observed_generation;
+    arr.push_back(std::move(j));
+  }
+  return arr;
+}
+
+Json url_source_json(const UrlSource& u) {
+  Json j = Json::object();
+  if (u.env) j["env"] = *u.env;
+  if (u.file) j["file"] = *u.file;
+  if (u.secret_key_ref) {
+    j["secretKeyRef"] = Json{{"name", u.secret_key_ref->name}, {"key", u.secret_key_ref->key}};
+  }
+  return j;
+}
+
+Json migration_json(const MigrationSpec& m) {
+  Json j;
+  j["database"] = Json{{"urlFrom", url_source_json(m.database)}};
+  j["driver"] = to_string(m.driver);
+  if (!m.directory.empty()) j["directory"] = m.directory;
+  j["revision"] = m.revision;
+  j["backup"] = Json{{"required", m.backup.required},
+                     {"directory", m.backup.directory},
+                     {"maxAge", format_duration(m.backup.max_age)},
+                     {"keep", m.backup.keep}};
+  if (!m.quiesce.empty()) j["quiesce"] = m.quiesce;
+  if (!m.verify_tables.empty()) j["verifyTables"] = m.verify_tables;
+  return j;
+}
+
+Json canary_step_json(const CanaryStep& step) {
+  if (const auto* w = std::get_if<SetWeightStep>(&step)) return Json{{"setWeight", w->weight}};
+  if (const auto* p = std::get_if<PauseStep>(&step)) {
+    if (p->duration) return Json{{"pause", format_duration(*p->duration)}};
+    return Json{{"pause", Json::object()}};
+  }
+  const auto& a = std::get<AnalysisStep>(step);
+  Json body = Json::object();
+  if (!a.metrics.empty()) body["metrics"] = a.metrics;
+  return Json{{"analysis", body}};
+}
+
+Json strategy_json(const StrategySpec& s) {
+  Json j;
+  j["type"] = to_string(s.type);
+  if (s.blue_green) {
+    j["blueGreen"] = Json{{"router", s.blue_green->router},
+                          {"autoPromote", s.blue_green->auto_promote},
+                          {"scaleDownDelay", format_duration(s.blue_green->scale_down_delay)}};
+  }
+  if (s.canary) {
+    Json steps = Json::array();
+    for (const auto& step : s.canary->steps) steps.push_back(canary_step_json(step));
+    j["canary"] = Json{{"router", s.canary->router}, {"steps", steps}};
+  }
+  return j;
+}
+
+Json health_json(const HealthCheckSpec& h) {
+  Json j;
+  if (h.http) {
+    j["http"] = Json{{"path", h.http->path}, {"port", h.http->port}, {"scheme", h.http->scheme}};
+  }
+  j["interval"] = format_duration(h.interval);
+  j["timeout"] = format_duration(h.timeout);
+  j["successThreshold"] = h.success_threshold;
+  j["failureThreshold"] = h.failure_threshold;
+  return j;
+}
+
+Json analysis_json(const AnalysisSpec& a) {
+  Json j;
+  j["interval"] = format_duration(a.interval);
+  j["window"] = format_duration(a.window);
+  if (a.prometheus) j["prometheus"] = Json{{"address", a.prometheus->address}};
+  if (!a.metrics.empty()) {
+    Json ms = Json::array();
+    for (const auto& m : a.metrics) {
+      Json mj;
+      mj["name"] = m.name;
+      mj["query"] = m.query;
+      if (m.fail_if) mj["failIf"] = format_threshold(*m.fail_if);
+      if (m.warn_if) mj["warnIf"] = format_threshold(*m.warn_if);
+      mj["failureLimit"] = m.failure_limit;
+      mj["inconclusiveLimit"] = m.inconclusive_limit;
+      ms.push_back(std::move(mj));
+    }
+    j["metrics"] = ms;
+  }
+  if (a.smoke) {
+    j["smoke"] = Json{{"command", a.smoke->command}, {"timeout", format_duration(a.smoke->timeout)}};
+  }
+  return j;
+}
+
+Json backup_record_json(const BackupRecord& b) {
+  Json j;
+  j["path"] = b.path;
+  j["bytes"] = b.bytes;
+  j["sha256"] = b.sha256;
+  j["verified"] = b.verified;
+  if (b.taken_at) j["takenAt"] = format_timestamp(*b.taken_at);
+  return j;
+}
+
+Json release_status_json(const ReleaseStatus& s) {
+  Json j;
+  j["observedGeneration"] = s.observed_generation;
+  j["phase"] = to_string(s.phase);
+  if (s.current_revision) j["currentRevision"] = s.current_revision->value();
+  if (s.stable_revision) j["stableRevision"] = s.stable_revision->value();
+  if (s.pin) {
+    j["pin"] = Json{{"revision", s.pin->revision.value()},
+                    {"generation", s.pin->generation},
+                    {"rollback", s.pin->rollback}};
+  }
+  if (s.observed) {
+    j["observed"] = Json{{"image", s.observed->image.value()},
+                         {"configHash", s.observed->config_hash},
+                         {"migrationRevision", s.observed->migration_revision}};
+  }
+  if (!s.conditions.empty()) j["conditions"] = conditions_json(s.conditions);
+  if (s.last_rollback) {
+    const LastRollback& l = *s.last_rollback;
+    Json lj{{"from", l.from.value()}, {"to", l.to.value()}, {"trigger", l.trigger},
+            {"startedAt", format_timestamp(l.started_at)}};
+    if (l.finished_at) lj["finishedAt"] = format_timestamp(*l.finished_at);
+    lj["seconds"] = l.seconds;
+    j["lastRollback"] = lj;
+  }
+  if (s.progress) {
+    j["progress"] = Json{{"revision", s.progress->revision.value()},
+                         {"planHash", s.progress->plan_hash},
+                         {"stepIndex", s.progress->step_index},
+                         {"aborted", s.progress->aborted}};
+  }
+  if (!s.message.empty()) j["message"] = s.message;
+  return j;
+}
+
+Json rollback_status_json(const RollbackStatus& s) {
+  Json j;
+  j["observedGeneration"] = s.observed_generation;
+  j["phase"] = to_string(s.phase);
+  if (s.from_revision) j["fromRevision"] = s.from_revision->value();
+  if (s.to_revision) j["toRevision"] = s.to_revision->value();
+  if (!s.plan.empty()) {
+    Json steps = Json::array();
+    for (const auto& st : s.plan) {
+      Json sj;
+      sj["name"] = st.name;
+      sj["description"] = st.description;
+      sj["state"] = to_string(st.state);
+      if (st.started_at) sj["startedAt"] = format_timestamp(*st.started_at);
+      if (st.finished_at) sj["finishedAt"] = format_timestamp(*st.finished_at);
+      if (!st.message.empty()) sj["message"] = st.message;
+      steps.push_back(std::move(sj));
+    }
+    j["plan"] = steps;
+  }
+  if (s.backup) j["backup"] = backup_record_json(*s.backup);
+  if (!s.conditions.empty()) j["conditions"] = conditions_json(s.conditions);
+  if (s.started_at) j["startedAt"] = format_timestamp(*s.started_at);
+  if (s.finished_at) j["finishedAt"] = format_timestamp(*s.finished_at);
+  if (!s.message.empty()) j["message"] = s.message;
+  return j;
+}
+
+}  // namespace
+
+Json to_json(const ReleaseSpec& s) {
+  Json j;
+  Json target = Json::object();
+  if (s.target.docker) {
+    target["docker"] = Json{{"project", s.target.docker->project}, {"service", s.target.docker->service}};
+  }
+  if (s.target.kubernetes) {
+    Json k{{"deployment", s.target.kubernetes->deployment}};
+    if (!s.target.kubernetes->container.empty()) k["container"] = s.target.kubernetes->container;
+    target["kubernetes"] = k;
+  }
+  j["target"] = target;
+  j["image"] = s.image.value();
+  if (!s.config.env.empty() || !s.config.env_files.empty()) {
+    Json c = Json::object();
+    if (!s.config.env.empty()) c["env"] = s.config.env;
+    if (!s.config.env_files.empty()) c["envFiles"] = s.config.env_files;
+    j["config"] = c;
+  }
+  if (s.migration) j["migration"] = migration_json(*s.migration);
+  j["strategy"] = strategy_json(s.strategy);
+  if (s.health_check) j["healthCheck"] = health_json(*s.health_check);
+  if (s.analysis) j["analysis"] = analysis_json(*s.analysis);
+  j["rollbackPolicy"] = Json{{"automatic", s.rollback_policy.automatic},
+                             {"revisionHistoryLimit", s.rollback_policy.revision_history_limit},
+                             {"progressDeadline", format_duration(s.rollback_policy.progress_deadline)}};
+  if (!s.notify.empty()) {
+    Json n = Json::array();
+    for (const auto& spec : s.notify) {
+      Json e = Json::object();
+      if (spec.webhook) e["webhook"] = Json{{"url", spec.webhook->url}};
+      n.push_back(e);
+    }
+    j["notify"] = n;
+  }
+  return j;
+}
+
+Json to_json(const Release& r) {
+  Json j;
+  j["apiVersion"] = kApiVersion;
+  j["kind"] = "Release";
+  j["metadata"] = meta_json(r.metadata);
+  j["spec"] = to_json(r.spec);
+  if (r.status != ReleaseStatus{}) j["status"] = release_status_json(r.status);
+  return j;
+}
+
+Json to_json(const Rollback& r) {
+  Json j;
+  j["apiVersion"] = kApiVersion;
+  j["kind"] = "Rollback";
+  j["metadata"] = meta_json(r.metadata);
+  Json spec;
+  spec["releaseRef"] = Json{{"name", r.spec.release_name}};
+  if (r.spec.to.kind == RollbackTarget::Kind::kRevision) {
+    spec["to"] = r.spec.to.revision.value();
+  } else {
+    spec["to"] = to_string(r.spec.to);
+  }
+  Json comps = Json::array();
+  for (Component c : r.spec.components) comps.push_back(to_string(c));
+  spec["components"] = comps;
+  spec["restoreBackup"] = r.spec.restore_backup;
+  spec["dryRun"] = r.spec.dry_run;
+  spec["emergency"] = r.spec.emergency;
+  if (!r.spec.reason.empty()) spec["reason"] = r.spec.reason;
+  j["spec"] = spec;
+  if (r.status != RollbackStatus{}) j["status"] = rollback_status_json(r.status);
+  return j;
+}
+
+Json to_json(const Object& o) {
+  return std::visit([](const auto& v) { return to_json(v); }, o);
+}
+
+Json to_json(const RevisionRecord& rec) {
+  Json j;
+  j["number"] = rec.number.value();
+  j["hash"] = rec.hash.value();
+  j["revision"] = Json{{"image", rec.revision.image.value()},
+                       {"configHash", rec.revision.config_hash},
+                       {"migrationRevision", rec.revision.migration_revision}};
+  j["spec"] = to_json(rec.spec);
+  j["generation"] = rec.generation;
+  j["createdAt"] = format_timestamp(rec.created_at);
+  if (rec.live_at) j["liveAt"] = format_timestamp(*rec.live_at);
+  if (rec.healthy_at) j["healthyAt"] = format_timestamp(*rec.healthy_at);
+  if (rec.ended_at) j["endedAt"] = format_timestamp(*rec.ended_at);
+  j["outcome"] = to_string(rec.outcome);
+  if (!rec.outcome_reason.empty()) j["outcomeReason"] = rec.outcome_reason;
+  if (rec.backup) j["backup"] = backup_record_json(*rec.backup);
+  return j;
+}
+
+Json to_json(const History& h) {
+  Json revs = Json::array();
+  for (const auto& r : h.revisions) revs.push_back(to_json(r));
+  return Json{{"revisions", revs}};
+}
+
+}  // namespace rwd::model
