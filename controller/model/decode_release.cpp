@@ -410,7 +410,6 @@ void decode_release_status(const Node& n, const std::string& path, Ctx& ctx, Rel
 }  // namespace
 
 std::optional<ReleaseSpec> decode_release_spec(const Node& n, const std::string& path, Ctx& ctx) {
-  const std::size_t before = ctx.error_count();
   Fields f(n, path, ctx);
   if (!f.valid()) return std::nullopt;
   ReleaseSpec spec;
@@ -439,13 +438,11 @@ std::optional<ReleaseSpec> decode_release_spec(const Node& n, const std::string&
   }
   if (const Node* nt = f.optional("notify")) decode_notify(*nt, f.path("notify"), ctx, spec.notify);
   f.finish();
-  if (ctx.error_count() != before) return std::nullopt;
-  return spec;
+  return spec;  // partial when errors were reported: the caller counts them
 }
 
-std::optional<Release> decode_release_body(Fields& root) {
+Release decode_release_body(Fields& root) {
   Ctx& ctx = root.ctx();
-  const std::size_t before = ctx.error_count();
   Release r;
   if (const Node* m = root.required("metadata")) decode_metadata(*m, "metadata", ctx, r.metadata);
   if (const Node* s = root.required("spec")) {
@@ -453,7 +450,6 @@ std::optional<Release> decode_release_body(Fields& root) {
   }
   if (const Node* st = root.optional("status")) decode_release_status(*st, "status", ctx, r.status);
   root.finish();
-  if (ctx.error_count() != before) return std::nullopt;
   return r;
 }
 

@@ -146,22 +146,19 @@ std::optional<BackupRecord> decode_backup_record(const Node& n, const std::strin
   return b;
 }
 
-std::optional<Rollback> decode_rollback_body(Fields& root) {
+Rollback decode_rollback_body(Fields& root) {
   Ctx& ctx = root.ctx();
-  const std::size_t before = ctx.error_count();
   Rollback r;
   if (const Node* m = root.required("metadata")) decode_metadata(*m, "metadata", ctx, r.metadata);
   if (const Node* s = root.required("spec")) decode_rollback_spec(*s, "spec", ctx, r.spec);
   if (const Node* st = root.optional("status")) decode_rollback_status(*st, "status", ctx, r.status);
   root.finish();
-  if (ctx.error_count() != before) return std::nullopt;
   return r;
 }
 
-std::optional<Object> decode_object_with_marks(const Node& doc, std::vector<FieldError>& errors,
-                                               std::map<std::string, Mark>& marks) {
+std::optional<Object> decode_object_partial(const Node& doc, std::vector<FieldError>& errors,
+                                            std::map<std::string, Mark>& marks) {
   Ctx ctx(errors);
-  const std::size_t before = ctx.error_count();
   std::optional<Object> out;
   {
     Fields root(doc, "", ctx);
@@ -172,14 +169,13 @@ std::optional<Object> decode_object_with_marks(const Node& doc, std::vector<Fiel
         for (const char* k : {"metadata", "spec", "status"}) root.ignore(k);
         root.finish();
       } else if (*kind == "Release") {
-        if (auto r = decode_release_body(root)) out = std::move(*r);
+        out = decode_release_body(root);
       } else {
-        if (auto r = decode_rollback_body(root)) out = std::move(*r);
+        out = decode_rollback_body(root);
       }
     }
   }
   marks = ctx.marks();
-  if (ctx.error_count() != before) return std::nullopt;
   return out;
 }
 
@@ -187,7 +183,10 @@ std::optional<Object> decode_object_with_marks(const Node& doc, std::vector<Fiel
 
 std::optional<Object> decode_object(const Node& doc, std::vector<FieldError>& errors) {
   std::map<std::string, Mark> marks;
-  return detail::decode_object_with_marks(doc, errors, marks);
+  const std::size_t before = errors.size();
+  auto out = detail::decode_object_partial(doc, errors, marks);
+  if (errors.size() != before) return std::nullopt;
+  return out;
 }
 
 std::optional<Release> decode_release(const Node& doc, std::vector<FieldError>& errors) {

@@ -116,12 +116,15 @@ std::optional<ReleaseSpec> decode_release_spec(const Node& n, const std::string&
 std::optional<BackupRecord> decode_backup_record(const Node& n, const std::string& path, Ctx& ctx);
 
 // The rest of a document once apiVersion and kind were read from root.
-// Both call root.finish(). nullopt when any error was reported since start.
-std::optional<Release> decode_release_body(Fields& root);
-std::optional<Rollback> decode_rollback_body(Fields& root);
+// Both call root.finish(). The result is partial when errors were reported:
+// fields that failed keep their defaults.
+Release decode_release_body(Fields& root);
+Rollback decode_rollback_body(Fields& root);
 
-// Decoders that also return the marks of every field (for parse_resources).
-std::optional<Object> decode_object_with_marks(const Node& doc, std::vector<FieldError>& errors,
-                                               std::map<std::string, Mark>& marks);
+// Decodes as far as it can: the object (partial when errors were appended;
+// nullopt only without a usable kind) and the mark of every field seen, so
+// that parse_resources can validate what did decode and place every error.
+std::optional<Object> decode_object_partial(const Node& doc, std::vector<FieldError>& errors,
+                                            std::map<std::string, Mark>& marks);
 
 }  // namespace rwd::model::detail

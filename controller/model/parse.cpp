@@ -1,6 +1,7 @@
 // parse_resources: load, decode and validate every document of a file;
 // Diagnostic formatting; duplicates across files; YAML emitting.
 
+#include <algorithm>
 #include <map>
 #include <regex>
 
@@ -42,6 +43,15 @@ Mark mark_for(const std::map<std::string, Mark>& marks, std::string path) {
   return {};
 }
 
+// True when a and b are the same field or one contains the other.
+bool related(const std::string& a, const std::string& b) {
+  const std::string& shorter = a.size() <= b.size() ? a : b;
+  const std::string& longer = a.size() <= b.size() ? b : a;
+  if (longer.compare(0, shorter.size(), shorter) != 0) return false;
+  return longer.size() == shorter.size() || shorter.empty() || longer[shorter.size()] == '.' ||
+         longer[shorter.size()] == '[';
+}
+
 }  // namespace
 
 ParseResult parse_resources(std::string_view text, std::string_view source, const Limits& limits) {
@@ -54,17 +64,24 @@ ParseResult parse_resources(std::string_view text, std::string_view source, cons
     return multi ? std::optional<std::size_t>(i) : std::nullopt;
   };
   for (const LoadError& e : loaded.errors) {
+    // The loader's message starts with its own line and column.
     out.errors.push_back(Diagnostic{std::string(source), doc_index(e.document),
-                                    FieldError{"", e.message, e.mark}});
+                                    FieldError{"", e.message, {}}});
   }
   if (!loaded.ok()) return out;  // a stream that does not load yields no objects
   out.documents = loaded.documents.size();
   for (std::size_t i = 0; i < loaded.documents.size(); ++i) {
     std::vector<FieldError> errors;
     std::map<std::string, Mark> marks;
-    auto obj = detail::decode_object_with_marks(loaded.documents[i], errors, marks);
+    auto obj = detail::decode_object_partial(loaded.documents[i], errors, marks);
     if (obj) {
+      // Semantic checks run on what did decode, so a file's errors are all
+      // reported at once; a field that failed to decode is not judged again.
+      const std::size_t decode_errors = errors.size();
       for (FieldError& e : validate(*obj)) {
+        const bool covered = std::any_of(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(decode_errors),
+                                         [&](const FieldError& d) { return related(d.path, e.path); });
+        if (covered) continue;
         e.mark = mark_for(marks, e.path);
         errors.push_back(std::move(e));
       }

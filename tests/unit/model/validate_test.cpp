@@ -171,18 +171,28 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(Validation, ReportsEveryErrorOfAFileNotOnlyTheFirst) {
-  const std::string text = release(
+  // Structural errors (an unknown field, a wrong type) and semantic ones
+  // (ranges, exactly-one rules) come out of one run.
+  const auto errors = errors_of(release(
       "  imag: typo\n"
-      "  healthCheck: {http: {port: 0}}\n"
-      "  strategy: {type: Canary, canary: {steps: [{setWeight: 140}]}}\n");
-  const auto errors = errors_of(text);
+      "  healthCheck: {http: {port: 0}, interval: soon}\n"
+      "  strategy: {type: Canary, canary: {steps: [{setWeight: 140}, {setWeight: 101}]}}\n",
+      "  target: {}\n"));
   EXPECT_THAT(errors, ::testing::Contains(HasSubstr("spec.imag: unknown field")));
-  // Decoding errors stop semantic checks for that document, so fix the typo
-  // and look again: both range errors are reported together.
-  const auto semantic = errors_of(release(
-      "  healthCheck: {http: {port: 0}}\n"
-      "  strategy: {type: Canary, canary: {steps: [{setWeight: 140}, {setWeight: 101}]}}\n"));
-  EXPECT_EQ(semantic.size(), 3U) << ::testing::PrintToString(semantic);
+  EXPECT_THAT(errors, ::testing::Contains(HasSubstr("spec.healthCheck.interval: \"soon\" is not a duration")));
+  EXPECT_THAT(errors, ::testing::Contains(HasSubstr("spec.healthCheck.http.port: 0 is not within 1..65535")));
+  EXPECT_THAT(errors, ::testing::Contains(HasSubstr("steps[0].setWeight: 140 is not within 0..100")));
+  EXPECT_THAT(errors, ::testing::Contains(HasSubstr("steps[1].setWeight: 101 is not within 0..100")));
+  EXPECT_THAT(errors, ::testing::Contains(HasSubstr("spec.target: must set exactly one")));
+  EXPECT_EQ(errors.size(), 6U) << ::testing::PrintToString(errors);
+}
+
+TEST(Validation, AFieldThatFailedToDecodeIsNotJudgedAgain) {
+  // "image" is missing: one error, not also "must not be empty".
+  const auto errors = errors_of(
+      "apiVersion: rewind.dev/v1alpha1\nkind: Release\nmetadata: {name: a}\nspec:\n"
+      "  target: {docker: {project: p, service: s}}\n");
+  EXPECT_EQ(errors, std::vector<std::string>{"r.yaml: spec.image: is required (line 5)"});
 }
 
 TEST(Validation, NamesTheDocumentOfAMultiDocumentFile) {
