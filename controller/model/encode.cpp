@@ -290,6 +290,7 @@ Json to_json(const RevisionRecord& rec) {
   j["outcome"] = to_string(rec.outcome);
   if (!rec.outcome_reason.empty()) j["outcomeReason"] = rec.outcome_reason;
   if (rec.backup) j["backup"] = backup_record_json(*rec.backup);
+  if (!rec.env_files.empty()) j["envFileContents"] = rec.env_files;
   return j;
 }
 

@@ -44,6 +44,9 @@ struct RevisionRecord {
   RevisionOutcome outcome = RevisionOutcome::kPending;
   std::string outcome_reason;  // e.g. "analysis/error-rate: 0.12 > 0.05"
   std::optional<BackupRecord> backup;  // taken before this revision went live
+  // Contents of the spec's envFiles when the revision was recorded, so a
+  // rollback restores the old files' variables, not today's.
+  EnvFileContents env_files;
   bool operator==(const RevisionRecord&) const = default;
 };
 

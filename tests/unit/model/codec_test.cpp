@@ -195,6 +195,7 @@ TEST(Codec, HistoryRoundTrips) {
   rec.healthy_at = rec.created_at + std::chrono::seconds(9);
   rec.outcome = RevisionOutcome::kHealthy;
   rec.backup = BackupRecord{"/var/backups/x.dump", 1234, "ab", true, rec.created_at};
+  rec.env_files = {{"./env/api.env", "LOG_LEVEL=debug\nPORT=8000\n"}};
   h.revisions.push_back(rec);
   rec.number = RevisionNumber{2};
   rec.outcome = RevisionOutcome::kFailedAnalysis;

@@ -1,0 +1,264 @@
+#include "rewind/execute/executor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "rewind/execute/env.hpp"
+#include "rewind/execute/observe.hpp"
+
+namespace rwd::execute {
+namespace {
+
+constexpr const char* kSuffix = "-rewind-r";
+
+std::string key_of(const model::Release& r) { return r.metadata.key().str(); }
+
+std::string label_or(const Instance& i, const char* key) {
+  auto it = i.labels.find(key);
+  return it == i.labels.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+std::string canonical_name(const std::string& name) {
+  const auto pos = name.rfind(kSuffix);
+  if (pos == std::string::npos) return name;
+  const std::string digits = name.substr(pos + std::char_traits<char>::length(kSuffix));
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return name;
+  return name.substr(0, pos);
+}
+
+std::string revision_container_name(const std::string& canonical, model::RevisionNumber n) {
+  return canonical + kSuffix + std::to_string(n.value());
+}
+
+bool runs_revision(const Instance& i, model::RevisionNumber revision, const model::Revision& tuple) {
+  const std::string labelled = label_or(i, label::kRevision);
+  if (!labelled.empty()) {
+    return labelled == std::to_string(revision.value()) &&
+           label_or(i, label::kConfigHash) == tuple.config_hash && i.image == tuple.image;
+  }
+  return i.image == tuple.image;
+}
+
+void Executor::forget(const model::ObjectKey& key) {
+  std::lock_guard lock(mu_);
+  const std::string prefix = key.str() + "/";
+  for (auto it = gates_.begin(); it != gates_.end();) {
+    it = it->first.rfind(prefix, 0) == 0 ? gates_.erase(it) : std::next(it);
+  }
+}
+
+Executor::Gate& Executor::gate(const StepInput& in) {
+  std::lock_guard lock(mu_);
+  const std::string id =
+      key_of(in.release) + "/" + in.plan.hash + "/" + in.plan.steps.at(in.index).id;
+  auto [it, inserted] = gates_.try_emplace(id);
+  if (inserted) it->second.started = in.now;
+  return it->second;
+}
+
+StepResult Executor::run(const StepInput& in) {
+  const reconcile::Step& step = in.plan.steps.at(in.index);
+  using namespace reconcile::step;
+  if (const auto* s = step.as<StartRevision>()) return start_revision(in, *s);
+  if (const auto* s = step.as<HealthGate>()) return health_gate(in, *s);
+  if (const auto* s = step.as<AnalysisGate>()) return analysis_gate(in, *s);
+  if (const auto* s = step.as<MarkStable>()) return mark_stable(in, *s);
+  if (step.as<RecordIncident>() != nullptr || step.as<Notify>() != nullptr) {
+    return StepResult::done();  // bookkeeping: the reconciler records these
+  }
+  return StepResult::failed(std::string(reconcile::to_string(step.kind())) +
+                                " is not supported on this target yet (step \"" +
+                                step.description + "\")",
+                            std::nullopt, model::ErrorKind::kTerminal);
+}
+
+StepResult Executor::start_revision(const StepInput& in, const reconcile::step::StartRevision& s) {
+  if (s.color || s.canary) {
+    return StepResult::failed("blue-green and canary are not supported on Docker hosts yet");
+  }
+  auto listed = platform_.list(in.release.spec.target);
+  if (!listed) return StepResult::from_error(listed.error());
+  std::vector<Instance>& instances = *listed;
+  const std::chrono::seconds grace = in.plan.emergency ? std::chrono::seconds(1)
+                                                       : std::chrono::seconds(10);
+
+  // Already created (a resumed plan, or a rollback to a container still there).
+  const Instance* existing = nullptr;
+  for (const auto& i : instances) {
+    if (runs_revision(i, s.revision, s.tuple) && (existing == nullptr || i.running)) existing = &i;
+  }
+  if (existing == nullptr) {
+    if (instances.empty()) {
+      const auto& d = *in.release.spec.target.docker;
+      return StepResult::failed("no container of compose service " + d.project + "/" + d.service +
+                                " exists; create it once with `docker compose up -d " + d.service +
+                                "`, then rewind recreates it");
+    }
+    const model::RevisionRecord* rec = in.history.find(s.revision);
+    if (rec == nullptr) {
+      return StepResult::failed("revision " + std::to_string(s.revision.value()) +
+                                " is not in history");
+    }
+    if (auto st = platform_.ensure_image(s.tuple.image); !st) return StepResult::from_error(st.error());
+    std::vector<std::string> problems;
+    ContainerChange change;
+    change.image = s.tuple.image;
+    change.env = effective_env(rec->spec.config, rec->env_files, problems);
+    for (const auto& p : problems) spdlog::warn("{}: {}", key_of(in.release), p);
+    change.labels = {{label::kRelease, key_of(in.release)},
+                     {label::kRevision, std::to_string(s.revision.value())},
+                     {label::kRevisionHash, rec->hash.value()},
+                     {label::kConfigHash, s.tuple.config_hash},
+                     {label::kMigration, s.tuple.migration_revision}};
+    const Instance* base = serving_instance(instances);
+    if (base == nullptr) base = &instances.back();
+    change.name = revision_container_name(canonical_name(base->name), s.revision);
+    auto created = platform_.create_replacement(*base, change);
+    if (!created) return StepResult::from_error(created.error());
+    auto inspected = platform_.inspect(*created);
+    if (!inspected) return StepResult::from_error(inspected.error());
+    instances.push_back(*inspected);
+    existing = &instances.back();
+  }
+  const std::string new_id = existing->id;
+  // Stop every other running container of the service first: never two
+  // versions serving at once.
+  for (const auto& i : instances) {
+    if (i.id == new_id || !i.running) continue;
+    if (auto st = platform_.stop(i.id, grace); !st) return StepResult::from_error(st.error());
+  }
+  if (!existing->running) {
+    if (auto st = platform_.start(new_id); !st) return StepResult::from_error(st.error());
+  }
+  return StepResult::done("container " + new_id.substr(0, 12) + " runs revision " +
+                          std::to_string(s.revision.value()));
+}
+
+model::Result<std::optional<bool>> Executor::observe_health(const StepInput& in,
+                                                            model::RevisionNumber revision,
+                                                            std::string& detail) {
+  auto listed = platform_.list(in.release.spec.target);
+  if (!listed) return listed.error();
+  const model::RevisionRecord* rec = in.history.find(revision);
+  if (rec == nullptr) return model::Error::terminal("revision not in history");
+  const Instance* inst = nullptr;
+  for (const auto& i : *listed) {
+    if (i.running && runs_revision(i, revision, rec->revision)) inst = &i;
+  }
+  if (inst == nullptr) {
+    detail = "no running container of revision " + std::to_string(revision.value());
+    return std::optional<bool>(false);
+  }
+  switch (inst->health) {
+    case HealthStatus::kHealthy:
+      detail = "docker healthcheck: healthy";
+      return std::optional<bool>(true);
+    case HealthStatus::kUnhealthy:
+      detail = "docker healthcheck: unhealthy";
+      return std::optional<bool>(false);
+    case HealthStatus::kStarting:
+      detail = "docker healthcheck: starting";
+      return std::optional<bool>();
+    case HealthStatus::kNone:
+      break;
+  }
+  const auto& hc = in.release.spec.health_check;
+  if (!hc || !hc->http) {
+    detail = "running (no health check configured)";
+    return std::optional<bool>(true);
+  }
+  auto addr = platform_.address(inst->id, hc->http->port);
+  if (!addr) return addr.error();
+  const ProbeResult r = probe_.probe(*addr, *hc->http, hc->timeout);
+  detail = "GET " + *addr + hc->http->path + ": " + r.detail;
+  return std::optional<bool>(r.healthy);
+}
+
+StepResult Executor::health_gate(const StepInput& in, const reconcile::step::HealthGate& s) {
+  std::string detail;
+  auto seen = observe_health(in, s.revision, detail);
+  if (!seen) return StepResult::from_error(seen.error());
+  Gate& g = gate(in);
+  if (seen->has_value()) {
+    if (**seen) {
+      ++g.successes;
+      g.failures = 0;
+    } else {
+      ++g.failures;
+      g.successes = 0;
+    }
+  }
+  if (g.successes >= s.success_threshold) return StepResult::done(detail);
+  if (g.failures >= s.failure_threshold) {
+    return StepResult::failed("revision " + std::to_string(s.revision.value()) + " failed " +
+                                  std::to_string(g.failures) + " health checks in a row: " + detail,
+                              model::RevisionOutcome::kFailedHealth);
+  }
+  const model::Duration deadline = in.release.spec.rollback_policy.progress_deadline;
+  if (in.now - g.started >= deadline) {
+    return StepResult::failed("revision " + std::to_string(s.revision.value()) +
+                                  " did not become healthy within " +
+                                  model::format_duration(deadline) + ": " + detail,
+                              model::RevisionOutcome::kFailedHealth);
+  }
+  return StepResult::waiting(s.interval, detail);
+}
+
+StepResult Executor::analysis_gate(const StepInput& in, const reconcile::step::AnalysisGate& s) {
+  // Metrics (Prometheus) and smoke tests arrive with the analysis work; for
+  // now the window watches the revision's health.
+  const model::RevisionRecord* rec = in.history.find(s.revision);
+  const model::Timestamp live = rec != nullptr && rec->live_at ? *rec->live_at : in.now;
+  const model::Timestamp end = live + s.window;
+  std::string detail;
+  auto seen = observe_health(in, s.revision, detail);
+  if (!seen) return StepResult::from_error(seen.error());
+  Gate& g = gate(in);
+  if (seen->has_value() && !**seen) {
+    ++g.failures;
+  } else if (seen->has_value()) {
+    g.failures = 0;
+  }
+  const std::int32_t threshold =
+      in.release.spec.health_check ? in.release.spec.health_check->failure_threshold : 3;
+  if (g.failures >= threshold) {
+    return StepResult::failed("revision " + std::to_string(s.revision.value()) +
+                                  " became unhealthy during its analysis window: " + detail,
+                              model::RevisionOutcome::kFailedAnalysis);
+  }
+  if (in.now >= end) return StepResult::done("analysis window passed");
+  const model::Duration left = std::chrono::duration_cast<model::Duration>(end - in.now);
+  return StepResult::waiting(std::min(s.interval, left),
+                             "analysis window: " + model::format_duration(left) + " left");
+}
+
+StepResult Executor::mark_stable(const StepInput& in, const reconcile::step::MarkStable& s) {
+  auto listed = platform_.list(in.release.spec.target);
+  if (!listed) return StepResult::from_error(listed.error());
+  const model::RevisionRecord* rec = in.history.find(s.revision);
+  if (rec == nullptr) return StepResult::failed("revision not in history");
+  const Instance* serving = nullptr;
+  for (const auto& i : *listed) {
+    if (i.running && runs_revision(i, s.revision, rec->revision)) serving = &i;
+  }
+  if (serving == nullptr) {
+    return StepResult::failed("no running container of revision " +
+                              std::to_string(s.revision.value()), std::nullopt,
+                              model::ErrorKind::kTransient);
+  }
+  // The old containers go only now, after the revision proved healthy.
+  for (const auto& i : *listed) {
+    if (i.id == serving->id || i.running) continue;
+    if (auto st = platform_.remove(i.id); !st) return StepResult::from_error(st.error());
+  }
+  const std::string canonical = canonical_name(serving->name);
+  if (canonical != serving->name) {
+    if (auto st = platform_.rename(serving->id, canonical); !st) {
+      return StepResult::from_error(st.error());
+    }
+  }
+  return StepResult::done("revision " + std::to_string(s.revision.value()) + " is stable");
+}
+
+}  // namespace rwd::execute

@@ -1,0 +1,96 @@
+#pragma once
+// Runs one step of a plan against the targets. Steps are re-entrant: running
+// a step again after a crash finds the work already done (a container
+// labelled with the revision) and finishes it instead of repeating it. Gates
+// never block: they probe once and ask to be called again after `interval`.
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "rewind/execute/health_probe.hpp"
+#include "rewind/execute/platform.hpp"
+#include "rewind/model/history.hpp"
+#include "rewind/model/release.hpp"
+#include "rewind/reconcile/plan.hpp"
+
+namespace rwd::execute {
+
+enum class StepState { kDone, kWaiting, kFailed };
+
+struct StepResult {
+  StepState state = StepState::kDone;
+  model::Duration retry_after{};  // kWaiting: call again after this
+  std::string message;
+  // kFailed: what the failure says about the target revision (FailedHealth,
+  // FailedAnalysis); nullopt when the step could not run (a peer away, a
+  // step this target cannot do), which says nothing about the revision.
+  std::optional<model::RevisionOutcome> outcome;
+  model::ErrorKind error_kind = model::ErrorKind::kTransient;
+
+  static StepResult done(std::string m = {}) { return {StepState::kDone, {}, std::move(m), {}, {}}; }
+  static StepResult waiting(model::Duration after, std::string m) {
+    return {StepState::kWaiting, after, std::move(m), {}, {}};
+  }
+  static StepResult failed(std::string m, std::optional<model::RevisionOutcome> o = std::nullopt,
+                           model::ErrorKind k = model::ErrorKind::kTerminal) {
+    return {StepState::kFailed, {}, std::move(m), o, k};
+  }
+  static StepResult from_error(const model::Error& e) {
+    return {StepState::kFailed, {}, e.message, std::nullopt, e.kind};
+  }
+};
+
+struct StepInput {
+  const model::Release& release;  // spec and status as last written
+  const model::History& history;  // includes the plan's target revision
+  const reconcile::Plan& plan;
+  std::size_t index = 0;          // the step to run: plan.steps[index]
+  model::Timestamp now{};
+};
+
+class Executor {
+ public:
+  Executor(ContainerPlatform& platform, HealthProbe& probe) : platform_(platform), probe_(probe) {}
+
+  StepResult run(const StepInput& in);
+
+  // Drops the gate counters of a Release (its plan changed or it is gone).
+  void forget(const model::ObjectKey& key);
+
+ private:
+  struct Gate {
+    std::int32_t successes = 0;
+    std::int32_t failures = 0;
+    model::Timestamp started{};
+  };
+
+  StepResult start_revision(const StepInput& in, const reconcile::step::StartRevision& s);
+  StepResult health_gate(const StepInput& in, const reconcile::step::HealthGate& s);
+  StepResult analysis_gate(const StepInput& in, const reconcile::step::AnalysisGate& s);
+  StepResult mark_stable(const StepInput& in, const reconcile::step::MarkStable& s);
+
+  // One health observation of the revision's container: true healthy,
+  // false unhealthy, nullopt not decided yet (Docker says "starting").
+  model::Result<std::optional<bool>> observe_health(const StepInput& in,
+                                                    model::RevisionNumber revision,
+                                                    std::string& detail);
+  Gate& gate(const StepInput& in);
+
+  ContainerPlatform& platform_;
+  HealthProbe& probe_;
+  std::mutex mu_;
+  std::map<std::string, Gate> gates_;  // "<ns>/<name>/<plan hash>/<step id>"
+};
+
+// Name of the container that serves a revision: the compose name with a
+// "-rewind-r<N>" suffix while the old container still exists.
+std::string canonical_name(const std::string& name);
+std::string revision_container_name(const std::string& canonical, model::RevisionNumber n);
+
+// True when the instance runs `revision` of the Release: labelled with it, or
+// (a container rewind did not create) with the revision's image.
+bool runs_revision(const Instance& i, model::RevisionNumber revision, const model::Revision& tuple);
+
+}  // namespace rwd::execute

@@ -1,0 +1,211 @@
+// The executor against an in-memory platform: order of container
+// operations, re-entrance after a crash, gates that never block.
+
+#include "rewind/execute/executor.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "execute/fake_platform.hpp"
+#include "rewind/model/revision.hpp"
+
+namespace rwd::execute {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::FakePlatform;
+using testing::FakeProbe;
+namespace step = reconcile::step;
+
+const model::Timestamp kT0 = *model::parse_timestamp("2026-11-21T08:00:00Z");
+
+model::Release release(const std::string& image) {
+  model::Release r;
+  r.metadata.name = "api";
+  r.metadata.ns = "shop";
+  r.spec.target.docker = model::DockerTarget{"shop", "api"};
+  r.spec.image = model::ImageRef{image};
+  r.spec.config.env = {{"LOG_LEVEL", "info"}};
+  r.spec.health_check = model::HealthCheckSpec{};
+  r.spec.health_check->http = model::HttpCheck{"/health", 8080, "http"};
+  return r;
+}
+
+model::RevisionRecord record(std::int64_t n, const model::Release& r) {
+  model::RevisionRecord rec;
+  rec.number = model::RevisionNumber{n};
+  rec.spec = r.spec;
+  rec.revision = model::revision_of(r.spec, {});
+  rec.hash = model::revision_hash(rec.revision);
+  rec.created_at = kT0;
+  return rec;
+}
+
+struct Fixture {
+  FakePlatform platform;
+  FakeProbe probe;
+  Executor executor{platform, probe};
+  model::Release rel = release("demo:v2");
+  model::History history;
+  reconcile::Plan plan;
+
+  Fixture() {
+    history.revisions.push_back(record(1, release("demo:v1")));
+    history.revisions.push_back(record(2, rel));
+    const auto& rec = history.revisions.back();
+    plan = reconcile::make_plan(
+        reconcile::Direction::kRollForward, model::RevisionNumber{1}, rec.number, "NewRevision",
+        {step::StartRevision{rec.number, rec.revision, std::nullopt, false},
+         step::HealthGate{rec.number, std::nullopt, std::chrono::seconds(2), std::chrono::seconds(1), 1, 3},
+         step::MarkStable{rec.number}});
+    platform.add("shop_api_1", "demo:v1", true);  // as docker compose made it
+  }
+
+  StepResult run(std::size_t index, model::Timestamp now = kT0) {
+    return executor.run(StepInput{rel, history, plan, index, now});
+  }
+};
+
+TEST(Executor, RecreateCreatesStopsOldThenStartsNew) {
+  Fixture f;
+  const StepResult r = f.run(0);
+  ASSERT_EQ(r.state, StepState::kDone) << r.message;
+  EXPECT_THAT(f.platform.calls,
+              ElementsAre("list", "ensure_image demo:v2", "create shop_api_1-rewind-r2 demo:v2",
+                          "stop shop_api_1", "start shop_api_1-rewind-r2"));
+  const auto running = f.platform.running();
+  ASSERT_EQ(running.size(), 1U);
+  EXPECT_EQ(running[0]->image.value(), "demo:v2");
+  EXPECT_EQ(running[0]->env.at("LOG_LEVEL"), "info");
+  EXPECT_EQ(running[0]->labels.at(label::kRevision), "2");
+  EXPECT_EQ(running[0]->labels.at(label::kRelease), "shop/api");
+  EXPECT_EQ(running[0]->labels.at(label::kConfigHash), f.history.revisions[1].revision.config_hash);
+}
+
+TEST(Executor, StartRevisionAfterACrashFinishesInsteadOfCreatingTwice) {
+  Fixture f;
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  // Crash between "stop old" and "start new": the new container is stopped.
+  for (auto& [id, c] : f.platform.containers) c.running = false;
+  f.platform.calls.clear();
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  EXPECT_THAT(f.platform.calls, ElementsAre("list", "start shop_api_1-rewind-r2"));
+  EXPECT_EQ(f.platform.containers.size(), 2U);
+}
+
+TEST(Executor, HealthGatePassesAfterSuccessThreshold) {
+  Fixture f;
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  const StepResult r = f.run(1);
+  EXPECT_EQ(r.state, StepState::kDone) << r.message;
+  EXPECT_THAT(f.probe.probes, ElementsAre("shop_api_1-rewind-r2:8080/health"));
+}
+
+TEST(Executor, HealthGateWaitsThenFailsAfterFailureThreshold) {
+  Fixture f;
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  f.probe.healthy_by_image_name["shop_api_1-rewind-r2"] = false;
+  StepResult r = f.run(1, kT0);
+  EXPECT_EQ(r.state, StepState::kWaiting);
+  EXPECT_EQ(r.retry_after, std::chrono::seconds(2));
+  r = f.run(1, kT0 + std::chrono::seconds(2));
+  EXPECT_EQ(r.state, StepState::kWaiting);
+  r = f.run(1, kT0 + std::chrono::seconds(4));
+  EXPECT_EQ(r.state, StepState::kFailed);
+  EXPECT_EQ(r.outcome, model::RevisionOutcome::kFailedHealth);
+  EXPECT_THAT(r.message, HasSubstr("failed 3 health checks in a row"));
+  EXPECT_THAT(r.message, HasSubstr("503"));
+}
+
+TEST(Executor, HealthGateFailsAtTheProgressDeadline) {
+  Fixture f;
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  for (auto& [id, c] : f.platform.containers) {
+    if (c.running) c.health = HealthStatus::kStarting;
+  }
+  EXPECT_EQ(f.run(1, kT0).state, StepState::kWaiting);
+  const StepResult r = f.run(1, kT0 + std::chrono::minutes(5));
+  EXPECT_EQ(r.state, StepState::kFailed);
+  EXPECT_THAT(r.message, HasSubstr("did not become healthy within 5m"));
+}
+
+TEST(Executor, DockerHealthcheckIsUsedWhenTheContainerHasOne) {
+  Fixture f;
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  for (auto& [id, c] : f.platform.containers) {
+    if (c.running) c.health = HealthStatus::kHealthy;
+  }
+  EXPECT_EQ(f.run(1).state, StepState::kDone);
+  EXPECT_TRUE(f.probe.probes.empty());
+}
+
+TEST(Executor, MarkStableRemovesTheOldContainerAndTakesItsName) {
+  Fixture f;
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  f.platform.calls.clear();
+  ASSERT_EQ(f.run(2).state, StepState::kDone);
+  EXPECT_THAT(f.platform.calls,
+              ElementsAre("list", "remove shop_api_1", "rename shop_api_1-rewind-r2 shop_api_1"));
+  ASSERT_EQ(f.platform.containers.size(), 1U);
+  EXPECT_EQ(f.platform.containers.begin()->second.name, "shop_api_1");
+}
+
+TEST(Executor, RollbackReusesTheStoppedContainerOfTheOldRevision) {
+  Fixture f;
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  // Back to revision 1 before the old container was removed.
+  const auto& rec1 = f.history.revisions[0];
+  f.plan = reconcile::make_plan(reconcile::Direction::kRollback, model::RevisionNumber{2}, rec1.number,
+                                "Automatic", {step::StartRevision{rec1.number, rec1.revision, std::nullopt, false}});
+  f.platform.calls.clear();
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  EXPECT_THAT(f.platform.calls, ElementsAre("list", "stop shop_api_1-rewind-r2", "start shop_api_1"));
+}
+
+TEST(Executor, NoContainerOfTheServiceIsAClearError) {
+  Fixture f;
+  f.platform.containers.clear();
+  const StepResult r = f.run(0);
+  EXPECT_EQ(r.state, StepState::kFailed);
+  EXPECT_THAT(r.message, HasSubstr("no container of compose service shop/api exists"));
+  EXPECT_EQ(r.error_kind, model::ErrorKind::kTerminal);
+}
+
+TEST(Executor, MissingImageFailsBeforeAnythingChanges) {
+  Fixture f;
+  f.platform.images = {"demo:v1"};
+  const StepResult r = f.run(0);
+  EXPECT_EQ(r.state, StepState::kFailed);
+  EXPECT_THAT(r.message, HasSubstr("demo:v2 is not present"));
+  EXPECT_EQ(f.platform.running().size(), 1U);
+  EXPECT_EQ(f.platform.running()[0]->name, "shop_api_1");
+}
+
+TEST(Executor, DaemonAwayIsTransient) {
+  Fixture f;
+  f.platform.daemon_down = true;
+  const StepResult r = f.run(0);
+  EXPECT_EQ(r.state, StepState::kFailed);
+  EXPECT_EQ(r.error_kind, model::ErrorKind::kTransient);
+  EXPECT_FALSE(r.outcome.has_value());
+}
+
+TEST(Executor, StepsThisTargetCannotRunFailWithoutPretending) {
+  Fixture f;
+  f.plan = reconcile::make_plan(reconcile::Direction::kRollForward, std::nullopt, model::RevisionNumber{2},
+                                "NewRevision", {step::Backup{"/var/backups", true}});
+  const StepResult r = f.run(0);
+  EXPECT_EQ(r.state, StepState::kFailed);
+  EXPECT_THAT(r.message, HasSubstr("Backup is not supported on this target yet"));
+}
+
+TEST(Names, CanonicalNameStripsTheRevisionSuffix) {
+  EXPECT_EQ(canonical_name("shop_api_1-rewind-r12"), "shop_api_1");
+  EXPECT_EQ(canonical_name("shop_api_1"), "shop_api_1");
+  EXPECT_EQ(canonical_name("a-rewind-rx"), "a-rewind-rx");
+  EXPECT_EQ(revision_container_name("shop-api-1", model::RevisionNumber{3}), "shop-api-1-rewind-r3");
+}
+
+}  // namespace
+}  // namespace rwd::execute
