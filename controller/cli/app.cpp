@@ -14,8 +14,11 @@ constexpr const char* kHelp = R"(rewind: declarative releases and rollbacks of i
 Usage: rewind COMMAND [options]
 
 Commands:
+  watch --dir DIR    run the controller on a Docker Compose host
   validate PATH...   check Release and Rollback files; list every error
   plan -f FILE       print the plan for a Release without running it
+  status [NAME]      show the Releases rewind manages (from --state-dir)
+  history NAME       list the revisions of a Release (from --state-dir)
   version            print the version
 
 Run `rewind COMMAND --help` for the options of a command.
@@ -40,6 +43,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   }
   if (command == "validate") return validate_command(rest, out, err);
   if (command == "plan") return plan_command(rest, out, err);
+  if (command == "watch") return watch_command(rest, out, err);
+  if (command == "status") return status_command(rest, out, err);
+  if (command == "history") return history_command(rest, out, err);
   err << "rewind: unknown command \"" << command << "\"\n\n" << kHelp;
   return kExitUsage;
 }

@@ -14,6 +14,9 @@ inline constexpr int kExitInvalid = 1;  // the input is wrong (validation errors
 inline constexpr int kExitUsage = 2;    // the command line is wrong, or a file cannot be read
 
 int validate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int status_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int history_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int watch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int plan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace rwd::cli

@@ -1,5 +1,7 @@
 #include "files.hpp"
 
+#include "rewind/source/inotify.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -10,10 +12,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool is_resource_file(const fs::path& p) {
-  const std::string ext = p.extension().string();
-  return (ext == ".yaml" || ext == ".yml") && p.filename().string().front() != '.';
-}
+bool is_resource_file(const fs::path& p) { return source::is_resource_name(p.filename().string()); }
 
 }  // namespace
 

@@ -59,7 +59,12 @@ const RevisionRecord* History::latest() const {
 const RevisionRecord* History::last_known_good(std::optional<RevisionNumber> before) const {
   for (auto it = revisions.rbegin(); it != revisions.rend(); ++it) {
     if (before && !(it->number < *before)) continue;
-    if (it->healthy_at && !is_failed(it->outcome)) return &*it;
+    // A revision someone rolled back from is not "known good": going back to
+    // it after the next failure would undo that decision.
+    if (it->healthy_at && !is_failed(it->outcome) &&
+        it->outcome != RevisionOutcome::kRolledBack) {
+      return &*it;
+    }
   }
   return nullptr;
 }

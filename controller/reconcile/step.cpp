@@ -53,8 +53,8 @@ struct Describer {
     return out + on_color(s.color);
   }
   std::string operator()(const step::HealthGate& s) const {
-    return "wait until revision " + number(s.revision) + on_color(s.color) + " is healthy (" +
-           std::to_string(s.failure_threshold) + " failures allowed)";
+    return "wait until revision " + number(s.revision) + on_color(s.color) + " is healthy (fails after " +
+           std::to_string(s.failure_threshold) + " failed checks in a row)";
   }
   std::string operator()(const step::SmokeGate& s) const {
     return "smoke test revision " + number(s.revision) + ": " + join(s.command, " ") +

@@ -57,8 +57,9 @@ struct History {
   [[nodiscard]] const RevisionRecord* find(RevisionNumber n) const;
   [[nodiscard]] const RevisionRecord* find_by_hash(const RevisionHash& h) const;
   [[nodiscard]] const RevisionRecord* latest() const;
-  // Newest revision that was healthy once (healthy_at set) and did not fail
-  // afterwards (!is_failed(outcome)), strictly older than `before` when given.
+  // Newest revision that was healthy once (healthy_at set), did not fail
+  // afterwards (!is_failed(outcome)) and was not rolled back from (kRolledBack),
+  // strictly older than `before` when given.
   [[nodiscard]] const RevisionRecord* last_known_good(
       std::optional<RevisionNumber> before = std::nullopt) const;
   [[nodiscard]] RevisionNumber next_number() const;

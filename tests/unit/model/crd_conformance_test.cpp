@@ -51,7 +51,13 @@ std::string source_name(const fs::path& p) { return fs::relative(p, kRoot).gener
 std::vector<fs::path> example_files() {
   std::vector<fs::path> files;
   for (const auto& e : fs::recursive_directory_iterator(kRoot / "examples")) {
-    if (e.is_regular_file() && e.path().extension() == ".yaml") files.push_back(e.path());
+    // Compose files live beside the examples; rewind skips them the same way
+    // (source::is_resource_name).
+    const std::string name = e.path().filename().string();
+    const bool compose = name.rfind("compose.", 0) == 0 || name.rfind("docker-compose.", 0) == 0;
+    if (e.is_regular_file() && e.path().extension() == ".yaml" && !compose) {
+      files.push_back(e.path());
+    }
   }
   std::sort(files.begin(), files.end());
   return files;

@@ -63,7 +63,7 @@ TEST(HistoryTest, LastKnownGood) {
     std::optional<std::int64_t> want;
   };
   const Case cases[] = {
-      {7, 4}, {6, 4}, {5, 4}, {4, 3},  // rolled back, but it was healthy and did not fail
+      {7, 4}, {6, 4}, {5, 4}, {4, 1},  // 3 was rolled back from: not known good
       {3, 1},                          // 2 failed analysis after being healthy
       {2, 1}, {1, std::nullopt}, {0, std::nullopt},
   };

@@ -32,7 +32,7 @@ TEST(Describe, EveryKind) {
       {step::StartRevision{rev(2), tuple, std::nullopt, true},
        "start rewind-demo:v1 (revision 2) as canary"},
       {step::HealthGate{rev(1), std::nullopt, {}, {}, 1, 3},
-       "wait until revision 1 is healthy (3 failures allowed)"},
+       "wait until revision 1 is healthy (fails after 3 failed checks in a row)"},
       {step::SmokeGate{rev(1), {"./smoke.sh", "-v"}, std::chrono::seconds(30)},
        "smoke test revision 1: ./smoke.sh -v (timeout 30s)"},
       {step::SetTrafficWeight{rev(2), 0}, "send 0% of traffic to revision 2"},

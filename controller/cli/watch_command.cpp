@@ -1,0 +1,105 @@
+// rewind watch --dir DIR: the standalone controller for Docker Compose hosts.
+// Wires the directory source, the store, the work queue and workers, the
+// Release reconciler over the Docker Engine, the state directory and the
+// HTTP server together, and runs until SIGTERM or SIGINT.
+
+#include <spdlog/spdlog.h>
+
+#include <boost/program_options.hpp>
+#include <condition_variable>
+#include <filesystem>
+#include <iostream>
+
+#include "commands.hpp"
+#include "options.hpp"
+#include "rewind/docker/client.hpp"
+#include "rewind/docker/environment.hpp"
+#include "rewind/docker/platform.hpp"
+#include "rewind/execute/http_health_probe.hpp"
+#include "rewind/execute/release_reconciler.hpp"
+#include "rewind/history/file_store.hpp"
+#include "rewind/http/client.hpp"
+#include "rewind/http/server.hpp"
+#include "rewind/runtime/controller.hpp"
+#include "rewind/runtime/metrics.hpp"
+#include "rewind/runtime/signals.hpp"
+#include "rewind/runtime/store.hpp"
+#include "rewind/runtime/work_queue.hpp"
+#include "rewind/source/directory_source.hpp"
+#include "files.hpp"
+#include "watch_support.hpp"
+
+namespace rwd::cli {
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kUsage = R"(Usage: rewind watch --dir DIR [options]
+
+Runs the controller on a Docker Compose host: watches Release and Rollback
+files under DIR (a Git checkout, say), compares them with the containers of
+their compose services, and moves the services there: recreate with the new
+image and configuration, health gate, automatic rollback to the last healthy
+revision when a new one fails, rollback when a file goes back to an earlier
+revision, Rollback files executed once. State (history, status) goes to
+--state-dir, never into DIR. Stops cleanly on SIGTERM or SIGINT.
+
+The compose service must exist (`docker compose up -d` once); rewind then
+recreates its containers the way compose would. A Release whose file is
+deleted is forgotten: its containers are left running as they are.
+
+HTTP (default 127.0.0.1:9464): /healthz, /readyz, /metrics,
+/api/v1/releases[/{namespace}/{name}], /api/v1/rollbacks.
+
+Options)";
+
+}  // namespace
+
+int watch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  po::options_description visible(kUsage);
+  visible.add_options()("help,h", "show this help")(
+      "dir", po::value<std::string>()->value_name("DIR"), "directory of Release/Rollback files (required)")(
+      "docker", po::value<std::string>()->value_name("HOST"),
+      "Docker Engine, e.g. unix:///var/run/docker.sock or tcp://host:2376 (default: DOCKER_HOST or the local socket)")(
+      "state-dir", po::value<std::string>()->default_value(history::kDefaultStateDir)->value_name("DIR"),
+      "where history and status are kept")(
+      "listen", po::value<std::string>()->default_value("127.0.0.1:9464")->value_name("ADDR"),
+      "HTTP address for health, metrics and the read-only API")(
+      "workers", po::value<std::size_t>()->default_value(2), "Releases reconciled at once")(
+      "resync", po::value<std::string>()->default_value("30s")->value_name("DURATION"),
+      "look at every Release again this often (repairs drift)")(
+      "dry-run", "plan and log, change nothing");
+  po::variables_map vm;
+  if (!parse_options(args, visible, {}, vm, "watch", err)) return kExitUsage;
+  if (vm.count("help") != 0U) {
+    out << visible << "\n";
+    return kExitOk;
+  }
+  if (vm.count("dir") == 0U) {
+    err << "rewind watch: --dir DIR is required (see rewind watch --help)\n";
+    return kExitUsage;
+  }
+  WatchConfig config;
+  config.dir = fs::absolute(vm["dir"].as<std::string>()).lexically_normal();
+  config.state_dir = vm["state-dir"].as<std::string>();
+  config.listen = vm["listen"].as<std::string>();
+  config.workers = std::max<std::size_t>(1, vm["workers"].as<std::size_t>());
+  config.dry_run = vm.count("dry-run") != 0U;
+  if (vm.count("docker") != 0U) config.docker = vm["docker"].as<std::string>();
+  const auto resync = model::parse_duration(vm["resync"].as<std::string>());
+  if (!resync || resync->count() <= 0) {
+    err << "rewind watch: --resync \"" << vm["resync"].as<std::string>()
+        << "\" is not a positive duration (examples: 10s, 1m)\n";
+    return kExitUsage;
+  }
+  config.resync = *resync;
+  std::error_code ec;
+  if (!fs::is_directory(config.dir, ec)) {
+    err << "rewind watch: --dir " << config.dir.string() << " is not a directory\n";
+    return kExitUsage;
+  }
+  return run_watcher(config, err);
+}
+
+}  // namespace rwd::cli

@@ -1,0 +1,28 @@
+#pragma once
+// Internal: the assembled standalone controller behind `rewind watch`.
+
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "rewind/model/time.hpp"
+
+namespace rwd::cli {
+
+struct WatchConfig {
+  std::filesystem::path dir;
+  std::filesystem::path state_dir;
+  std::optional<std::string> docker;  // nullopt: DOCKER_HOST or the local socket
+  std::string listen = "127.0.0.1:9464";
+  std::size_t workers = 2;
+  model::Duration resync = std::chrono::seconds(30);
+  bool dry_run = false;
+};
+
+// Runs until SIGTERM/SIGINT; returns the exit code. Start-up problems
+// (Docker unreachable, state directory unwritable, port in use) are printed
+// to err with what to do about them.
+int run_watcher(const WatchConfig& config, std::ostream& err);
+
+}  // namespace rwd::cli

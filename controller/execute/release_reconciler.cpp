@@ -1,0 +1,322 @@
+#include "rewind/execute/release_reconciler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "rewind/execute/env.hpp"
+#include "rewind/execute/observe.hpp"
+#include "rewind/history/prune.hpp"
+#include "rewind/reconcile/conditions.hpp"
+#include "rewind/reconcile/format.hpp"
+
+namespace rwd::execute {
+namespace {
+
+bool finished(const model::Rollback& rb) {
+  return rb.status.phase == model::RollbackPhase::kSucceeded ||
+         rb.status.phase == model::RollbackPhase::kFailed;
+}
+
+model::RevisionRecord* find_record(model::History& h, model::RevisionNumber n) {
+  for (auto& r : h.revisions) {
+    if (r.number == n) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::int64_t derive_generation(const model::Release& from_source,
+                               const std::optional<model::Release>& stored) {
+  if (from_source.metadata.generation > 0) return from_source.metadata.generation;
+  if (!stored) return 1;
+  const std::int64_t g = std::max<std::int64_t>(stored->metadata.generation, 1);
+  return stored->spec == from_source.spec ? g : g + 1;
+}
+
+struct ReleaseReconciler::Run {
+  model::ObjectKey key;
+  model::Release release;  // spec from the source, status as stored
+  model::History history;
+  model::EnvFileContents env_files;
+  std::optional<model::Rollback> rollback;  // the pending one the plan serves
+  reconcile::Decision decision;
+};
+
+ReleaseReconciler::ReleaseReconciler(ReconcilerDeps deps)
+    : deps_(std::move(deps)), executor_(deps_.platform, deps_.probe) {}
+
+void ReleaseReconciler::forget(const model::ObjectKey& key) { executor_.forget(key); }
+
+model::Status ReleaseReconciler::save_history(Run& run) {
+  run.history = history::prune_history(run.history, run.release).history;
+  return deps_.history.save(run.key, run.history);
+}
+
+model::Status ReleaseReconciler::write_status(Run& run) { return deps_.status.write(run.release); }
+
+void ReleaseReconciler::write_rollback(Run& run, model::RollbackPhase phase,
+                                       const std::string& message) {
+  if (!run.rollback) return;
+  model::Rollback& rb = *run.rollback;
+  const model::Timestamp now = deps_.now();
+  rb.status.phase = phase;
+  rb.status.observed_generation = rb.metadata.generation;
+  rb.status.from_revision = run.decision.plan.from;
+  rb.status.to_revision = run.decision.plan.to;
+  if (!rb.status.started_at) rb.status.started_at = now;
+  if (phase == model::RollbackPhase::kSucceeded || phase == model::RollbackPhase::kFailed) {
+    rb.status.finished_at = now;
+  }
+  rb.status.message = message;
+  for (const auto& c : run.decision.rollback_conditions) {
+    reconcile::set_condition(rb.status.conditions, c, now);
+  }
+  if (auto st = deps_.status.write(rb); !st) {
+    spdlog::error("{}: cannot write the status of Rollback {}: {}", run.key.str(), rb.metadata.name,
+                  st.error().message);
+  }
+}
+
+ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
+                                              const std::vector<model::Rollback>& rollbacks) {
+  Run run;
+  run.key = from_source.metadata.key();
+  auto stored = deps_.status.read_release(run.key);
+  if (!stored) return {reconcile::Action::await_change(), stored.error(), stored.error().message};
+  run.release = from_source;
+  run.release.metadata.generation = derive_generation(from_source, *stored);
+  if (*stored) run.release.status = (*stored)->status;
+
+  auto files = deps_.env_files(run.release);
+  if (!files) {
+    run.release.status.message = files.error().message;
+    run.release.status.phase = model::ReleasePhase::kFailed;
+    (void)write_status(run);
+    return {reconcile::Action::await_change(), files.error(), files.error().message};
+  }
+  run.env_files = std::move(*files);
+  const model::Revision desired = model::revision_of(run.release.spec, run.env_files);
+
+  auto hist = deps_.history.load(run.key);
+  if (!hist) return {reconcile::Action::await_change(), hist.error(), hist.error().message};
+  run.history = std::move(*hist);
+
+  auto listed = deps_.platform.list(run.release.spec.target);
+  if (!listed) return {reconcile::Action::await_change(), listed.error(), listed.error().message};
+  std::vector<model::ImageRef> present;
+  std::vector<model::ImageRef> wanted{desired.image};
+  for (auto it = run.history.revisions.rbegin();
+       it != run.history.revisions.rend() && wanted.size() < 5; ++it) {
+    wanted.push_back(it->revision.image);
+  }
+  for (const auto& image : wanted) {
+    auto p = deps_.platform.image_present(image);
+    if (p && *p) present.push_back(image);
+  }
+  reconcile::Observed observed = observe(*listed, present);
+  // A container without a Docker healthcheck: its health is what the
+  // Release's HTTP check says now (or "running" when there is none).
+  if (const Instance* serving = serving_instance(*listed);
+      serving != nullptr && serving->health == HealthStatus::kNone) {
+    const auto& hc = run.release.spec.health_check;
+    observed.health = reconcile::Health::kHealthy;
+    if (hc && hc->http) {
+      auto addr = deps_.platform.address(serving->id, hc->http->port);
+      const bool ok = addr && deps_.probe.probe(*addr, *hc->http, hc->timeout).healthy;
+      observed.health = ok ? reconcile::Health::kHealthy : reconcile::Health::kUnhealthy;
+    }
+  }
+  // A container that docker compose created (no rewind labels) with the
+  // desired image runs the desired revision: adopt it without a restart.
+  if (observed.running && observed.running->config_hash.empty() &&
+      observed.running->image == desired.image) {
+    observed.running = desired;
+  }
+
+  for (const auto& rb : rollbacks) {
+    auto st = deps_.status.read_rollback(rb.metadata.key());
+    model::Rollback current = rb;
+    if (st && *st) current.status = (**st).status;
+    if (!finished(current)) {
+      run.rollback = current;
+      break;
+    }
+  }
+
+  reconcile::Desired want{run.release, desired, run.rollback};
+  const model::Timestamp now = deps_.now();
+  run.decision = reconcile::plan(want, observed, run.history, now);
+  const reconcile::Decision& d = run.decision;
+  if (deps_.dry_run) {
+    if (!d.plan.empty()) spdlog::info("{}: dry run: would run\n{}", run.key.str(), reconcile::format_plan(d));
+    return {reconcile::Action::await_change(), std::nullopt, "dry run: " + d.message};
+  }
+
+  if (d.plan.dry_run && run.rollback) {
+    model::Rollback& rb = *run.rollback;
+    rb.status.plan.clear();
+    for (const auto& s : d.plan.steps) {
+      rb.status.plan.push_back({reconcile::step_name(s.kind()), s.description,
+                                model::StepState::kPending, std::nullopt, std::nullopt, ""});
+    }
+    write_rollback(run, model::RollbackPhase::kSucceeded, "dry run: " + d.message);
+    return {reconcile::Action::await_change(), std::nullopt, "dry run of " + rb.metadata.name};
+  }
+
+  if (d.new_record) {
+    model::RevisionRecord rec = *d.new_record;
+    if (rec.revision.config_hash == desired.config_hash) rec.env_files = run.env_files;
+    for (const auto& r : run.history.revisions) {  // a mixed (partial rollback) record
+      if (rec.env_files.empty() && r.revision.config_hash == rec.revision.config_hash) {
+        rec.env_files = r.env_files;
+      }
+    }
+    run.history.revisions.push_back(std::move(rec));
+  }
+  if (d.mark_aborted) {
+    if (auto* r = find_record(run.history, *d.mark_aborted)) {
+      r->outcome = model::RevisionOutcome::kAborted;
+      r->ended_at = now;
+    }
+  }
+  if (d.new_record || d.mark_aborted) {
+    if (auto st = save_history(run); !st) {
+      return {reconcile::Action::await_change(), st.error(), st.error().message};
+    }
+  }
+  model::ReleaseStatus& s = run.release.status;
+  s.observed_generation = run.release.metadata.generation;
+  s.phase = d.phase;
+  s.conditions = d.conditions;
+  s.pin = d.pin;
+  s.progress = d.progress;
+  s.message = d.message;
+  if (observed.running) {
+    s.observed = model::ObservedRevision{observed.running->image, observed.running->config_hash,
+                                         observed.running->migration_revision};
+  }
+  if (auto st = write_status(run); !st) {
+    return {reconcile::Action::await_change(), st.error(), st.error().message};
+  }
+  if (d.error) {
+    if (run.rollback) write_rollback(run, model::RollbackPhase::kFailed, d.error->message);
+    return {d.action, *d.error, d.message};
+  }
+  if (d.plan.empty()) return {d.action, std::nullopt, d.message};
+  if (run.rollback && d.plan.reason == std::string(reconcile::reason::kRollbackResource)) {
+    write_rollback(run, model::RollbackPhase::kRunning, d.message);
+  }
+  return execute(run);
+}
+
+ReconcileOutcome ReleaseReconciler::execute(Run& run) {
+  const reconcile::Plan& plan = run.decision.plan;
+  for (std::size_t i = plan.first_step; i < plan.steps.size(); ++i) {
+    const reconcile::Step& step = plan.steps[i];
+    const model::Timestamp started = deps_.now();
+    if (const auto* inc = step.as<reconcile::step::RecordIncident>()) {
+      run.release.status.last_rollback =
+          model::LastRollback{inc->from.value_or(model::RevisionNumber{0}), inc->to, inc->reason,
+                              started, std::nullopt, 0};
+      spdlog::warn("{}: rollback {} -> {} ({})", run.key.str(),
+                   inc->from ? std::to_string(inc->from->value()) : "?", inc->to.value(),
+                   inc->reason);
+    }
+    const StepResult r = executor_.run(StepInput{run.release, run.history, plan, i, started});
+    const model::Duration took =
+        std::chrono::duration_cast<model::Duration>(deps_.now() - started);
+    if (deps_.on_step) deps_.on_step(run.key, step, r, took);
+    if (r.state == StepState::kWaiting) {
+      run.release.status.message = step.description + ": " + r.message;
+      (void)write_status(run);
+      return {reconcile::Action::requeue_after(r.retry_after), std::nullopt, r.message};
+    }
+    if (r.state == StepState::kFailed) return after_step_failed(run, step, r);
+    spdlog::info("{}: step {}/{} done: {}{}", run.key.str(), i + 1, plan.steps.size(),
+                 step.description, r.message.empty() ? "" : " (" + r.message + ")");
+    after_step_done(run, step);
+    if (run.release.status.progress) run.release.status.progress->step_index = static_cast<std::int32_t>(i + 1);
+    if (auto st = write_status(run); !st) {
+      return {reconcile::Action::await_change(), st.error(), st.error().message};
+    }
+  }
+  // Done: the next pass computes the final conditions from what runs now.
+  run.release.status.progress.reset();
+  (void)write_status(run);
+  if (run.rollback && plan.reason == std::string(reconcile::reason::kRollbackResource)) {
+    write_rollback(run, model::RollbackPhase::kSucceeded, run.decision.message);
+  }
+  return {reconcile::Action::requeue_after(std::chrono::milliseconds(1)), std::nullopt,
+          "plan done: " + plan.reason};
+}
+
+void ReleaseReconciler::after_step_done(Run& run, const reconcile::Step& step) {
+  const model::Timestamp now = deps_.now();
+  const reconcile::Plan& plan = run.decision.plan;
+  model::ReleaseStatus& s = run.release.status;
+  if (const auto* start = step.as<reconcile::step::StartRevision>()) {
+    if (auto* rec = find_record(run.history, start->revision)) {
+      rec->live_at = now;
+      rec->outcome = model::RevisionOutcome::kLive;
+      (void)save_history(run);
+    }
+    s.current_revision = start->revision;
+  } else if (const auto* stable = step.as<reconcile::step::MarkStable>()) {
+    for (auto& rec : run.history.revisions) {
+      if (rec.number == stable->revision) {
+        rec.healthy_at = now;
+        rec.outcome = model::RevisionOutcome::kHealthy;
+        if (!rec.live_at) rec.live_at = now;
+      } else if (rec.outcome == model::RevisionOutcome::kHealthy ||
+                 rec.outcome == model::RevisionOutcome::kLive) {
+        rec.outcome = plan.direction == reconcile::Direction::kRollback
+                          ? model::RevisionOutcome::kRolledBack
+                          : model::RevisionOutcome::kSuperseded;
+        rec.ended_at = now;
+      }
+    }
+    (void)save_history(run);
+    s.current_revision = stable->revision;
+    s.stable_revision = stable->revision;
+    if (plan.direction == reconcile::Direction::kRollback && s.last_rollback &&
+        !s.last_rollback->finished_at) {
+      s.last_rollback->finished_at = now;
+      s.last_rollback->seconds =
+          std::chrono::duration<double>(now - s.last_rollback->started_at).count();
+    }
+  }
+}
+
+ReconcileOutcome ReleaseReconciler::after_step_failed(Run& run, const reconcile::Step& step,
+                                                      const StepResult& r) {
+  const reconcile::Plan& plan = run.decision.plan;
+  spdlog::error("{}: step \"{}\" failed: {}", run.key.str(), step.description, r.message);
+  run.release.status.message = step.description + " failed: " + r.message;
+  if (r.outcome && plan.to) {
+    // The revision itself failed: record it, so the next plan rolls back
+    // (or waits, with automatic rollback off) and never retries it.
+    if (auto* rec = find_record(run.history, *plan.to)) {
+      rec->outcome = *r.outcome;
+      rec->outcome_reason = r.message;
+      rec->ended_at = deps_.now();
+    }
+    (void)save_history(run);
+    run.release.status.progress.reset();
+    run.release.status.phase = model::ReleasePhase::kDegraded;
+    (void)write_status(run);
+    if (run.rollback) write_rollback(run, model::RollbackPhase::kFailed, r.message);
+    executor_.forget(run.key);
+    return {reconcile::Action::requeue_after(std::chrono::milliseconds(1)), std::nullopt,
+            run.release.status.message};
+  }
+  (void)write_status(run);
+  model::Error e{r.error_kind, run.release.status.message};
+  if (r.error_kind != model::ErrorKind::kTransient && run.rollback) {
+    write_rollback(run, model::RollbackPhase::kFailed, r.message);
+  }
+  return {reconcile::Action::await_change(), e, e.message};
+}
+
+}  // namespace rwd::execute

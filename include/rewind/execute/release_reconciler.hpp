@@ -1,0 +1,75 @@
+#pragma once
+// One reconcile of one Release: read what rewind wrote last (status,
+// history), observe the platform, ask the planner, record the decision, then
+// run steps until one has to wait, fails, or the plan is done. Progress is
+// written after every step, so a controller killed at any point resumes at
+// the right step (the planner matches the stored plan hash).
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rewind/execute/executor.hpp"
+#include "rewind/history/store.hpp"
+#include "rewind/model/revision.hpp"
+#include "rewind/model/rollback.hpp"
+#include "rewind/reconcile/planner.hpp"
+
+namespace rwd::execute {
+
+struct ReconcilerDeps {
+  ContainerPlatform& platform;
+  HealthProbe& probe;
+  history::HistoryStore& history;
+  history::StatusStore& status;
+  std::function<model::Timestamp()> now;
+  // Contents of a Release's envFiles, read where its source lives.
+  std::function<model::Result<model::EnvFileContents>(const model::Release&)> env_files;
+  // Plan only: log what would happen, write nothing, change nothing.
+  bool dry_run = false;
+  // Optional hook: called for every finished, failed or waiting step.
+  std::function<void(const model::ObjectKey&, const reconcile::Step&, const StepResult&,
+                     model::Duration took)>
+      on_step;
+};
+
+struct ReconcileOutcome {
+  reconcile::Action action = reconcile::Action::await_change();
+  std::optional<model::Error> error;  // transient: retry with backoff; else report
+  std::string summary;                // one line for the log
+};
+
+class ReleaseReconciler {
+ public:
+  explicit ReleaseReconciler(ReconcilerDeps deps);
+
+  // `rollbacks`: the Rollback resources that name this Release (any state;
+  // finished ones are recognised from their stored status).
+  ReconcileOutcome reconcile(const model::Release& from_source,
+                             const std::vector<model::Rollback>& rollbacks);
+
+  // The Release left its source: its state is kept, the containers are left
+  // running, nothing more is done for it.
+  void forget(const model::ObjectKey& key);
+
+ private:
+  struct Run;  // the state of one reconcile
+
+  ReconcileOutcome execute(Run& run);
+  void after_step_done(Run& run, const reconcile::Step& step);
+  ReconcileOutcome after_step_failed(Run& run, const reconcile::Step& step, const StepResult& r);
+  model::Status save_history(Run& run);
+  model::Status write_status(Run& run);
+  void write_rollback(Run& run, model::RollbackPhase phase, const std::string& message);
+
+  ReconcilerDeps deps_;
+  Executor executor_;
+};
+
+// Where the generation comes from when a source has none (a file): the
+// stored generation, plus one when the spec differs from the stored spec.
+std::int64_t derive_generation(const model::Release& from_source,
+                               const std::optional<model::Release>& stored);
+
+}  // namespace rwd::execute

@@ -1,0 +1,109 @@
+// `rewind status` and `rewind history` read what the watcher wrote.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "rewind/cli/app.hpp"
+#include "rewind/history/file_store.hpp"
+#include "rewind/model/revision.hpp"
+#include "temp_dir.hpp"
+
+namespace rwd::cli {
+namespace {
+
+using ::testing::HasSubstr;
+using rwd::testing::TempDir;
+
+struct CliRun {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+CliRun run_cli(const std::vector<std::string>& args) {
+  std::ostringstream out;
+  std::ostringstream err;
+  const int code = run(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+void write_state(const TempDir& dir) {
+  model::Release r;
+  r.metadata.name = "api";
+  r.metadata.ns = "shop";
+  r.metadata.generation = 3;
+  r.spec.target.docker = model::DockerTarget{"shop", "api"};
+  r.spec.image = model::ImageRef{"demo:v1"};
+  r.status.phase = model::ReleasePhase::kHealthy;
+  r.status.current_revision = model::RevisionNumber{1};
+  r.status.stable_revision = model::RevisionNumber{1};
+  const auto t = *model::parse_timestamp("2026-11-21T08:00:00Z");
+  r.status.last_rollback = model::LastRollback{model::RevisionNumber{2}, model::RevisionNumber{1},
+                                               "RevertedInSource", t, t + std::chrono::seconds(3), 3.0};
+  r.status.conditions.push_back({"Ready", model::ConditionStatus::kTrue, "Healthy", "revision 1 is healthy", t, 3});
+  auto statuses = history::FileStatusStore::open({dir.path(), {}});
+  ASSERT_TRUE(statuses);
+  ASSERT_TRUE((*statuses)->write(r));
+
+  model::History h;
+  for (int n = 1; n <= 2; ++n) {
+    model::RevisionRecord rec;
+    rec.number = model::RevisionNumber{n};
+    rec.spec = r.spec;
+    rec.spec.image = model::ImageRef{"demo:v" + std::to_string(n)};
+    rec.revision = model::revision_of(rec.spec, {});
+    rec.hash = model::revision_hash(rec.revision);
+    rec.created_at = t;
+    rec.live_at = t;
+    rec.env_files = {{"./api.env", "SECRET=hunter2\n"}};
+    rec.outcome = n == 1 ? model::RevisionOutcome::kHealthy : model::RevisionOutcome::kRolledBack;
+    h.revisions.push_back(rec);
+  }
+  auto histories = history::FileHistoryStore::open({dir.path(), {}});
+  ASSERT_TRUE(histories);
+  ASSERT_TRUE((*histories)->save(r.metadata.key(), h));
+}
+
+TEST(StatusCommand, ListsAndDetailsReleasesFromTheStateDirectory) {
+  TempDir dir;
+  write_state(dir);
+  const CliRun list = run_cli({"status", "--state-dir", dir.str()});
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_THAT(list.out, HasSubstr("NAMESPACE"));
+  EXPECT_THAT(list.out, ::testing::ContainsRegex("shop +api +Healthy +1 +1 +True +demo:v1"));
+
+  const CliRun one = run_cli({"status", "api", "-n", "shop", "--state-dir", dir.str()});
+  ASSERT_EQ(one.code, 0) << one.err;
+  EXPECT_THAT(one.out, HasSubstr("last rollback: 2 -> 1 (RevertedInSource)"));
+  EXPECT_THAT(one.out, HasSubstr("revision 1 is healthy"));
+
+  const CliRun missing = run_cli({"status", "web", "-n", "shop", "--state-dir", dir.str()});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("no Release shop/web"));
+}
+
+TEST(HistoryCommand, ListsRevisionsAndNeverPrintsEnvFileContents) {
+  TempDir dir;
+  write_state(dir);
+  const CliRun table = run_cli({"history", "api", "-n", "shop", "--state-dir", dir.str()});
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_THAT(table.out, ::testing::ContainsRegex("1 +[a-z0-9]{10} +demo:v1 .*Healthy"));
+  EXPECT_THAT(table.out, ::testing::ContainsRegex("2 +[a-z0-9]{10} +demo:v2 .*RolledBack"));
+  const CliRun json = run_cli({"history", "api", "-n", "shop", "--state-dir", dir.str(), "-o", "json"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  EXPECT_THAT(json.out, HasSubstr("\"outcome\": \"RolledBack\""));
+  EXPECT_THAT(json.out + table.out, ::testing::Not(HasSubstr("hunter2")));
+}
+
+TEST(StateCommands, MissingStateDirectoryIsAClearUsageError) {
+  const CliRun r = run_cli({"status", "--state-dir", "/nonexistent/rewind-state"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("no state directory at /nonexistent/rewind-state"));
+  EXPECT_EQ(run_cli({"history"}).code, 2);
+  EXPECT_THAT(run_cli({"history", "--help"}).out, HasSubstr("Usage: rewind history NAME"));
+}
+
+}  // namespace
+}  // namespace rwd::cli

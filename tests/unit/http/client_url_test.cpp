@@ -1,0 +1,39 @@
+#include <gtest/gtest.h>
+
+#include "rewind/http/url.hpp"
+
+namespace rwd::http {
+namespace {
+
+TEST(PercentEncode, KeepsUnreservedOnly) {
+  EXPECT_EQ(percent_encode("abcXYZ019-._~"), "abcXYZ019-._~");
+  EXPECT_EQ(percent_encode("a b/c:d"), "a%20b%2Fc%3Ad");
+  EXPECT_EQ(percent_encode("{\"label\":[\"a=b\"]}"), "%7B%22label%22%3A%5B%22a%3Db%22%5D%7D");
+  EXPECT_EQ(percent_encode("\xc3\xa9"), "%C3%A9");
+}
+
+TEST(PercentEncode, PathKeepsSlashColonAt) {
+  EXPECT_EQ(percent_encode_path("registry.local:5000/shop/api:v1"),
+            "registry.local:5000/shop/api:v1");
+  EXPECT_EQ(percent_encode_path("img@sha256:ab"), "img@sha256:ab");
+  EXPECT_EQ(percent_encode_path("a b?c#d"), "a%20b%3Fc%23d");
+}
+
+TEST(QueryString, JoinsAndEncodes) {
+  EXPECT_EQ(query_string({}), "");
+  EXPECT_EQ(query_string({{"all", "true"}, {"name", "x y"}}), "?all=true&name=x%20y");
+}
+
+TEST(PercentDecode, RoundTripsAndRejectsMalformed) {
+  std::string out;
+  ASSERT_TRUE(percent_decode(percent_encode("a b/{}\xff"), out));
+  EXPECT_EQ(out, "a b/{}\xff");
+  EXPECT_FALSE(percent_decode("%", out));
+  EXPECT_FALSE(percent_decode("%4", out));
+  EXPECT_FALSE(percent_decode("%zz", out));
+  EXPECT_TRUE(percent_decode("%41", out));
+  EXPECT_EQ(out, "A");
+}
+
+}  // namespace
+}  // namespace rwd::http
