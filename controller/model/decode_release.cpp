@@ -16,23 +16,12 @@ std::optional<std::int64_t> read_count(const Node& n, const std::string& p, Ctx&
   return read_int(n, p, c);
 }
 
-std::optional<std::int64_t> read_int64(const Node& n, const std::string& p, Ctx& c) {
-  return read_int(n, p, c, std::numeric_limits<std::int64_t>::min(),
-                  std::numeric_limits<std::int64_t>::max());
-}
-
 template <class T>
 bool read_i32(Fields& f, std::string_view key, T& out) {
   std::int64_t v = out;
   if (!read_into(f, key, v, read_count)) return false;
   out = static_cast<T>(v);
   return true;
-}
-
-std::optional<RevisionNumber> read_revision_number(const Node& n, const std::string& p, Ctx& c) {
-  auto v = read_int(n, p, c, 1, std::numeric_limits<std::int64_t>::max());
-  if (!v) return std::nullopt;
-  return RevisionNumber{*v};
 }
 
 void decode_target(const Node& n, const std::string& path, Ctx& ctx, Target& out) {

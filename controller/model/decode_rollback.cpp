@@ -9,17 +9,6 @@ namespace rwd::model {
 namespace detail {
 namespace {
 
-std::optional<std::int64_t> read_int64(const Node& n, const std::string& p, Ctx& c) {
-  return read_int(n, p, c, std::numeric_limits<std::int64_t>::min(),
-                  std::numeric_limits<std::int64_t>::max());
-}
-
-std::optional<RevisionNumber> read_revision_number(const Node& n, const std::string& p, Ctx& c) {
-  auto v = read_int(n, p, c, 1, std::numeric_limits<std::int64_t>::max());
-  if (!v) return std::nullopt;
-  return RevisionNumber{*v};
-}
-
 std::optional<RollbackTarget> read_rollback_target(const Node& n, const std::string& p, Ctx& c) {
   c.seen(p, n);
   if (n.is_scalar()) {

@@ -131,6 +131,17 @@ std::optional<std::int64_t> read_int(const Node& n, const std::string& path, Ctx
   return v;
 }
 
+std::optional<std::int64_t> read_int64(const Node& n, const std::string& path, Ctx& ctx) {
+  return read_int(n, path, ctx, std::numeric_limits<std::int64_t>::min(),
+                  std::numeric_limits<std::int64_t>::max());
+}
+
+std::optional<RevisionNumber> read_revision_number(const Node& n, const std::string& path, Ctx& ctx) {
+  auto v = read_int(n, path, ctx, 1, std::numeric_limits<std::int64_t>::max());
+  if (!v) return std::nullopt;
+  return RevisionNumber{*v};
+}
+
 std::optional<double> read_double(const Node& n, const std::string& path, Ctx& ctx) {
   ctx.seen(path, n);
   if (!n.is_scalar() || !n.plain()) {

@@ -74,6 +74,9 @@ std::optional<double> read_double(const Node& n, const std::string& path, Ctx& c
 std::optional<bool> read_bool(const Node& n, const std::string& path, Ctx& ctx);
 std::optional<Duration> read_duration(const Node& n, const std::string& path, Ctx& ctx);
 std::optional<Timestamp> read_timestamp(const Node& n, const std::string& path, Ctx& ctx);
+std::optional<std::int64_t> read_int64(const Node& n, const std::string& path, Ctx& ctx);
+// A revision number: an integer >= 1.
+std::optional<RevisionNumber> read_revision_number(const Node& n, const std::string& path, Ctx& ctx);
 std::optional<Threshold> read_threshold(const Node& n, const std::string& path, Ctx& ctx);
 std::optional<std::map<std::string, std::string>> read_string_map(const Node& n,
                                                                   const std::string& path,

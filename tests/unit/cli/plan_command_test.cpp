@@ -7,26 +7,16 @@
 #include <sstream>
 
 #include "rewind/cli/app.hpp"
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace rwd::cli {
 namespace {
 
 using ::testing::HasSubstr;
+using rwd::testing::CliRun;
+using rwd::testing::run_cli;
 using rwd::testing::TempDir;
-
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun run_cli(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  const int code = run(args, out, err);
-  return {code, out.str(), err.str()};
-}
 
 std::string release(const std::string& image) {
   return "apiVersion: rewind.dev/v1alpha1\nkind: Release\n"

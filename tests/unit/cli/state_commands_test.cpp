@@ -8,26 +8,16 @@
 #include "rewind/cli/app.hpp"
 #include "rewind/history/file_store.hpp"
 #include "rewind/model/revision.hpp"
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace rwd::cli {
 namespace {
 
 using ::testing::HasSubstr;
+using rwd::testing::CliRun;
+using rwd::testing::run_cli;
 using rwd::testing::TempDir;
-
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun run_cli(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  const int code = run(args, out, err);
-  return {code, out.str(), err.str()};
-}
 
 void write_state(const TempDir& dir) {
   model::Release r;

@@ -7,12 +7,15 @@
 #include <sstream>
 
 #include "rewind/cli/app.hpp"
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace rwd::cli {
 namespace {
 
 using ::testing::HasSubstr;
+using rwd::testing::CliRun;
+using rwd::testing::run_cli;
 using rwd::testing::TempDir;
 
 constexpr const char* kGood = R"(apiVersion: rewind.dev/v1alpha1
@@ -23,19 +26,6 @@ spec:
   image: shop-api:v2
   config: {envFiles: [./env/api.env]}
 )";
-
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun run_cli(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  const int code = run(args, out, err);
-  return {code, out.str(), err.str()};
-}
 
 TEST(ValidateCommand, OneGoodAndThreeBrokenFilesListEveryErrorAndExitOne) {
   TempDir dir;
