@@ -1,12 +1,14 @@
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
+#include <thread>
 #include <mutex>
 #include <ostream>
 
 #include "files.hpp"
 #include "rewind/docker/client.hpp"
 #include "rewind/docker/environment.hpp"
+#include "rewind/docker/events.hpp"
 #include "rewind/docker/platform.hpp"
 #include "rewind/execute/http_health_probe.hpp"
 #include "rewind/execute/release_reconciler.hpp"
@@ -97,6 +99,13 @@ int run_watcher(const WatchConfig& config, std::ostream& err) {
     return 1;
   }
   spdlog::info("Docker Engine {} at {}", (*docker_client)->engine().version, endpoint->str());
+  const docker::ApiVersion api_version = (*docker_client)->api_version();
+  auto events_http = http::make_client(*endpoint);  // its own connection for the stream
+  if (!events_http) {
+    err << "rewind watch: " << events_http.error().message << "\n";
+    return 1;
+  }
+  docker::EventWatcher events(std::move(*events_http), api_version);
   docker::DockerPlatform platform(std::move(*docker_client));
   execute::HttpHealthProbe probe;
 
@@ -222,6 +231,28 @@ int run_watcher(const WatchConfig& config, std::ostream& err) {
     return 1;
   }
   controller.start();
+  // Container events of a managed service (stopped, died, removed by hand,
+  // unhealthy) reconcile its Release at once; the resync catches the rest.
+  auto enqueue_matching = [&](const std::string& project, const std::string& service) {
+    for (const auto& e : store.list(runtime::Kind::kRelease)) {
+      const auto& rel = std::get<model::Release>(*e.object);
+      const auto& d = rel.spec.target.docker;
+      if (d && d->project == project && d->service == service) queue.add(e.ref);
+    }
+  };
+  std::jthread events_thread([&](std::stop_token stop) {
+    const model::Status st = events.run(
+        [&](const docker::Event& ev) {
+          auto p = ev.attributes.find("com.docker.compose.project");
+          auto s = ev.attributes.find("com.docker.compose.service");
+          if (p != ev.attributes.end() && s != ev.attributes.end()) enqueue_matching(p->second, s->second);
+        },
+        [&] {
+          for (const auto& e : store.list(runtime::Kind::kRelease)) queue.add(e.ref);
+        },
+        stop, [](const model::Error& e) { spdlog::warn("Docker events: {}", e.message); });
+    if (!st) spdlog::error("Docker events stopped: {}", st.error().message);
+  });
   spdlog::info("watching {} (state in {}, HTTP on {}{})", config.dir.string(),
                config.state_dir.string(), server.local_address().str(),
                config.dry_run ? ", dry run" : "");
@@ -229,6 +260,8 @@ int run_watcher(const WatchConfig& config, std::ostream& err) {
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return stopping; });
   }
+  events_thread.request_stop();
+  events_thread.join();
   dir_source.stop();
   store.unsubscribe(subscription);
   const runtime::ShutdownReport report = controller.shutdown(std::chrono::seconds(60));

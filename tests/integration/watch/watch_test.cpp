@@ -219,5 +219,17 @@ TEST_F(WatchTest, UpgradeRevertAutomaticRollbackAndRollbackResource) {
   EXPECT_EQ(watcher.stop(), 0) << "SIGTERM ends the watcher cleanly";
 }
 
+TEST_F(WatchTest, ContainerStoppedByHandIsStartedAgain) {
+  write_release("rewind-demo:v1");
+  Watcher watcher(root_ / "releases", root_ / "state", root_ / "watch.log");
+  ASSERT_TRUE(eventually([&] { return stable_at(1); })) << status().dump(2);
+  const CommandResult stop = run_command("docker stop -t 1 " + project_ + "_api_1");
+  ASSERT_EQ(stop.exit_code, 0) << stop.output;
+  // The die/stop event reconciles the Release at once (well before --resync).
+  ASSERT_TRUE(eventually([&] { return served_version() == "v1"; }, 20s));
+  EXPECT_EQ(running_images(), std::vector<std::string>{"rewind-demo:v1"});
+  EXPECT_EQ(watcher.stop(), 0);
+}
+
 }  // namespace
 }  // namespace rwd::itest
