@@ -343,6 +343,8 @@ struct PlanCase {
   // Key parameters, checked after the step kinds.
   std::function<void(const Decision&)> check;
 };
+// Test names stay readable: gtest would print the struct's bytes.
+inline void PrintTo(const PlanCase& c, std::ostream* os) { *os << c.name; }
 
 inline PlanCase named(std::string name) {
   PlanCase c;

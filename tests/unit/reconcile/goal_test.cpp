@@ -195,6 +195,8 @@ struct ErrorCase {
   std::string message_part;
   bool on_rollback = true;
 };
+// Test names stay readable: gtest would print the struct's bytes.
+inline void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
 
 std::vector<ErrorCase> error_cases() {
   return {

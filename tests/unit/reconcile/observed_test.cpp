@@ -72,6 +72,8 @@ struct BadCase {
   std::string path;
   std::string message_part;
 };
+// Test names stay readable: gtest would print the struct's bytes.
+inline void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
 
 std::vector<BadCase> bad_cases() {
   return {

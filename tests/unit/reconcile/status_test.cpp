@@ -23,6 +23,8 @@ struct ReadyCase {
   ConditionStatus status;
   std::string reason;
 };
+// Test names stay readable: gtest would print the struct's bytes.
+inline void PrintTo(const ReadyCase& c, std::ostream* os) { *os << c.name; }
 
 std::vector<ReadyCase> rollback_ready_cases() {
   const auto two = HistoryBuilder().superseded(v1()).healthy(v2()).build();
