@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "commands.hpp"
@@ -118,22 +119,34 @@ void print_release_detail(const model::Release& r, std::ostream& out) {
   }
 }
 
-}  // namespace
-
-int status_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  po::options_description visible(kStatusUsage);
+// The command line shared by status and history: [NAME] and the common
+// options. Returns the exit code when the command is already done (help,
+// usage error, no state directory), nullopt to go on.
+std::optional<int> parse_state_command(const std::vector<std::string>& args, const char* usage,
+                                       const std::string& command, po::variables_map& vm,
+                                       std::ostream& out, std::ostream& err) {
+  po::options_description visible(usage);
   add_common(visible);
   po::options_description all;
   all.add(visible).add_options()("name", po::value<std::string>(), "");
   po::positional_options_description pos;
   pos.add("name", 1);
-  po::variables_map vm;
-  if (!parse_options(args, all, pos, vm, "status", err)) return kExitUsage;
+  if (!parse_options(args, all, pos, vm, command, err)) return kExitUsage;
   if (vm.count("help") != 0U) {
     out << visible << "\n";
     return kExitOk;
   }
-  if (!check_common(vm, "status", err)) return kExitUsage;
+  if (vm.count("name") != 0U || command != "history") {
+    if (!check_common(vm, command, err)) return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int status_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  po::variables_map vm;
+  if (auto done = parse_state_command(args, kStatusUsage, "status", vm, out, err)) return *done;
   auto store = history::FileStatusStore::open({vm["state-dir"].as<std::string>(), {}});
   if (!store) {
     err << "rewind status: " << store.error().message << "\n";
@@ -188,23 +201,12 @@ int status_command(const std::vector<std::string>& args, std::ostream& out, std:
 }
 
 int history_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  po::options_description visible(kHistoryUsage);
-  add_common(visible);
-  po::options_description all;
-  all.add(visible).add_options()("name", po::value<std::string>(), "");
-  po::positional_options_description pos;
-  pos.add("name", 1);
   po::variables_map vm;
-  if (!parse_options(args, all, pos, vm, "history", err)) return kExitUsage;
-  if (vm.count("help") != 0U) {
-    out << visible << "\n";
-    return kExitOk;
-  }
+  if (auto done = parse_state_command(args, kHistoryUsage, "history", vm, out, err)) return *done;
   if (vm.count("name") == 0U) {
     err << "rewind history: NAME is required (see rewind history --help)\n";
     return kExitUsage;
   }
-  if (!check_common(vm, "history", err)) return kExitUsage;
   auto store = history::FileHistoryStore::open({vm["state-dir"].as<std::string>(), {}});
   if (!store) {
     err << "rewind history: " << store.error().message << "\n";
