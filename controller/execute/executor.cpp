@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rewind/execute/env.hpp"
+#include "rewind/execute/kill_point.hpp"
 #include "rewind/execute/observe.hpp"
 
 namespace rwd::execute {
@@ -120,6 +121,7 @@ StepResult Executor::start_revision(const StepInput& in, const reconcile::step::
     if (!inspected) return StepResult::from_error(inspected.error());
     instances.push_back(*inspected);
     existing = &instances.back();
+    kill_point("recreate:after-create");
   }
   const std::string new_id = existing->id;
   // Stop every other running container of the service first: never two
@@ -127,9 +129,11 @@ StepResult Executor::start_revision(const StepInput& in, const reconcile::step::
   for (const auto& i : instances) {
     if (i.id == new_id || !i.running) continue;
     if (auto st = platform_.stop(i.id, grace); !st) return StepResult::from_error(st.error());
+    kill_point("recreate:after-stop-old");
   }
   if (!existing->running) {
     if (auto st = platform_.start(new_id); !st) return StepResult::from_error(st.error());
+    kill_point("recreate:after-start-new");
   }
   return StepResult::done("container " + new_id.substr(0, 12) + " runs revision " +
                           std::to_string(s.revision.value()));
@@ -251,6 +255,7 @@ StepResult Executor::mark_stable(const StepInput& in, const reconcile::step::Mar
   for (const auto& i : *listed) {
     if (i.id == serving->id || i.running) continue;
     if (auto st = platform_.remove(i.id); !st) return StepResult::from_error(st.error());
+    kill_point("mark-stable:after-remove-old");
   }
   const std::string canonical = canonical_name(serving->name);
   if (canonical != serving->name) {

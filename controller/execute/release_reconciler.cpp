@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "rewind/execute/env.hpp"
+#include "rewind/execute/kill_point.hpp"
 #include "rewind/execute/observe.hpp"
 #include "rewind/history/prune.hpp"
 #include "rewind/reconcile/conditions.hpp"
@@ -208,6 +209,7 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
   if (run.rollback && d.plan.reason == std::string(reconcile::reason::kRollbackResource)) {
     write_rollback(run, model::RollbackPhase::kRunning, d.message);
   }
+  kill_point("before-plan");
   return execute(run);
 }
 
@@ -241,6 +243,7 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
     if (auto st = write_status(run); !st) {
       return {reconcile::Action::await_change(), st.error(), st.error().message};
     }
+    kill_point(std::string("after-step:") + reconcile::step_name(step.kind()));
   }
   // Done: the next pass computes the final conditions from what runs now.
   run.release.status.progress.reset();
