@@ -38,18 +38,47 @@ struct FileStoreOptions {
 // "20250314T092653Z": the suffix quarantined files get.
 std::string quarantine_stamp(std::chrono::system_clock::time_point t);
 
-// Keys whose file was found corrupt and not yet dealt with. Shared by the
-// file stores; thread-safe.
-class CorruptKeys {
+// The file handling both stores share: one file per key, reads that never
+// change a file, and the guard that refuses to overwrite a file that was
+// found corrupt until it was read back, quarantined or removed. `id` names
+// the key in the guard ("history:ns/name", "releases:ns/name"); `what`
+// names the file in messages ("the history of ns/name"). Thread-safe.
+class GuardedFiles {
  public:
-  void add(const std::string& id);
-  void erase(const std::string& id);
-  [[nodiscard]] bool contains(const std::string& id) const;
+  explicit GuardedFiles(std::function<std::chrono::system_clock::time_point()> clock)
+      : clock_(std::move(clock)) {}
+
+  // The file's text; nullopt when it does not exist. An unreadable file is
+  // an error and guards the id.
+  model::Result<std::optional<std::string>> read(const std::string& id,
+                                                 const std::filesystem::path& path);
+  // After decoding what read() returned: success clears the guard, failure
+  // sets it and adds what to do about the file to the error.
+  template <class T>
+  model::Result<std::optional<T>> decoded(model::Result<T> r, const std::string& id,
+                                          const std::string& what) {
+    if (!r.ok()) return refuse_later(r.error(), id, what);
+    clear(id);
+    return std::optional<T>(std::move(*r));
+  }
+  model::Status write(const std::string& id, const std::filesystem::path& path,
+                      const std::string& text);
+  model::Status remove(const std::string& id, const std::filesystem::path& path);
+  model::Result<std::string> quarantine(const std::string& id, const std::filesystem::path& path);
 
  private:
+  model::Error refuse_later(model::Error e, const std::string& id, const std::string& what);
+  void clear(const std::string& id);
+
+  std::function<std::chrono::system_clock::time_point()> clock_;
   mutable std::mutex mu_;
-  std::set<std::string> ids_;
+  std::set<std::string> corrupt_;
 };
+
+// The keys of the files "<root>/<namespace>[/<sub>]/<name>.json", sorted;
+// an absent root is an empty list.
+model::Result<std::vector<model::ObjectKey>> list_keys(const std::filesystem::path& root,
+                                                       const std::string& sub);
 
 class FileHistoryStore final : public HistoryStore {
  public:
@@ -68,10 +97,9 @@ class FileHistoryStore final : public HistoryStore {
  private:
   explicit FileHistoryStore(FileStoreOptions options);
 
-  FileStoreOptions options_;
   StateLayout layout_;
   std::size_t stale_removed_ = 0;
-  CorruptKeys corrupt_;
+  GuardedFiles files_;
 };
 
 class FileStatusStore final : public StatusStore {
@@ -92,14 +120,12 @@ class FileStatusStore final : public StatusStore {
 
  private:
   explicit FileStatusStore(FileStoreOptions options);
-  model::Status write_text(StatusKind kind, const model::ObjectKey& key, const std::string& text);
-  // The file's text; nullopt when absent.
-  model::Result<std::optional<std::string>> read_text(StatusKind kind, const model::ObjectKey& key);
+  template <class T>
+  model::Result<std::optional<T>> read(StatusKind kind, const model::ObjectKey& key);
 
-  FileStoreOptions options_;
   StateLayout layout_;
   std::size_t stale_removed_ = 0;
-  CorruptKeys corrupt_;
+  GuardedFiles files_;
 };
 
 }  // namespace rwd::history
