@@ -23,12 +23,14 @@
 
 #include "rewind/history/codec.hpp"
 #include "rewind/history/file_store.hpp"
+#include "unprivileged.hpp"
 
 namespace rwd::history {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using itest::unprivileged;
 
 model::History history_of(std::int64_t revisions, std::size_t reason_bytes) {
   model::History h;
@@ -133,33 +135,6 @@ TEST_F(FaultsTest, ReadOnlyFileSystem) {
   ASSERT_FALSE(fresh.ok());
   EXPECT_THAT(fresh.error().message, HasSubstr("create directory " + (dir_ / "elsewhere").string() +
                                                ": Read-only file system"));
-}
-
-// Runs `body` as an unprivileged user when we are root (root ignores
-// permissions); the child reports the error message through a pipe.
-std::string unprivileged(const std::function<std::string()>& body) {
-  int fds[2];
-  if (::pipe(fds) != 0) return "pipe failed";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(fds[0]);
-    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(3);
-    const std::string msg = body();
-    const auto n = ::write(fds[1], msg.data(), msg.size());
-    ::_exit(n < 0 ? 4 : 0);
-  }
-  ::close(fds[1]);
-  std::string out;
-  char buf[512];
-  ssize_t n = 0;
-  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return "child failed with status " + std::to_string(status);
-  }
-  return out;
 }
 
 TEST_F(FaultsTest, PermissionDenied) {
