@@ -21,30 +21,13 @@
 
 #include "rewind/runtime/store.hpp"
 #include "rewind/source/directory_source.hpp"
+// The YAML builders are the unit tests' ones.
+#include "../../unit/source/directory_fixtures.hpp"
 
 namespace rwd::source::testing {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-inline std::string release_yaml(const std::string& name, const std::string& image,
-                                const std::string& ns = "shop") {
-  return "apiVersion: rewind.dev/v1alpha1\n"
-         "kind: Release\n"
-         "metadata: {name: " + name + ", namespace: " + ns + "}\n"
-         "spec:\n"
-         "  target: {docker: {project: shop, service: " + name + "}}\n"
-         "  image: " + image + "\n";
-}
-
-inline std::string rollback_yaml(const std::string& name, const std::string& release) {
-  return "apiVersion: rewind.dev/v1alpha1\n"
-         "kind: Rollback\n"
-         "metadata: {name: " + name + ", namespace: shop}\n"
-         "spec:\n"
-         "  releaseRef: {name: " + release + "}\n"
-         "  to: previous\n";
-}
 
 // Polls `pred` every few milliseconds until it holds or `timeout` passes.
 inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 15s) {
