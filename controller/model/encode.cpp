@@ -6,15 +6,25 @@
 namespace rwd::model {
 namespace {
 
+// Optional fields: written only when set (or not empty).
+void put_time(Json& j, const char* key, const std::optional<Timestamp>& t) {
+  if (t) j[key] = format_timestamp(*t);
+}
+
+template <class T>
+void put_unless_empty(Json& j, const char* key, const T& v) {
+  if (!v.empty()) j[key] = v;
+}
+
 Json meta_json(const ObjectMeta& m) {
   Json j;
   j["name"] = m.name;
   j["namespace"] = m.ns;
-  if (!m.uid.empty()) j["uid"] = m.uid;
+  put_unless_empty(j, "uid", m.uid);
   if (m.generation != 0) j["generation"] = m.generation;
-  if (!m.resource_version.empty()) j["resourceVersion"] = m.resource_version;
-  if (!m.labels.empty()) j["labels"] = m.labels;
-  if (!m.annotations.empty()) j["annotations"] = m.annotations;
+  put_unless_empty(j, "resourceVersion", m.resource_version);
+  put_unless_empty(j, "labels", m.labels);
+  put_unless_empty(j, "annotations", m.annotations);
   return j;
 }
 
@@ -47,14 +57,14 @@ Json migration_json(const MigrationSpec& m) {
   Json j;
   j["database"] = Json{{"urlFrom", url_source_json(m.database)}};
   j["driver"] = to_string(m.driver);
-  if (!m.directory.empty()) j["directory"] = m.directory;
+  put_unless_empty(j, "directory", m.directory);
   j["revision"] = m.revision;
   j["backup"] = Json{{"required", m.backup.required},
                      {"directory", m.backup.directory},
                      {"maxAge", format_duration(m.backup.max_age)},
                      {"keep", m.backup.keep}};
-  if (!m.quiesce.empty()) j["quiesce"] = m.quiesce;
-  if (!m.verify_tables.empty()) j["verifyTables"] = m.verify_tables;
+  put_unless_empty(j, "quiesce", m.quiesce);
+  put_unless_empty(j, "verifyTables", m.verify_tables);
   return j;
 }
 
@@ -66,7 +76,7 @@ Json canary_step_json(const CanaryStep& step) {
   }
   const auto& a = std::get<AnalysisStep>(step);
   Json body = Json::object();
-  if (!a.metrics.empty()) body["metrics"] = a.metrics;
+  put_unless_empty(body, "metrics", a.metrics);
   return Json{{"analysis", body}};
 }
 
@@ -129,7 +139,7 @@ Json backup_record_json(const BackupRecord& b) {
   j["bytes"] = b.bytes;
   j["sha256"] = b.sha256;
   j["verified"] = b.verified;
-  if (b.taken_at) j["takenAt"] = format_timestamp(*b.taken_at);
+  put_time(j, "takenAt", b.taken_at);
   return j;
 }
 
@@ -154,7 +164,7 @@ Json release_status_json(const ReleaseStatus& s) {
     const LastRollback& l = *s.last_rollback;
     Json lj{{"from", l.from.value()}, {"to", l.to.value()}, {"trigger", l.trigger},
             {"startedAt", format_timestamp(l.started_at)}};
-    if (l.finished_at) lj["finishedAt"] = format_timestamp(*l.finished_at);
+    put_time(lj, "finishedAt", l.finished_at);
     lj["seconds"] = l.seconds;
     j["lastRollback"] = lj;
   }
@@ -164,7 +174,7 @@ Json release_status_json(const ReleaseStatus& s) {
                          {"stepIndex", s.progress->step_index},
                          {"aborted", s.progress->aborted}};
   }
-  if (!s.message.empty()) j["message"] = s.message;
+  put_unless_empty(j, "message", s.message);
   return j;
 }
 
@@ -181,18 +191,18 @@ Json rollback_status_json(const RollbackStatus& s) {
       sj["name"] = st.name;
       sj["description"] = st.description;
       sj["state"] = to_string(st.state);
-      if (st.started_at) sj["startedAt"] = format_timestamp(*st.started_at);
-      if (st.finished_at) sj["finishedAt"] = format_timestamp(*st.finished_at);
-      if (!st.message.empty()) sj["message"] = st.message;
+      put_time(sj, "startedAt", st.started_at);
+      put_time(sj, "finishedAt", st.finished_at);
+      put_unless_empty(sj, "message", st.message);
       steps.push_back(std::move(sj));
     }
     j["plan"] = steps;
   }
   if (s.backup) j["backup"] = backup_record_json(*s.backup);
   if (!s.conditions.empty()) j["conditions"] = conditions_json(s.conditions);
-  if (s.started_at) j["startedAt"] = format_timestamp(*s.started_at);
-  if (s.finished_at) j["finishedAt"] = format_timestamp(*s.finished_at);
-  if (!s.message.empty()) j["message"] = s.message;
+  put_time(j, "startedAt", s.started_at);
+  put_time(j, "finishedAt", s.finished_at);
+  put_unless_empty(j, "message", s.message);
   return j;
 }
 
@@ -206,15 +216,15 @@ Json to_json(const ReleaseSpec& s) {
   }
   if (s.target.kubernetes) {
     Json k{{"deployment", s.target.kubernetes->deployment}};
-    if (!s.target.kubernetes->container.empty()) k["container"] = s.target.kubernetes->container;
+    put_unless_empty(k, "container", s.target.kubernetes->container);
     target["kubernetes"] = k;
   }
   j["target"] = target;
   j["image"] = s.image.value();
   if (!s.config.env.empty() || !s.config.env_files.empty()) {
     Json c = Json::object();
-    if (!s.config.env.empty()) c["env"] = s.config.env;
-    if (!s.config.env_files.empty()) c["envFiles"] = s.config.env_files;
+    put_unless_empty(c, "env", s.config.env);
+    put_unless_empty(c, "envFiles", s.config.env_files);
     j["config"] = c;
   }
   if (s.migration) j["migration"] = migration_json(*s.migration);
@@ -264,7 +274,7 @@ Json to_json(const Rollback& r) {
   spec["restoreBackup"] = r.spec.restore_backup;
   spec["dryRun"] = r.spec.dry_run;
   spec["emergency"] = r.spec.emergency;
-  if (!r.spec.reason.empty()) spec["reason"] = r.spec.reason;
+  put_unless_empty(spec, "reason", r.spec.reason);
   j["spec"] = spec;
   if (r.status != RollbackStatus{}) j["status"] = rollback_status_json(r.status);
   return j;
@@ -284,13 +294,13 @@ Json to_json(const RevisionRecord& rec) {
   j["spec"] = to_json(rec.spec);
   j["generation"] = rec.generation;
   j["createdAt"] = format_timestamp(rec.created_at);
-  if (rec.live_at) j["liveAt"] = format_timestamp(*rec.live_at);
-  if (rec.healthy_at) j["healthyAt"] = format_timestamp(*rec.healthy_at);
-  if (rec.ended_at) j["endedAt"] = format_timestamp(*rec.ended_at);
+  put_time(j, "liveAt", rec.live_at);
+  put_time(j, "healthyAt", rec.healthy_at);
+  put_time(j, "endedAt", rec.ended_at);
   j["outcome"] = to_string(rec.outcome);
-  if (!rec.outcome_reason.empty()) j["outcomeReason"] = rec.outcome_reason;
+  put_unless_empty(j, "outcomeReason", rec.outcome_reason);
   if (rec.backup) j["backup"] = backup_record_json(*rec.backup);
-  if (!rec.env_files.empty()) j["envFileContents"] = rec.env_files;
+  put_unless_empty(j, "envFileContents", rec.env_files);
   return j;
 }
 
