@@ -60,6 +60,15 @@ inline std::string with_position(const Mark& m, const std::string& message) {
          message;
 }
 
+// A load error of document `document` at `mark`, the position in the message.
+inline LoadError load_error(std::size_t document, Mark mark, const std::string& message) {
+  LoadError e;
+  e.document = document;
+  e.mark = mark;
+  e.message = with_position(mark, message);
+  return e;
+}
+
 inline std::string too_large(std::size_t size, const Limits& limits) {
   return "the text is " + std::to_string(size) + " bytes, more than the limit of " +
          std::to_string(limits.max_file_bytes) + " bytes";
