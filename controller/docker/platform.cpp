@@ -2,13 +2,46 @@
 
 #include "rewind/docker/platform.hpp"
 
-#include "rewind/docker/replacement.hpp"
+#include <spdlog/spdlog.h>
+
+#include "rewind/model/time.hpp"
 
 namespace rwd::docker {
 
 namespace label = execute::label;
 
-DockerPlatform::DockerPlatform(std::unique_ptr<Client> client) : client_(std::move(client)) {}
+namespace {
+
+// The container that serves: a running one, the newest first; else the
+// newest. One-off containers (`docker compose run`) do not serve.
+const ContainerInspect* serving(const std::vector<ContainerInspect>& containers) {
+  const ContainerInspect* best = nullptr;
+  const auto created = [](const ContainerInspect& c) {
+    return model::parse_timestamp(c.created).value_or(model::Timestamp{});
+  };
+  for (const auto& c : containers) {
+    const auto oneoff = c.labels.find(label::kComposeOneOff);
+    if (oneoff != c.labels.end() && oneoff->second == "True") continue;
+    if (best == nullptr || (c.running && !best->running) ||
+        (c.running == best->running && created(c) > created(*best))) {
+      best = &c;
+    }
+  }
+  return best;
+}
+
+std::string never_seen(const model::DockerTarget& d, const std::filesystem::path& file) {
+  std::string where = file.empty() ? "since it started (it keeps them in memory only)"
+                                   : "(it keeps the last one in " + file.string() + ")";
+  return "no container of compose service " + d.project + "/" + d.service +
+         " exists, and rewind never saw the configuration of one " + where +
+         "; create it once with `docker compose up -d " + d.service + "`, then rewind manages it";
+}
+
+}  // namespace
+
+DockerPlatform::DockerPlatform(std::unique_ptr<Client> client, DockerPlatformOptions options)
+    : client_(std::move(client)), snapshots_(std::move(options.snapshot_dir)) {}
 
 model::Result<std::vector<execute::Instance>> DockerPlatform::list(const model::Target& target) {
   if (!target.docker) {
@@ -20,16 +53,45 @@ model::Result<std::vector<execute::Instance>> DockerPlatform::list(const model::
       {std::string(label::kComposeProject) + "=" + d.project,
        std::string(label::kComposeService) + "=" + d.service});
   if (!summaries) return summaries.error().error;
-  std::vector<execute::Instance> out;
+  std::vector<ContainerInspect> containers;
   for (const auto& s : *summaries) {
     auto c = client_->inspect_container(s.id);
     if (!c) {
       if (c.error().not_found()) continue;  // removed since the list
       return c.error().error;
     }
-    out.push_back(to_instance(*c));
+    containers.push_back(std::move(*c));
   }
+  remember_locked(containers);
+  std::vector<execute::Instance> out;
+  for (const auto& c : containers) out.push_back(to_instance(c));
   return out;
+}
+
+void DockerPlatform::remember_locked(const std::vector<ContainerInspect>& containers) {
+  const ContainerInspect* c = serving(containers);
+  if (c == nullptr) return;
+  auto probe = take_snapshot(*c, std::nullopt);
+  if (!probe) return;
+  const std::string service = probe->project + "/" + probe->service;
+  // The image's Config: kept from the snapshot of the same container, else asked for.
+  std::optional<nlohmann::json> image_config;
+  auto kept = snapshots_.find(probe->project, probe->service);
+  if (kept && *kept && (*kept)->container_id == c->id) {
+    image_config = (*kept)->image_config;
+  } else if (auto image = client_->inspect_image(c->image_id)) {
+    image_config = image->config;
+  } else if (!image.error().not_found()) {
+    return;  // the Engine is away; the next list tries again
+  }
+  probe->image_config = std::move(image_config);
+  const model::Status st = snapshots_.keep(*probe);
+  std::string& logged = snapshot_errors_[service];
+  if (!st && logged != st.error().message) {
+    spdlog::warn("compose service {}: cannot keep the configuration of container {}: {}", service,
+                 c->name, st.error().message);
+  }
+  logged = st ? "" : st.error().message;
 }
 
 model::Result<execute::Instance> DockerPlatform::inspect(const std::string& id) {
@@ -68,9 +130,43 @@ model::Result<std::string> DockerPlatform::create_replacement(
   }
   auto replacement = build_replacement(*old, image_config, change);
   if (!replacement) return replacement.error();
-  auto id = client_->create_container(replacement->create_body, change.name);
+  return create_locked(*replacement, change.name);
+}
+
+model::Result<std::string> DockerPlatform::create_for_service(
+    const model::Target& target, const execute::ContainerChange& change) {
+  if (!target.docker) {
+    return model::Error::invalid_spec("spec.target: the Docker platform needs target.docker");
+  }
+  const auto& d = *target.docker;
+  std::lock_guard lock(mu_);
+  auto kept = snapshots_.find(d.project, d.service);
+  if (!kept) {
+    return model::Error::terminal("no container of compose service " + d.project + "/" +
+                                  d.service + " exists, and its last configuration cannot be " +
+                                  "read: " + kept.error().message);
+  }
+  if (!*kept) return model::Error::terminal(never_seen(d, snapshots_.file(d.project, d.service)));
+  const ServiceSnapshot& s = **kept;
+  auto replacement = build_replacement(as_container(s), s.image_config, change);
+  if (!replacement) return replacement.error();
+  const std::string name = change.name.empty() ? s.name : change.name;
+  auto id = create_locked(*replacement, name);
+  if (!id) {
+    return model::Error{id.error().kind, "creating container " + name + " of compose service " +
+                                             d.project + "/" + d.service +
+                                             " from the configuration of container " +
+                                             s.container_id.substr(0, 12) + ": " +
+                                             id.error().message};
+  }
+  return id;
+}
+
+model::Result<std::string> DockerPlatform::create_locked(const Replacement& r,
+                                                         const std::string& name) {
+  auto id = client_->create_container(r.create_body, name);
   if (!id) return id.error().error;
-  for (const auto& [network, settings] : replacement->extra_networks) {
+  for (const auto& [network, settings] : r.extra_networks) {
     auto connected = client_->connect_network(network, *id, settings);
     if (!connected) {
       (void)client_->remove_container(*id, true);
@@ -82,7 +178,13 @@ model::Result<std::string> DockerPlatform::create_replacement(
 
 model::Status DockerPlatform::start(const std::string& id) {
   std::lock_guard lock(mu_);
-  return client_->start_container(id).to_model();
+  auto started = client_->start_container(id);
+  if (!started && started.error().not_found()) {
+    // Removed since it was listed (`docker rm -f`): the next list shows it
+    // gone, and the service's container is created again then.
+    return model::Error::transient(started.error().message() + " (removed since it was listed)");
+  }
+  return started.to_model();
 }
 
 model::Status DockerPlatform::stop(const std::string& id, std::chrono::seconds grace) {

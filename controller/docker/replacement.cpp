@@ -135,27 +135,27 @@ void keep_anonymous_volumes(json& host, const ContainerInspect& old) {
   if (!mounts.empty()) host["Mounts"] = mounts;
 }
 
-json endpoint_settings(const json& network, const ContainerInspect& old) {
+}  // namespace
+
+json endpoint_settings(const json& network, const std::string& container_id) {
   json out = json::object();
   for (const char* key : {"IPAMConfig", "Links", "DriverOpts"}) {
     const json* v = member(network, key);
     if (v != nullptr && !v->is_null() && !v->empty()) out[key] = *v;
   }
   if (const json* aliases = member(network, "Aliases"); aliases != nullptr && aliases->is_array()) {
-    const std::string short_id = old.id.substr(0, 12);
+    const std::string short_id = container_id.substr(0, 12);
     json kept = json::array();
     for (const auto& a : *aliases) {
       if (!a.is_string()) continue;
       const auto& s = a.get_ref<const std::string&>();
-      if (s == short_id || s == old.id) continue;  // the Engine adds the new one itself
+      if (s == short_id || s == container_id) continue;  // the Engine adds the new one itself
       kept.push_back(a);
     }
     if (!kept.empty()) out["Aliases"] = kept;
   }
   return out;
 }
-
-}  // namespace
 
 std::vector<std::string> apply_managed_env(const std::vector<std::string>& current,
                                            const std::string& old_managed_label,
@@ -211,8 +211,9 @@ model::Result<Replacement> build_replacement(const ContainerInspect& old,
     }
   }
   const auto managed = old.labels.find(label::kManagedEnv);
-  body["Env"] = apply_managed_env(env, managed == old.labels.end() ? "" : managed->second,
-                                  change.env);
+  std::string managed_keys = managed == old.labels.end() ? "" : managed->second;
+  for (const auto& key : change.managed_before) managed_keys += "," + key;
+  body["Env"] = apply_managed_env(env, managed_keys, change.env);
 
   json labels = body.contains("Labels") && body["Labels"].is_object() ? body["Labels"]
                                                                       : json::object();
@@ -237,9 +238,10 @@ model::Result<Replacement> build_replacement(const ContainerInspect& old,
       primary = "bridge";
     }
     body["NetworkingConfig"] =
-        json{{"EndpointsConfig", {{primary, endpoint_settings(networks[primary], old)}}}};
+        json{{"EndpointsConfig", {{primary, endpoint_settings(networks[primary], old.id)}}}};
     for (const auto& [name, settings] : networks.items()) {
-      if (name != primary) out.extra_networks.emplace_back(name, endpoint_settings(settings, old));
+      if (name == primary) continue;
+      out.extra_networks.emplace_back(name, endpoint_settings(settings, old.id));
     }
   }
   out.create_body = std::move(body);

@@ -9,8 +9,6 @@
 namespace rwd::execute {
 namespace {
 
-constexpr const char* kSuffix = "-rewind-r";
-
 std::string key_of(const model::Release& r) { return r.metadata.key().str(); }
 
 std::string label_or(const Instance& i, const char* key) {
@@ -18,19 +16,35 @@ std::string label_or(const Instance& i, const char* key) {
   return it == i.labels.end() ? std::string() : it->second;
 }
 
+// What the revision's container must be: its image, its managed env and
+// rewind's labels; the name is left to the caller.
+model::Result<ContainerChange> revision_change(const StepInput& in,
+                                               const reconcile::step::StartRevision& s) {
+  const model::RevisionRecord* rec = in.history.find(s.revision);
+  if (rec == nullptr) {
+    return model::Error::terminal("revision " + std::to_string(s.revision.value()) +
+                                  " is not in history");
+  }
+  std::vector<std::string> problems;
+  ContainerChange change;
+  change.image = s.tuple.image;
+  change.env = effective_env(rec->spec.config, rec->env_files, problems);
+  for (const auto& p : problems) spdlog::warn("{}: {}", key_of(in.release), p);
+  for (const auto& r : in.history.revisions) {
+    std::vector<std::string> ignored;
+    for (const auto& [k, v] : effective_env(r.spec.config, r.env_files, ignored)) {
+      change.managed_before.insert(k);
+    }
+  }
+  change.labels = {{label::kRelease, key_of(in.release)},
+                   {label::kRevision, std::to_string(s.revision.value())},
+                   {label::kRevisionHash, rec->hash.value()},
+                   {label::kConfigHash, s.tuple.config_hash},
+                   {label::kMigration, s.tuple.migration_revision}};
+  return change;
+}
+
 }  // namespace
-
-std::string canonical_name(const std::string& name) {
-  const auto pos = name.rfind(kSuffix);
-  if (pos == std::string::npos) return name;
-  const std::string digits = name.substr(pos + std::char_traits<char>::length(kSuffix));
-  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return name;
-  return name.substr(0, pos);
-}
-
-std::string revision_container_name(const std::string& canonical, model::RevisionNumber n) {
-  return canonical + kSuffix + std::to_string(n.value());
-}
 
 bool runs_revision(const Instance& i, model::RevisionNumber revision, const model::Revision& tuple) {
   const std::string labelled = label_or(i, label::kRevision);
@@ -90,32 +104,7 @@ StepResult Executor::start_revision(const StepInput& in, const reconcile::step::
     if (runs_revision(i, s.revision, s.tuple) && (existing == nullptr || i.running)) existing = &i;
   }
   if (existing == nullptr) {
-    if (instances.empty()) {
-      const auto& d = *in.release.spec.target.docker;
-      return StepResult::failed("no container of compose service " + d.project + "/" + d.service +
-                                " exists; create it once with `docker compose up -d " + d.service +
-                                "`, then rewind recreates it");
-    }
-    const model::RevisionRecord* rec = in.history.find(s.revision);
-    if (rec == nullptr) {
-      return StepResult::failed("revision " + std::to_string(s.revision.value()) +
-                                " is not in history");
-    }
-    if (auto st = platform_.ensure_image(s.tuple.image); !st) return StepResult::from_error(st.error());
-    std::vector<std::string> problems;
-    ContainerChange change;
-    change.image = s.tuple.image;
-    change.env = effective_env(rec->spec.config, rec->env_files, problems);
-    for (const auto& p : problems) spdlog::warn("{}: {}", key_of(in.release), p);
-    change.labels = {{label::kRelease, key_of(in.release)},
-                     {label::kRevision, std::to_string(s.revision.value())},
-                     {label::kRevisionHash, rec->hash.value()},
-                     {label::kConfigHash, s.tuple.config_hash},
-                     {label::kMigration, s.tuple.migration_revision}};
-    const Instance* base = serving_instance(instances);
-    if (base == nullptr) base = &instances.back();
-    change.name = revision_container_name(canonical_name(base->name), s.revision);
-    auto created = platform_.create_replacement(*base, change);
+    auto created = create_revision(in, s, instances);
     if (!created) return StepResult::from_error(created.error());
     auto inspected = platform_.inspect(*created);
     if (!inspected) return StepResult::from_error(inspected.error());
@@ -137,6 +126,29 @@ StepResult Executor::start_revision(const StepInput& in, const reconcile::step::
   }
   return StepResult::done("container " + new_id.substr(0, 12) + " runs revision " +
                           std::to_string(s.revision.value()));
+}
+
+model::Result<std::string> Executor::create_revision(const StepInput& in,
+                                                     const reconcile::step::StartRevision& s,
+                                                     const std::vector<Instance>& instances) {
+  auto change = revision_change(in, s);
+  if (!change) return change.error();
+  if (auto st = platform_.ensure_image(s.tuple.image); !st) return st.error();
+  if (instances.empty()) {
+    // Removed by hand (`docker rm -f`): made again as `docker compose up`
+    // would, from the last configuration seen, under the compose name.
+    const auto& d = in.release.spec.target.docker;
+    const std::string service =
+        d ? "compose service " + d->project + "/" + d->service : std::string("the service");
+    spdlog::warn("{}: {} has no container (removed by hand?); creating one from the last "
+                 "configuration seen",
+                 key_of(in.release), service);
+    return platform_.create_for_service(in.release.spec.target, *change);
+  }
+  const Instance* base = serving_instance(instances);
+  if (base == nullptr) base = &instances.back();
+  change->name = revision_container_name(canonical_name(base->name), s.revision);
+  return platform_.create_replacement(*base, *change);
 }
 
 model::Result<std::optional<bool>> Executor::observe_health(const StepInput& in,
@@ -262,6 +274,7 @@ StepResult Executor::mark_stable(const StepInput& in, const reconcile::step::Mar
     if (auto st = platform_.rename(serving->id, canonical); !st) {
       return StepResult::from_error(st.error());
     }
+    kill_point("mark-stable:after-rename");
   }
   return StepResult::done("revision " + std::to_string(s.revision.value()) + " is stable");
 }

@@ -31,8 +31,10 @@ bool listed(std::string_view list, std::string_view name) {
 void kill_point(std::string_view name) {
   const std::string& points = configured();
   if (points.empty() || !listed(points, name)) return;
-  static constexpr char kMsg[] = "rewind: REWIND_TEST_KILL_AT reached, killing myself\n";
-  (void)!::write(STDERR_FILENO, kMsg, sizeof(kMsg) - 1);
+  // The tests look for this line in the log to know where the process died.
+  const std::string msg =
+      "rewind: kill point " + std::string(name) + " reached (REWIND_TEST_KILL_AT), killing myself\n";
+  (void)!::write(STDERR_FILENO, msg.data(), msg.size());
   ::kill(::getpid(), SIGKILL);
   ::_exit(137);  // not reached
 }
@@ -47,6 +49,7 @@ std::vector<std::string> recreate_kill_points() {
           "after-step:health-gate",
           "after-step:analysis-gate",
           "mark-stable:after-remove-old",
+          "mark-stable:after-rename",
           "after-step:mark-stable"};
 }
 

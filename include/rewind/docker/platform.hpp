@@ -3,19 +3,33 @@
 // service (by its com.docker.compose.project/service labels), recreated the
 // way `docker compose up` would (see replacement.hpp). Safe to call from
 // several threads: calls go through one client, one at a time.
+//
+// Every list() keeps a snapshot of the configuration of the service's
+// serving container (see snapshot.hpp), so that create_for_service() can
+// make the container again after someone removed it.
 
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "rewind/docker/client.hpp"
+#include "rewind/docker/replacement.hpp"
+#include "rewind/docker/snapshot.hpp"
 #include "rewind/execute/platform.hpp"
 
 namespace rwd::docker {
 
+struct DockerPlatformOptions {
+  // Where the snapshots are kept (<dir>/<project>/<service>.json; `rewind
+  // watch` uses <state-dir>/containers). Empty: in memory only.
+  std::filesystem::path snapshot_dir;
+};
+
 class DockerPlatform final : public execute::ContainerPlatform {
  public:
-  explicit DockerPlatform(std::unique_ptr<Client> client);
+  explicit DockerPlatform(std::unique_ptr<Client> client, DockerPlatformOptions options = {});
 
   model::Result<std::vector<execute::Instance>> list(const model::Target& target) override;
   model::Result<execute::Instance> inspect(const std::string& id) override;
@@ -25,6 +39,11 @@ class DockerPlatform final : public execute::ContainerPlatform {
   // networks; removes it again when that fails.
   model::Result<std::string> create_replacement(const execute::Instance& from,
                                                 const execute::ContainerChange& change) override;
+  // From the service's snapshot; named change.name, else the snapshot's name.
+  model::Result<std::string> create_for_service(const model::Target& target,
+                                                const execute::ContainerChange& change) override;
+  // A container that is gone (removed since it was listed) is a transient
+  // error: the next reconcile lists again and finds the service empty.
   model::Status start(const std::string& id) override;
   model::Status stop(const std::string& id, std::chrono::seconds grace) override;
   // Forced (a running container is killed), keeping its volumes: a
@@ -37,8 +56,16 @@ class DockerPlatform final : public execute::ContainerPlatform {
   Client& client() { return *client_; }
 
  private:
+  // Creates the container and connects it to its other networks; removes
+  // it again when that fails. Caller holds mu_.
+  model::Result<std::string> create_locked(const Replacement& r, const std::string& name);
+  // Keeps the snapshot of the serving one of a service's containers. Caller holds mu_.
+  void remember_locked(const std::vector<ContainerInspect>& containers);
+
   std::mutex mu_;
   std::unique_ptr<Client> client_;
+  SnapshotStore snapshots_;
+  std::map<std::string, std::string> snapshot_errors_;  // "<project>/<service>" -> last logged
 };
 
 }  // namespace rwd::docker

@@ -41,6 +41,11 @@ model::Result<Replacement> build_replacement(const ContainerInspect& old,
                                              const std::optional<nlohmann::json>& old_image_config,
                                              const execute::ContainerChange& change);
 
+// What a new container's endpoint on a network keeps of an old one's
+// (NetworkSettings.Networks.<name>): aliases less the old container's id,
+// static addresses (IPAMConfig), links and driver options.
+nlohmann::json endpoint_settings(const nlohmann::json& network, const std::string& container_id);
+
 // The env after the managed part changed: entries of managed keys no longer
 // in `env` removed, those in `env` set (in place, else appended in key order).
 std::vector<std::string> apply_managed_env(const std::vector<std::string>& current,

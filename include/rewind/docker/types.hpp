@@ -69,6 +69,7 @@ struct MountPoint {
   std::string source;
   std::string destination;
   bool rw = true;
+  bool operator==(const MountPoint&) const = default;
 };
 
 // GET /containers/{id}/json

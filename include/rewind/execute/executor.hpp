@@ -67,6 +67,11 @@ class Executor {
   };
 
   StepResult start_revision(const StepInput& in, const reconcile::step::StartRevision& s);
+  // Creates the revision's container beside `instances` (the service's), or
+  // from the service's last seen configuration when there are none.
+  model::Result<std::string> create_revision(const StepInput& in,
+                                             const reconcile::step::StartRevision& s,
+                                             const std::vector<Instance>& instances);
   StepResult health_gate(const StepInput& in, const reconcile::step::HealthGate& s);
   StepResult analysis_gate(const StepInput& in, const reconcile::step::AnalysisGate& s);
   StepResult mark_stable(const StepInput& in, const reconcile::step::MarkStable& s);
@@ -83,11 +88,6 @@ class Executor {
   std::mutex mu_;
   std::map<std::string, Gate> gates_;  // "<ns>/<name>/<plan hash>/<step id>"
 };
-
-// Name of the container that serves a revision: the compose name with a
-// "-rewind-r<N>" suffix while the old container still exists.
-std::string canonical_name(const std::string& name);
-std::string revision_container_name(const std::string& canonical, model::RevisionNumber n);
 
 // True when the instance runs `revision` of the Release: labelled with it, or
 // (a container rewind did not create) with the revision's image.

@@ -13,10 +13,12 @@
 //   after-step:<step-name>       a step finished and its progress was written
 //                                (step names as in reconcile::step_name)
 //   mark-stable:after-remove-old old containers removed, new one not renamed
+//   mark-stable:after-rename     new one renamed to the compose name, step not
+//                                yet recorded
 
+#include <string>
 #include <string_view>
 #include <vector>
-#include <string>
 
 namespace rwd::execute {
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@ inline constexpr const char* kColor = "rewind.dev/color";                // blue
 inline constexpr const char* kComposeProject = "com.docker.compose.project";
 inline constexpr const char* kComposeService = "com.docker.compose.service";
 inline constexpr const char* kComposeNumber = "com.docker.compose.container-number";
+inline constexpr const char* kComposeOneOff = "com.docker.compose.oneoff";  // `compose run`: "True"
 }  // namespace label
 
 enum class HealthStatus {
@@ -61,10 +63,33 @@ struct ContainerChange {
   // Variables rewind manages: set these, and remove the keys the old
   // container's kManagedEnv label lists that are not set here.
   std::map<std::string, std::string> env;
+  // Keys the Release's revisions set: removed too when not set in `env`
+  // (an old container that docker compose created has no kManagedEnv label).
+  std::set<std::string> managed_before;
   std::map<std::string, std::string> labels;  // added or replaced
-  std::string name;                           // the new container's name
+  // The new container's name. create_for_service: empty means the name the
+  // service's container had (compose's), without rewind's suffix.
+  std::string name;
   bool operator==(const ContainerChange&) const = default;
 };
+
+// Name of the container that serves a revision while the old container still
+// exists: the compose name with a "-rewind-r<N>" suffix. canonical_name()
+// takes the suffix off again.
+inline constexpr const char* kRevisionNameSuffix = "-rewind-r";
+
+inline std::string canonical_name(const std::string& name) {
+  const auto pos = name.rfind(kRevisionNameSuffix);
+  if (pos == std::string::npos) return name;
+  const std::string digits = name.substr(pos + std::char_traits<char>::length(kRevisionNameSuffix));
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return name;
+  return name.substr(0, pos);
+}
+
+inline std::string revision_container_name(const std::string& canonical,
+                                           model::RevisionNumber n) {
+  return canonical + kRevisionNameSuffix + std::to_string(n.value());
+}
 
 class ContainerPlatform {
  public:
@@ -80,6 +105,13 @@ class ContainerPlatform {
 
   // Creates (does not start) a replacement for `from`; returns the new id.
   virtual model::Result<std::string> create_replacement(const Instance& from,
+                                                        const ContainerChange& change) = 0;
+  // Creates (does not start) a container of the service when none exists
+  // (someone ran `docker rm -f`), from the last configuration the platform
+  // saw of one of its containers, changed as create_replacement() would.
+  // Returns the new id; an error saying so, and where it looked, when no
+  // container of the service was ever seen.
+  virtual model::Result<std::string> create_for_service(const model::Target& target,
                                                         const ContainerChange& change) = 0;
   virtual model::Status start(const std::string& id) = 0;
   virtual model::Status stop(const std::string& id, std::chrono::seconds grace) = 0;

@@ -17,56 +17,13 @@
 #include <thread>
 
 #include "docker_env.hpp"
+#include "watcher_process.hpp"
 
 namespace rwd::itest {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-// Polls `pred` until it holds or `limit` passes (integration tests wait on
-// real processes; the assertion is the predicate, not the time).
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 60s) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return pred();
-}
-
-class Watcher {
- public:
-  Watcher(const fs::path& dir, const fs::path& state, const fs::path& log) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      const std::string bin = std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind";
-      ::execl(bin.c_str(), bin.c_str(), "watch", "--dir", dir.c_str(), "--state-dir",
-              state.c_str(), "--listen", "127.0.0.1:0", "--resync", "2s", nullptr);
-      ::_exit(127);
-    }
-  }
-  ~Watcher() { stop(); }
-  Watcher(const Watcher&) = delete;
-  Watcher& operator=(const Watcher&) = delete;
-
-  // SIGTERM and wait; returns the exit status.
-  int stop(int signo = SIGTERM) {
-    if (pid_ <= 0) return -1;
-    ::kill(pid_, signo);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
- private:
-  pid_t pid_ = -1;
-};
 
 class WatchTest : public ::testing::Test {
  protected:

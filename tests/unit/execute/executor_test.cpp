@@ -163,13 +163,57 @@ TEST(Executor, RollbackReusesTheStoppedContainerOfTheOldRevision) {
   EXPECT_THAT(f.platform.calls, ElementsAre("list", "stop shop_api_1-rewind-r2", "start shop_api_1"));
 }
 
-TEST(Executor, NoContainerOfTheServiceIsAClearError) {
+// `docker rm -f shop_api_1`: the container is made again from what the
+// platform last saw of the service, under the compose name.
+TEST(Executor, AContainerRemovedByHandIsCreatedAgainUnderItsComposeName) {
   Fixture f;
+  ASSERT_TRUE(f.platform.list(f.rel.spec.target).ok());  // any reconcile lists first
   f.platform.containers.clear();
+  f.platform.calls.clear();
+  const StepResult r = f.run(0);
+  ASSERT_EQ(r.state, StepState::kDone) << r.message;
+  EXPECT_THAT(f.platform.calls, ElementsAre("list", "ensure_image demo:v2", "create-for-service",
+                                            "create shop_api_1 demo:v2", "start shop_api_1"));
+  const auto running = f.platform.running();
+  ASSERT_EQ(running.size(), 1U);
+  EXPECT_EQ(running[0]->image.value(), "demo:v2");
+  EXPECT_EQ(running[0]->env.at("LOG_LEVEL"), "info");
+  EXPECT_EQ(running[0]->labels.at(label::kRevision), "2");
+  EXPECT_EQ(running[0]->labels.at(label::kComposeService), "api");
+}
+
+TEST(Executor, ARemovedReplacementComesBackWithoutTheRevisionSuffix) {
+  Fixture f;
+  ASSERT_EQ(f.run(0).state, StepState::kDone);  // shop_api_1-rewind-r2 serves
+  ASSERT_TRUE(f.platform.list(f.rel.spec.target).ok());
+  f.platform.containers.clear();
+  f.platform.calls.clear();
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  ASSERT_EQ(f.platform.running().size(), 1U);
+  EXPECT_EQ(f.platform.running()[0]->name, "shop_api_1");
+}
+
+TEST(Executor, ACrashAfterCreatingTheRemovedContainerStartsItWithoutASecond) {
+  Fixture f;
+  ASSERT_TRUE(f.platform.list(f.rel.spec.target).ok());
+  f.platform.containers.clear();
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  for (auto& [id, c] : f.platform.containers) c.running = false;  // killed before start
+  f.platform.calls.clear();
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  EXPECT_THAT(f.platform.calls, ElementsAre("list", "start shop_api_1"));
+  EXPECT_EQ(f.platform.containers.size(), 1U);
+}
+
+TEST(Executor, AServiceNeverSeenIsAClearErrorAndChangesNothing) {
+  Fixture f;
+  f.platform.containers.clear();  // gone before the platform ever listed it
   const StepResult r = f.run(0);
   EXPECT_EQ(r.state, StepState::kFailed);
-  EXPECT_THAT(r.message, HasSubstr("no container of compose service shop/api exists"));
+  EXPECT_THAT(r.message, HasSubstr("no container of compose service shop/api was ever seen"));
   EXPECT_EQ(r.error_kind, model::ErrorKind::kTerminal);
+  EXPECT_FALSE(r.outcome.has_value()) << "says nothing about the revision";
+  EXPECT_TRUE(f.platform.containers.empty());
 }
 
 TEST(Executor, MissingImageFailsBeforeAnythingChanges) {

@@ -1,7 +1,8 @@
 #pragma once
 // In-memory ContainerPlatform and HealthProbe for unit tests: containers are
 // records in a map; every call is logged so tests can assert on the order of
-// operations.
+// operations. Like the Docker platform, list() remembers the serving
+// container of each service, and create_for_service() creates from it.
 
 #include <map>
 #include <string>
@@ -20,6 +21,7 @@ class FakePlatform : public ContainerPlatform {
   int next_id = 1;
   int clock = 0;  // creation order
   bool daemon_down = false;
+  std::map<std::string, Instance> seen;  // service -> the container list() last saw serving
 
   Instance& add(const std::string& name, const std::string& image, bool running,
                 std::map<std::string, std::string> labels = {}) {
@@ -50,6 +52,14 @@ class FakePlatform : public ContainerPlatform {
     for (const auto& [id, i] : containers) {
       if (t.docker && i.labels.at(label::kComposeService) == t.docker->service) out.push_back(i);
     }
+    const Instance* serving = nullptr;
+    for (const auto& i : out) {
+      if (serving == nullptr || (i.running && !serving->running) ||
+          (i.running == serving->running && i.created > serving->created)) {
+        serving = &i;
+      }
+    }
+    if (serving != nullptr) seen[t.docker->service] = *serving;
     return out;
   }
   model::Result<Instance> inspect(const std::string& id) override {
@@ -81,6 +91,18 @@ class FakePlatform : public ContainerPlatform {
     i.created = std::chrono::system_clock::time_point(std::chrono::seconds(clock++));
     containers[i.id] = i;
     return i.id;
+  }
+  model::Result<std::string> create_for_service(const model::Target& t,
+                                                const ContainerChange& change) override {
+    const auto it = seen.find(t.docker->service);
+    if (it == seen.end()) {
+      return model::Error::terminal("no container of compose service " + t.docker->project + "/" +
+                                    t.docker->service + " was ever seen");
+    }
+    ContainerChange named = change;
+    if (named.name.empty()) named.name = canonical_name(it->second.name);
+    calls.push_back("create-for-service");
+    return create_replacement(it->second, named);
   }
   model::Status start(const std::string& id) override {
     calls.push_back("start " + containers.at(id).name);

@@ -1,0 +1,157 @@
+// DockerPlatform against an in-memory Engine: every list keeps the snapshot
+// of the service's container (one image lookup per container, one write per
+// change), and create_for_service makes the container again from it.
+
+#include "rewind/docker/platform.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "fake_http.hpp"
+#include "fixtures.hpp"
+
+namespace rwd::docker {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::FakeHttp;
+using testing::reply;
+using ::testing::HasSubstr;
+
+const model::Target kApi = [] {
+  model::Target t;
+  t.docker = model::DockerTarget{"shop", "api"};
+  return t;
+}();
+
+// An Engine with the fixture container (while `present`) and its image.
+struct Engine {
+  bool present = true;
+  std::vector<http::ClientRequest> posts;
+
+  model::Result<http::ClientResponse> answer(const http::ClientRequest& r) {
+    const std::string& t = r.target;
+    if (t == "/version") return reply(200, fixtures::kVersion);
+    if (r.method == "POST") {
+      posts.push_back(r);
+      if (!present && t.ends_with("/start")) return reply(404, R"({"message":"No such container"})");
+      if (t.rfind("/v1.41/containers/create", 0) == 0) return reply(201, R"({"Id":"f00d"})");
+      return reply(200);
+    }
+    if (t.rfind("/v1.41/containers/json", 0) == 0) {
+      return reply(200, present ? fixtures::kContainerList : "[]");
+    }
+    if (t.rfind("/v1.41/containers/", 0) == 0) return reply(200, fixtures::kInspect);
+    if (t.rfind("/v1.41/images/", 0) == 0) return reply(200, fixtures::kImage);
+    return reply(404, R"({"message":"not here"})");
+  }
+};
+
+class DockerPlatformTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("rewind-platform-" + std::to_string(rd()));
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  // A platform (a new process, as far as it knows) on `engine_`.
+  std::unique_ptr<DockerPlatform> platform() {
+    auto fake = std::make_unique<FakeHttp>(
+        [this](const http::ClientRequest& r) { return engine_.answer(r); });
+    fakes_.push_back(fake.get());
+    auto client = Client::connect(std::move(fake));
+    EXPECT_TRUE(client.ok());
+    return std::make_unique<DockerPlatform>(std::move(client.value()),
+                                            DockerPlatformOptions{dir_});
+  }
+  [[nodiscard]] int image_lookups() const {
+    int n = 0;
+    for (const auto* f : fakes_) {
+      for (const auto& r : f->requests) n += r.target.rfind("/v1.41/images/", 0) == 0 ? 1 : 0;
+    }
+    return n;
+  }
+
+  fs::path dir_;
+  Engine engine_;
+  std::vector<FakeHttp*> fakes_;
+};
+
+TEST_F(DockerPlatformTest, ListKeepsTheServicesConfigurationOnceAndCreatesFromIt) {
+  auto p = platform();
+  ASSERT_TRUE(p->list(kApi).ok());
+  const fs::path file = dir_ / "shop" / "api.json";
+  ASSERT_TRUE(fs::exists(file));
+  const auto written = fs::last_write_time(file);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(p->list(kApi).ok());
+  EXPECT_EQ(image_lookups(), 1) << "the same container: its image is not asked for again";
+  EXPECT_EQ(fs::last_write_time(file), written);
+
+  // `docker rm -f shop-api-1`, and rewind restarts.
+  engine_.present = false;
+  p = platform();
+  auto listed = p->list(kApi);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->empty());
+  execute::ContainerChange change;
+  change.image = model::ImageRef("shop-api:v2");
+  change.labels = {{"rewind.dev/revision", "2"}};
+  auto id = p->create_for_service(kApi, change);
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  EXPECT_EQ(*id, "f00d");
+  ASSERT_EQ(engine_.posts.size(), 2U);
+  EXPECT_EQ(engine_.posts[0].target, "/v1.41/containers/create?name=shop-api-1");
+  const json body = json::parse(engine_.posts[0].body);
+  EXPECT_EQ(body["Image"], "shop-api:v2");
+  EXPECT_EQ(body["Labels"]["com.docker.compose.service"], "api");
+  EXPECT_EQ(body["Labels"]["rewind.dev/revision"], "2");
+  EXPECT_EQ(body["HostConfig"]["PortBindings"]["8000/tcp"][0]["HostPort"], "8080");
+  EXPECT_EQ(body["NetworkingConfig"]["EndpointsConfig"]["shop_default"]["Aliases"],
+            json({"shop-api-1", "api"}));
+  EXPECT_EQ(engine_.posts[1].target, "/v1.41/networks/shop_backend/connect");
+}
+
+TEST_F(DockerPlatformTest, ANameInTheChangeWins) {
+  auto p = platform();
+  ASSERT_TRUE(p->list(kApi).ok());
+  execute::ContainerChange change;
+  change.image = model::ImageRef("shop-api:v2");
+  change.name = "shop-api-7";
+  ASSERT_TRUE(p->create_for_service(kApi, change).ok());
+  EXPECT_EQ(engine_.posts[0].target, "/v1.41/containers/create?name=shop-api-7");
+}
+
+TEST_F(DockerPlatformTest, NeverSeenSaysWhatToRunAndWhereItLooked) {
+  engine_.present = false;
+  auto p = platform();
+  ASSERT_TRUE(p->list(kApi).ok());
+  execute::ContainerChange change;
+  change.image = model::ImageRef("shop-api:v2");
+  auto id = p->create_for_service(kApi, change);
+  ASSERT_FALSE(id.ok());
+  EXPECT_EQ(id.error().kind, model::ErrorKind::kTerminal);
+  EXPECT_THAT(id.error().message, HasSubstr("no container of compose service shop/api exists"));
+  EXPECT_THAT(id.error().message, HasSubstr((dir_ / "shop" / "api.json").string()));
+  EXPECT_THAT(id.error().message, HasSubstr("`docker compose up -d api`"));
+  EXPECT_TRUE(engine_.posts.empty());
+  EXPECT_FALSE(fs::exists(dir_));
+}
+
+TEST_F(DockerPlatformTest, StartingAContainerRemovedSinceTheListIsTransient) {
+  auto p = platform();
+  engine_.present = false;  // `docker rm -f` between the list and the start
+  const model::Status st = p->start("ee8d5d32aa85");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind, model::ErrorKind::kTransient) << "a new list sorts it out";
+  EXPECT_THAT(st.error().message, HasSubstr("removed since it was listed"));
+}
+
+}  // namespace
+}  // namespace rwd::docker
