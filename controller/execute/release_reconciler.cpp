@@ -26,6 +26,11 @@ model::RevisionRecord* find_record(model::History& h, model::RevisionNumber n) {
   return nullptr;
 }
 
+bool follows_containers(const model::Release& r) {
+  const auto it = r.metadata.annotations.find(kSourceAnnotation);
+  return it != r.metadata.annotations.end() && it->second == kDockerLabelsSource;
+}
+
 }  // namespace
 
 std::int64_t derive_generation(const model::Release& from_source,
@@ -106,6 +111,11 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
 
   auto listed = deps_.platform.list(run.release.spec.target);
   if (!listed) return {reconcile::Action::await_change(), listed.error(), listed.error().message};
+  if (listed->empty() && follows_containers(run.release)) {
+    return {reconcile::Action::await_change(), std::nullopt,
+            "the compose service has no containers (docker compose down): the Release goes with "
+            "them"};
+  }
   std::vector<model::ImageRef> present;
   std::vector<model::ImageRef> wanted{desired.image};
   for (auto it = run.history.revisions.rbegin();
@@ -266,6 +276,17 @@ void ReleaseReconciler::after_step_done(Run& run, const reconcile::Step& step) {
       (void)save_history(run);
     }
     s.current_revision = start->revision;
+  } else if (const auto* gate = step.as<reconcile::step::HealthGate>()) {
+    // A revision rewind did not start (a container docker compose created,
+    // adopted as it runs) goes live when it first passes its health gate:
+    // its analysis window counts from then.
+    if (auto* rec = find_record(run.history, gate->revision); rec != nullptr && !rec->live_at) {
+      rec->live_at = now;
+      if (rec->outcome == model::RevisionOutcome::kPending) {
+        rec->outcome = model::RevisionOutcome::kLive;
+      }
+      (void)save_history(run);
+    }
   } else if (const auto* stable = step.as<reconcile::step::MarkStable>()) {
     for (auto& rec : run.history.revisions) {
       if (rec.number == stable->revision) {

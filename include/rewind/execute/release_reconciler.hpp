@@ -18,6 +18,14 @@
 
 namespace rwd::execute {
 
+// A Release annotated rewind.dev/source: docker-labels (the Docker label
+// source makes them) exists only while its compose service has containers:
+// with none left (`docker compose down`) the reconciler does nothing and the
+// source deletes the Release, where a Release from a file would have its
+// container created again.
+inline constexpr const char* kSourceAnnotation = "rewind.dev/source";
+inline constexpr const char* kDockerLabelsSource = "docker-labels";
+
 struct ReconcilerDeps {
   ContainerPlatform& platform;
   HealthProbe& probe;
