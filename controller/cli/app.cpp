@@ -1,5 +1,7 @@
 #include "rewind/cli/app.hpp"
 
+#include <unistd.h>
+
 #include <iostream>
 
 #include "commands.hpp"
@@ -17,8 +19,10 @@ Commands:
   watch --dir DIR    run the controller on a Docker Compose host
   validate PATH...   check Release and Rollback files; list every error
   plan -f FILE       print the plan for a Release without running it
-  status [NAME]      show the Releases rewind manages (from --state-dir)
-  history NAME       list the revisions of a Release (from --state-dir)
+  status [NAME]      show the Releases rewind manages (--state-dir or --server)
+  history NAME       list the revisions of a Release (--state-dir or --server)
+  rollback NAME      roll a Release back now (through the watcher, or here
+                     when none runs); --dry-run shows the plan first
   version            print the version
 
 Run `rewind COMMAND --help` for the options of a command.
@@ -46,6 +50,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   if (command == "watch") return watch_command(rest, out, err);
   if (command == "status") return status_command(rest, out, err);
   if (command == "history") return history_command(rest, out, err);
+  if (command == "rollback") {
+    return rollback_command(rest, out, err, Terminal{std::cin, ::isatty(STDIN_FILENO) == 1});
+  }
   err << "rewind: unknown command \"" << command << "\"\n\n" << kHelp;
   return kExitUsage;
 }

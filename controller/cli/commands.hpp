@@ -19,4 +19,13 @@ int history_command(const std::vector<std::string>& args, std::ostream& out, std
 int watch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int plan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+// Where a command may ask a question: `in` is read only when `interactive`
+// (stdin is a terminal).
+struct Terminal {
+  std::istream& in;
+  bool interactive = false;
+};
+int rollback_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+                     Terminal term);
+
 }  // namespace rwd::cli

@@ -19,4 +19,24 @@ bool parse_options(const std::vector<std::string>& args, const po::options_descr
   return true;
 }
 
+std::optional<LogOptions> parse_log_options(const po::variables_map& vm, const std::string& command,
+                                            std::ostream& err) {
+  const std::string format_text = vm["log-format"].as<std::string>();
+  const std::string level_text = vm["log-level"].as<std::string>();
+  const auto format = parse_log_format(format_text);
+  if (!format) {
+    err << "rewind " << command << ": --log-format \"" << format_text
+        << "\" is not one of text, json (see rewind " << command << " --help)\n";
+    return std::nullopt;
+  }
+  const auto level = parse_log_level(level_text);
+  if (!level) {
+    err << "rewind " << command << ": --log-level \"" << level_text
+        << "\" is not one of trace, debug, info, warn, error, critical, off (see rewind " << command
+        << " --help)\n";
+    return std::nullopt;
+  }
+  return LogOptions{*format, *level};
+}
+
 }  // namespace rwd::cli

@@ -3,30 +3,15 @@
 // Release reconciler over the Docker Engine, the state directory and the
 // HTTP server together, and runs until SIGTERM or SIGINT.
 
-#include <spdlog/spdlog.h>
-
 #include <boost/program_options.hpp>
-#include <condition_variable>
 #include <filesystem>
 #include <iostream>
 
 #include "commands.hpp"
 #include "options.hpp"
-#include "rewind/docker/client.hpp"
-#include "rewind/docker/environment.hpp"
-#include "rewind/docker/platform.hpp"
-#include "rewind/execute/http_health_probe.hpp"
-#include "rewind/execute/release_reconciler.hpp"
-#include "rewind/history/file_store.hpp"
-#include "rewind/http/client.hpp"
-#include "rewind/http/server.hpp"
-#include "rewind/runtime/controller.hpp"
-#include "rewind/runtime/metrics.hpp"
-#include "rewind/runtime/signals.hpp"
-#include "rewind/runtime/store.hpp"
-#include "rewind/runtime/work_queue.hpp"
-#include "rewind/source/directory_source.hpp"
-#include "files.hpp"
+#include "rewind/cli/logging.hpp"
+#include "rewind/history/layout.hpp"
+#include "rewind/model/time.hpp"
 #include "watch_support.hpp"
 
 namespace rwd::cli {
@@ -49,8 +34,16 @@ The compose service must exist (`docker compose up -d` once); rewind then
 recreates its containers the way compose would. A Release whose file is
 deleted is forgotten: its containers are left running as they are.
 
+`rewind rollback` hands Rollbacks to the watcher through
+<state-dir>/requests/ (read like DIR, but Rollbacks only). Only one watcher
+may use a state directory: it holds <state-dir>/watcher.lock while it runs.
+
 HTTP (default 127.0.0.1:9464): /healthz, /readyz, /metrics,
-/api/v1/releases[/{namespace}/{name}], /api/v1/rollbacks.
+/api/v1/releases[/{namespace}/{name}[/history]], /api/v1/rollbacks; what
+`rewind status --server` and `rewind history --server` read.
+
+Logs go to stderr, as text or (--log-format json) one JSON object per line
+with time, level, logger and message.
 
 Options)";
 
@@ -69,7 +62,11 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
       "workers", po::value<std::size_t>()->default_value(2), "Releases reconciled at once")(
       "resync", po::value<std::string>()->default_value("30s")->value_name("DURATION"),
       "look at every Release again this often (repairs drift)")(
-      "dry-run", "plan and log, change nothing");
+      "dry-run", "plan and log, change nothing")(
+      "log-format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
+      "text or json")(
+      "log-level", po::value<std::string>()->default_value("info")->value_name("LEVEL"),
+      "trace, debug, info, warn, error, critical or off");
   po::variables_map vm;
   if (!parse_options(args, visible, {}, vm, "watch", err)) return kExitUsage;
   if (vm.count("help") != 0U) {
@@ -99,6 +96,9 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
     err << "rewind watch: --dir " << config.dir.string() << " is not a directory\n";
     return kExitUsage;
   }
+  const auto log = parse_log_options(vm, "watch", err);
+  if (!log) return kExitUsage;
+  setup_logging(*log);
   return run_watcher(config, err);
 }
 

@@ -1,27 +1,29 @@
+// The standalone controller behind `rewind watch`: assembled from the shared
+// engine (engine.hpp), then run until SIGTERM/SIGINT.
+
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
-#include <thread>
 #include <mutex>
 #include <ostream>
+#include <thread>
+#include <variant>
 
+#include "engine.hpp"
 #include "files.hpp"
-#include "rewind/docker/client.hpp"
-#include "rewind/docker/environment.hpp"
+#include "rewind/cli/rollback.hpp"
+#include "rewind/cli/state_lock.hpp"
 #include "rewind/docker/events.hpp"
-#include "rewind/docker/platform.hpp"
-#include "rewind/execute/http_health_probe.hpp"
-#include "rewind/execute/release_reconciler.hpp"
-#include "rewind/history/file_store.hpp"
+#include "rewind/history/atomic_file.hpp"
 #include "rewind/http/client.hpp"
 #include "rewind/http/server.hpp"
-#include "rewind/model/codec.hpp"
 #include "rewind/runtime/controller.hpp"
 #include "rewind/runtime/metrics.hpp"
 #include "rewind/runtime/signals.hpp"
 #include "rewind/runtime/store.hpp"
 #include "rewind/runtime/work_queue.hpp"
 #include "rewind/source/directory_source.hpp"
+#include "state_provider.hpp"
 #include "watch_support.hpp"
 
 namespace rwd::cli {
@@ -29,248 +31,292 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The read-only API serves what rewind wrote last to the state directory.
-class StateProvider final : public http::ResourceProvider {
+source::DirectorySourceOptions source_options(fs::path root, std::string name) {
+  source::DirectorySourceOptions o;
+  o.root = std::move(root);
+  o.name = std::move(name);
+  return o;
+}
+
+// Everything `rewind watch` runs, wired together. start() brings it up,
+// wait() blocks until a signal, stop() takes it down in order.
+class WatchService {
  public:
-  explicit StateProvider(history::StatusStore& status) : status_(status) {}
-  [[nodiscard]] std::vector<model::Json> releases() const override {
-    return all(history::StatusKind::kRelease);
+  WatchService(const WatchConfig& config, Engine& engine)
+      : config_(config),
+        engine_(engine),
+        cm_(runtime::register_controller_metrics(metrics_)),
+        queue_(clock_),
+        dir_source_(source_options(config.dir, "directory:" + config.dir.string()), store_, clock_),
+        requests_(source_options(config.state_dir / kRequestsDir,
+                                 "requests:" + (config.state_dir / kRequestsDir).string()),
+                  store_, clock_),
+        controller_(
+            queue_, clock_, [this](const runtime::ObjectRef& ref) { return reconcile(ref); },
+            controller_options()) {
+    engine_.make_reconciler([this](const model::Release& r) { return env_files(r); },
+                            config.dry_run,
+                            [this](const model::ObjectKey&, const reconcile::Step& step,
+                                   const execute::StepResult& r, model::Duration took) {
+                              count_step(step, r, took);
+                            });
   }
-  [[nodiscard]] std::optional<model::Json> release(const model::ObjectKey& key) const override {
-    auto r = status_.read_release(key);
-    if (!r || !*r) return std::nullopt;
-    return model::to_json(**r);
-  }
-  [[nodiscard]] std::vector<model::Json> rollbacks() const override {
-    return all(history::StatusKind::kRollback);
-  }
-  [[nodiscard]] std::optional<model::Json> rollback(const model::ObjectKey& key) const override {
-    auto r = status_.read_rollback(key);
-    if (!r || !*r) return std::nullopt;
-    return model::to_json(**r);
-  }
+
+  // Start-up problems come back with what to do about them.
+  model::Status start();
+  // Until SIGTERM or SIGINT.
+  void wait();
+  // Returns the exit code: 0 when every reconcile in flight finished.
+  int stop();
 
  private:
-  std::vector<model::Json> all(history::StatusKind kind) const {
-    std::vector<model::Json> out;
-    auto keys = status_.list(kind);
-    if (!keys) return out;
-    for (const auto& k : *keys) {
-      auto j = kind == history::StatusKind::kRelease ? release(k) : rollback(k);
-      if (j) out.push_back(std::move(*j));
-    }
-    return out;
-  }
-  history::StatusStore& status_;
+  runtime::ControllerOptions controller_options();
+  model::Result<model::EnvFileContents> env_files(const model::Release& r);
+  model::Result<runtime::Action> reconcile(const runtime::ObjectRef& ref);
+  void count_step(const reconcile::Step& step, const execute::StepResult& r, model::Duration took);
+  model::Status start_http();
+  model::Status start_sources();
+  void start_events();
+  void enqueue_service(const std::string& project, const std::string& service);
+
+  const WatchConfig& config_;
+  Engine& engine_;
+  runtime::Metrics metrics_;
+  runtime::ControllerMetrics cm_;
+  runtime::Store store_;
+  const runtime::Clock& clock_ = runtime::SystemClock::instance();
+  runtime::WorkQueue queue_;
+  source::DirectorySource dir_source_;
+  source::DirectorySource requests_;  // <state-dir>/requests: Rollbacks from `rewind rollback`
+  runtime::Controller controller_;
+  std::uint64_t subscription_ = 0;
+  std::unique_ptr<http::Server> server_;
+  std::unique_ptr<docker::EventWatcher> events_;
+  std::jthread events_thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::unique_ptr<runtime::SignalWatcher> signals_;
 };
 
-model::Timestamp now() {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+runtime::ControllerOptions WatchService::controller_options() {
+  runtime::ControllerOptions o;
+  o.name = "rewind";
+  o.workers = config_.workers;
+  o.on_outcome = [this](const runtime::ReconcileOutcome& out) {
+    cm_.reconciles.with({out.error ? "error" : "success"}).inc();
+    cm_.queue_depth.set(static_cast<double>(queue_.len()));
+  };
+  return o;
+}
+
+// envFiles are read relative to the file that names the Release.
+model::Result<model::EnvFileContents> WatchService::env_files(const model::Release& r) {
+  auto entry = store_.get(runtime::release_ref(r.metadata.ns, r.metadata.name));
+  fs::path file = entry ? fs::path(entry->origin) : fs::path();
+  if (file.is_relative()) file = config_.dir / file;
+  std::vector<model::FieldError> errors;
+  auto contents = read_env_files(r.spec, file.parent_path(), errors);
+  if (!errors.empty()) {
+    return model::Error::invalid_spec(file.string() + ": " + errors.front().path + ": " +
+                                      errors.front().message);
+  }
+  return contents;
+}
+
+model::Result<runtime::Action> WatchService::reconcile(const runtime::ObjectRef& ref) {
+  if (ref.kind == runtime::Kind::kRollback) {
+    if (auto rb = store_.get_rollback(ref.key)) {
+      queue_.add(runtime::release_ref(ref.key.ns, rb->spec.release_name));
+    }
+    return runtime::Action::await_change();
+  }
+  const auto entry = store_.get(ref);
+  auto rel = store_.get_release(ref.key);
+  if (!entry || !rel) {
+    engine_.reconciler->forget(ref.key);
+    return runtime::Action::await_change();
+  }
+  if (entry->source == requests_.name()) {
+    spdlog::warn("{}: a Release in {} is ignored: only Rollbacks are read from there",
+                 ref.key.str(), (config_.state_dir / kRequestsDir).string());
+    return runtime::Action::await_change();
+  }
+  std::vector<model::Rollback> rollbacks;
+  for (const auto& e : store_.list(runtime::Kind::kRollback)) {
+    const auto& rb = std::get<model::Rollback>(*e.object);
+    if (rb.metadata.ns == ref.key.ns && rb.spec.release_name == ref.key.name) {
+      rollbacks.push_back(rb);
+    }
+  }
+  const execute::ReconcileOutcome outcome = engine_.reconciler->reconcile(*rel, rollbacks);
+  if (outcome.error) {
+    spdlog::error("{}: {}", ref.key.str(), outcome.error->message);
+    return *outcome.error;
+  }
+  if (auto after = outcome.action.requeue()) return runtime::Action::requeue(*after);
+  return runtime::Action::requeue(config_.resync);  // level-triggered: look again later
+}
+
+void WatchService::count_step(const reconcile::Step& step, const execute::StepResult& r,
+                              model::Duration took) {
+  if (r.state == execute::StepState::kWaiting) return;
+  cm_.step_duration.with({reconcile::step_name(step.kind())})
+      .observe(std::chrono::duration<double>(took).count());
+  if (const auto* inc = step.as<reconcile::step::RecordIncident>()) {
+    cm_.rollbacks.with({inc->reason}).inc();
+  }
+}
+
+model::Status WatchService::start_http() {
+  auto listen = http::parse_listen_address(config_.listen);
+  if (!listen) return model::Error::invalid_spec("--listen: " + listen.error().message);
+  http::Router router;
+  http::add_standard_routes(
+      router, {[this] {
+                 if (!dir_source_.has_synced()) {
+                   return http::Readiness{false, "the first list of " + config_.dir.string() +
+                                                     " is not finished"};
+                 }
+                 if (!requests_.has_synced()) {
+                   return http::Readiness{false,
+                                          "the first list of the requests directory is not "
+                                          "finished"};
+                 }
+                 return http::Readiness{true, ""};
+               },
+               [this] { return metrics_.render(); },
+               std::make_shared<StateProvider>(*engine_.statuses, *engine_.histories)});
+  http::ServerOptions sopts;
+  sopts.listen = *listen;
+  server_ = std::make_unique<http::Server>(sopts, std::move(router));
+  return server_->start();
+}
+
+model::Status WatchService::start_sources() {
+  auto on_diagnostics = [this](const std::vector<model::Diagnostic>& diags) {
+    for (const auto& d : diags) {
+      spdlog::error("{}", d.str());
+      cm_.source_errors.with({"directory"}).inc();
+    }
+  };
+  dir_source_.on_diagnostics(on_diagnostics);
+  requests_.on_diagnostics(on_diagnostics);
+  if (auto st = history::ensure_directory(config_.state_dir / kRequestsDir); !st) return st;
+  if (auto st = dir_source_.start(); !st) return st;
+  return requests_.start();
+}
+
+// Container events of a managed service (stopped, died, removed by hand,
+// unhealthy) reconcile its Release at once; the resync catches the rest.
+void WatchService::enqueue_service(const std::string& project, const std::string& service) {
+  for (const auto& e : store_.list(runtime::Kind::kRelease)) {
+    const auto& d = std::get<model::Release>(*e.object).spec.target.docker;
+    if (d && d->project == project && d->service == service) queue_.add(e.ref);
+  }
+}
+
+void WatchService::start_events() {
+  events_thread_ = std::jthread([this](std::stop_token stop) {
+    const model::Status st = events_->run(
+        [&](const docker::Event& ev) {
+          auto p = ev.attributes.find("com.docker.compose.project");
+          auto s = ev.attributes.find("com.docker.compose.service");
+          if (p != ev.attributes.end() && s != ev.attributes.end()) {
+            enqueue_service(p->second, s->second);
+          }
+        },
+        [&] {
+          for (const auto& e : store_.list(runtime::Kind::kRelease)) queue_.add(e.ref);
+        },
+        stop, [](const model::Error& e) { spdlog::warn("Docker events: {}", e.message); });
+    if (!st) spdlog::error("Docker events stopped: {}", st.error().message);
+  });
+}
+
+model::Status WatchService::start() {
+  auto events_http = http::make_client(engine_.endpoint);  // its own connection for the stream
+  if (!events_http) return events_http.error();
+  events_ = std::make_unique<docker::EventWatcher>(std::move(*events_http), engine_.api_version);
+  subscription_ = store_.subscribe([this](const runtime::Event& e) { queue_.add(e.ref); });
+  if (auto st = start_http(); !st) return st;
+  auto signals = runtime::SignalWatcher::install([this](int signo) {
+    spdlog::info("signal {}: shutting down", signo);
+    const std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  });
+  if (!signals) return signals.error();
+  signals_ = std::move(*signals);
+  if (auto st = start_sources(); !st) return st;
+  controller_.start();
+  start_events();
+  spdlog::info("watching {} and {} (state in {}, HTTP on {}{})", config_.dir.string(),
+               (config_.state_dir / kRequestsDir).string(), config_.state_dir.string(),
+               server_->local_address().str(), config_.dry_run ? ", dry run" : "");
+  return {};
+}
+
+void WatchService::wait() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return stopping_; });
+}
+
+int WatchService::stop() {
+  if (events_thread_.joinable()) {
+    events_thread_.request_stop();
+    events_thread_.join();
+  }
+  dir_source_.stop();
+  requests_.stop();
+  if (subscription_ != 0) store_.unsubscribe(subscription_);
+  const runtime::ShutdownReport report = controller_.shutdown(std::chrono::seconds(60));
+  for (const auto& ref : report.unfinished) {
+    spdlog::warn("{}: still reconciling at shutdown; it resumes at its last finished step",
+                 ref.str());
+  }
+  if (server_) server_->stop();
+  spdlog::info("stopped");
+  return report.clean ? 0 : 1;
+}
+
+// One watcher per state directory: the lock, or why not.
+std::optional<StateLock> lock_state_dir(const fs::path& state_dir, std::ostream& err) {
+  if (auto st = history::ensure_directory(state_dir); !st) {
+    err << "rewind watch: state directory: " << st.error().message << "\n";
+    return std::nullopt;
+  }
+  auto lock = StateLock::try_acquire(state_dir, "rewind watch");
+  if (!lock) {
+    err << "rewind watch: " << lock.error().message << "\n";
+    return std::nullopt;
+  }
+  if (auto* holder = std::get_if<LockHolder>(&*lock)) {
+    err << "rewind watch: the state directory " << state_dir.string() << " is in use by "
+        << holder->describe() << "; only one watcher may use a state directory (stop the other "
+        << "one, or give this one its own --state-dir)\n";
+    return std::nullopt;
+  }
+  return std::get<StateLock>(std::move(*lock));
 }
 
 }  // namespace
 
 int run_watcher(const WatchConfig& config, std::ostream& err) {
-  // State.
-  auto histories = history::FileHistoryStore::open({config.state_dir, {}});
-  auto statuses = history::FileStatusStore::open({config.state_dir, {}});
-  if (!histories || !statuses) {
-    err << "rewind watch: state directory " << config.state_dir.string() << ": "
-        << (!histories ? histories.error().message : statuses.error().message) << "\n";
-    return 1;
+  const auto lock = lock_state_dir(config.state_dir, err);
+  if (!lock) return 1;
+  auto engine = assemble_engine({config.state_dir, config.docker});
+  if (!engine) {
+    err << "rewind watch: " << engine.error().message << "\n";
+    return exit_code_of(engine.error());
   }
-
-  // Docker.
-  auto endpoint = config.docker ? http::parse_endpoint(*config.docker)
-                                : docker::endpoint_from_environment();
-  if (!endpoint) {
-    err << "rewind watch: Docker endpoint: " << endpoint.error().message << "\n";
-    return 2;
-  }
-  auto http_client = http::make_client(*endpoint);
-  if (!http_client) {
-    err << "rewind watch: " << http_client.error().message << "\n";
-    return 1;
-  }
-  auto docker_client = docker::Client::connect(std::move(*http_client));
-  if (!docker_client) {
-    err << "rewind watch: cannot use the Docker Engine at " << endpoint->str() << ": "
-        << docker_client.error().error.message << "\n";
-    return 1;
-  }
-  spdlog::info("Docker Engine {} at {}", (*docker_client)->engine().version, endpoint->str());
-  const docker::ApiVersion api_version = (*docker_client)->api_version();
-  auto events_http = http::make_client(*endpoint);  // its own connection for the stream
-  if (!events_http) {
-    err << "rewind watch: " << events_http.error().message << "\n";
-    return 1;
-  }
-  docker::EventWatcher events(std::move(*events_http), api_version);
-  docker::DockerPlatform platform(std::move(*docker_client));
-  execute::HttpHealthProbe probe;
-
-  // Runtime.
-  runtime::Metrics metrics;
-  runtime::ControllerMetrics cm = runtime::register_controller_metrics(metrics);
-  runtime::Store store;
-  const runtime::Clock& clock = runtime::SystemClock::instance();
-  runtime::WorkQueue queue(clock);
-  source::DirectorySource dir_source({config.dir, {}, std::chrono::milliseconds(100),
-                                      std::chrono::seconds(1), std::chrono::seconds(1), {}},
-                                     store, clock);
-
-  execute::ReconcilerDeps deps{
-      platform, probe, **histories, **statuses, now,
-      [&](const model::Release& r) -> model::Result<model::EnvFileContents> {
-        auto entry = store.get(runtime::release_ref(r.metadata.ns, r.metadata.name));
-        fs::path file = entry ? fs::path(entry->origin) : fs::path();
-        if (file.is_relative()) file = config.dir / file;
-        std::vector<model::FieldError> errors;
-        auto contents = read_env_files(r.spec, file.parent_path(), errors);
-        if (!errors.empty()) {
-          return model::Error::invalid_spec(file.string() + ": " + errors.front().path + ": " +
-                                            errors.front().message);
-        }
-        return contents;
-      },
-      config.dry_run,
-      [&](const model::ObjectKey&, const reconcile::Step& step, const execute::StepResult& r,
-          model::Duration took) {
-        if (r.state == execute::StepState::kWaiting) return;
-        cm.step_duration.with({reconcile::step_name(step.kind())})
-            .observe(std::chrono::duration<double>(took).count());
-        if (const auto* inc = step.as<reconcile::step::RecordIncident>()) {
-          cm.rollbacks.with({inc->reason}).inc();
-        }
-      }};
-  execute::ReleaseReconciler reconciler(deps);
-
-  runtime::ReconcileFn reconcile_fn = [&](const runtime::ObjectRef& ref) -> model::Result<runtime::Action> {
-    if (ref.kind == runtime::Kind::kRollback) {
-      if (auto rb = store.get_rollback(ref.key)) {
-        queue.add(runtime::release_ref(ref.key.ns, rb->spec.release_name));
-      }
-      return runtime::Action::await_change();
-    }
-    auto rel = store.get_release(ref.key);
-    if (!rel) {
-      reconciler.forget(ref.key);
-      return runtime::Action::await_change();
-    }
-    std::vector<model::Rollback> rollbacks;
-    for (const auto& e : store.list(runtime::Kind::kRollback)) {
-      const auto& rb = std::get<model::Rollback>(*e.object);
-      if (rb.metadata.ns == ref.key.ns && rb.spec.release_name == ref.key.name) rollbacks.push_back(rb);
-    }
-    const execute::ReconcileOutcome outcome = reconciler.reconcile(*rel, rollbacks);
-    if (outcome.error) {
-      spdlog::error("{}: {}", ref.key.str(), outcome.error->message);
-      return *outcome.error;
-    }
-    if (auto after = outcome.action.requeue()) return runtime::Action::requeue(*after);
-    return runtime::Action::requeue(config.resync);  // level-triggered: look again later
-  };
-  runtime::ControllerOptions copts;
-  copts.name = "rewind";
-  copts.workers = config.workers;
-  copts.on_outcome = [&](const runtime::ReconcileOutcome& o) {
-    cm.reconciles.with({o.error ? "error" : "success"}).inc();
-    cm.queue_depth.set(static_cast<double>(queue.len()));
-  };
-  runtime::Controller controller(queue, clock, reconcile_fn, copts);
-  const std::uint64_t subscription = store.subscribe([&](const runtime::Event& e) { queue.add(e.ref); });
-
-  dir_source.on_diagnostics([&](const std::vector<model::Diagnostic>& diags) {
-    for (const auto& d : diags) {
-      spdlog::error("{}", d.str());
-      cm.source_errors.with({"directory"}).inc();
-    }
-  });
-
-  // HTTP.
-  auto listen = http::parse_listen_address(config.listen);
-  if (!listen) {
-    err << "rewind watch: --listen: " << listen.error().message << "\n";
-    return 2;
-  }
-  http::Router router;
-  http::add_standard_routes(
-      router, {[&] {
-                 return dir_source.has_synced()
-                            ? http::Readiness{true, ""}
-                            : http::Readiness{false, "the first list of " + config.dir.string() +
-                                                         " is not finished"};
-               },
-               [&] { return metrics.render(); },
-               std::make_shared<StateProvider>(**statuses)});
-  http::ServerOptions sopts;
-  sopts.listen = *listen;
-  http::Server server(sopts, std::move(router));
-  if (auto st = server.start(); !st) {
+  WatchService service(config, **engine);
+  if (auto st = service.start(); !st) {
     err << "rewind watch: " << st.error().message << "\n";
-    return 1;
+    return exit_code_of(st.error());
   }
-
-  // Stop on SIGTERM/SIGINT.
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stopping = false;
-  auto signals = runtime::SignalWatcher::install([&](int signo) {
-    spdlog::info("signal {}: shutting down", signo);
-    std::lock_guard lock(mu);
-    stopping = true;
-    cv.notify_all();
-  });
-  if (!signals) {
-    err << "rewind watch: " << signals.error().message << "\n";
-    return 1;
-  }
-
-  if (auto st = dir_source.start(); !st) {
-    err << "rewind watch: " << st.error().message << "\n";
-    return 1;
-  }
-  controller.start();
-  // Container events of a managed service (stopped, died, removed by hand,
-  // unhealthy) reconcile its Release at once; the resync catches the rest.
-  auto enqueue_matching = [&](const std::string& project, const std::string& service) {
-    for (const auto& e : store.list(runtime::Kind::kRelease)) {
-      const auto& rel = std::get<model::Release>(*e.object);
-      const auto& d = rel.spec.target.docker;
-      if (d && d->project == project && d->service == service) queue.add(e.ref);
-    }
-  };
-  std::jthread events_thread([&](std::stop_token stop) {
-    const model::Status st = events.run(
-        [&](const docker::Event& ev) {
-          auto p = ev.attributes.find("com.docker.compose.project");
-          auto s = ev.attributes.find("com.docker.compose.service");
-          if (p != ev.attributes.end() && s != ev.attributes.end()) enqueue_matching(p->second, s->second);
-        },
-        [&] {
-          for (const auto& e : store.list(runtime::Kind::kRelease)) queue.add(e.ref);
-        },
-        stop, [](const model::Error& e) { spdlog::warn("Docker events: {}", e.message); });
-    if (!st) spdlog::error("Docker events stopped: {}", st.error().message);
-  });
-  spdlog::info("watching {} (state in {}, HTTP on {}{})", config.dir.string(),
-               config.state_dir.string(), server.local_address().str(),
-               config.dry_run ? ", dry run" : "");
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return stopping; });
-  }
-  events_thread.request_stop();
-  events_thread.join();
-  dir_source.stop();
-  store.unsubscribe(subscription);
-  const runtime::ShutdownReport report = controller.shutdown(std::chrono::seconds(60));
-  for (const auto& ref : report.unfinished) {
-    spdlog::warn("{}: still reconciling at shutdown; it resumes at its last finished step", ref.str());
-  }
-  server.stop();
-  spdlog::info("stopped");
-  return report.clean ? 0 : 1;
+  service.wait();
+  return service.stop();
 }
 
 }  // namespace rwd::cli

@@ -19,6 +19,17 @@ model::Json list(const char* kind, const std::vector<model::Json>& items) {
   return j;
 }
 
+// {"apiVersion","kind":"ReleaseHistory","metadata":{...},"revisions":[...]}
+model::Json history_document(const model::ObjectKey& key, const model::Json& history) {
+  model::Json j = model::Json::object();
+  j["apiVersion"] = model::kApiVersion;
+  j["kind"] = "ReleaseHistory";
+  j["metadata"] = model::Json{{"name", key.name}, {"namespace", key.ns}};
+  const auto revisions = history.find("revisions");
+  j["revisions"] = revisions != history.end() ? *revisions : model::Json::array();
+  return j;
+}
+
 model::ObjectKey key_of(const ServerRequest& r) {
   return model::ObjectKey{r.param("namespace"), r.param("name")};
 }
@@ -83,6 +94,14 @@ std::optional<model::Json> InMemoryResourceProvider::rollback(const model::Objec
   return find(mu_, rollbacks_, key);
 }
 
+void InMemoryResourceProvider::set_history(const model::ObjectKey& key, model::Json history) {
+  const std::lock_guard lock(mu_);
+  histories_[key] = std::move(history);
+}
+std::optional<model::Json> InMemoryResourceProvider::history(const model::ObjectKey& key) const {
+  return find(mu_, histories_, key);
+}
+
 // ---- routes --------------------------------------------------------------------
 
 void add_standard_routes(Router& router, StandardRoutes routes) {
@@ -110,6 +129,13 @@ void add_standard_routes(Router& router, StandardRoutes routes) {
       const auto key = key_of(r);
       if (auto doc = provider->release(key)) return ServerResponse::json(200, *doc);
       return ServerResponse::error(404, "release " + key.str() + " not found");
+    });
+    router.get("/api/v1/releases/{namespace}/{name}/history", [provider](const ServerRequest& r) {
+      const auto key = key_of(r);
+      if (auto h = provider->history(key)) {
+        return ServerResponse::json(200, history_document(key, *h));
+      }
+      return ServerResponse::error(404, "no history for release " + key.str());
     });
     router.get("/api/v1/rollbacks", [provider](const ServerRequest&) {
       return ServerResponse::json(200, list("RollbackList", provider->rollbacks()));

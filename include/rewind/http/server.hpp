@@ -112,6 +112,10 @@ class ResourceProvider {
   [[nodiscard]] virtual std::optional<model::Json> release(const model::ObjectKey& key) const = 0;
   [[nodiscard]] virtual std::vector<model::Json> rollbacks() const = 0;
   [[nodiscard]] virtual std::optional<model::Json> rollback(const model::ObjectKey& key) const = 0;
+  // The revision history of a Release: {"revisions": [...]} as the history
+  // store keeps it, without what may hold secrets (env file contents);
+  // nullopt when the Release has none.
+  [[nodiscard]] virtual std::optional<model::Json> history(const model::ObjectKey& key) const = 0;
 };
 
 // Holds documents set by the caller, keyed by metadata.namespace (default
@@ -120,16 +124,20 @@ class InMemoryResourceProvider final : public ResourceProvider {
  public:
   void set_releases(const std::vector<model::Json>& docs);
   void set_rollbacks(const std::vector<model::Json>& docs);
+  // The history of one Release ({"revisions": [...]}), replacing any before.
+  void set_history(const model::ObjectKey& key, model::Json history);
 
   [[nodiscard]] std::vector<model::Json> releases() const override;
   [[nodiscard]] std::optional<model::Json> release(const model::ObjectKey& key) const override;
   [[nodiscard]] std::vector<model::Json> rollbacks() const override;
   [[nodiscard]] std::optional<model::Json> rollback(const model::ObjectKey& key) const override;
+  [[nodiscard]] std::optional<model::Json> history(const model::ObjectKey& key) const override;
 
  private:
   mutable std::mutex mu_;
   std::map<model::ObjectKey, model::Json> releases_;
   std::map<model::ObjectKey, model::Json> rollbacks_;
+  std::map<model::ObjectKey, model::Json> histories_;
 };
 
 struct StandardRoutes {
@@ -144,6 +152,10 @@ struct StandardRoutes {
 //   /metrics                                   200 text/plain; version=0.0.4
 //   /api/v1/releases                           200 {"apiVersion","kind":"ReleaseList","items"}
 //   /api/v1/releases/{namespace}/{name}        200 the document, 404 when absent
+//   /api/v1/releases/{namespace}/{name}/history
+//                                              200 {"apiVersion","kind":"ReleaseHistory",
+//                                              "metadata":{namespace,name},"revisions"},
+//                                              404 when the Release has no history
 //   /api/v1/rollbacks[/{namespace}/{name}]     likewise for Rollbacks
 void add_standard_routes(Router& router, StandardRoutes routes);
 

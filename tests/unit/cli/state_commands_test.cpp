@@ -7,6 +7,8 @@
 
 #include "rewind/cli/app.hpp"
 #include "rewind/history/file_store.hpp"
+#include "rewind/http/server.hpp"
+#include "rewind/model/codec.hpp"
 #include "rewind/model/revision.hpp"
 #include "cli_run.hpp"
 #include "temp_dir.hpp"
@@ -85,6 +87,75 @@ TEST(HistoryCommand, ListsRevisionsAndNeverPrintsEnvFileContents) {
   ASSERT_EQ(json.code, 0) << json.err;
   EXPECT_THAT(json.out, HasSubstr("\"outcome\": \"RolledBack\""));
   EXPECT_THAT(json.out + table.out, ::testing::Not(HasSubstr("hunter2")));
+}
+
+// A watcher's API on loopback, serving what the state directory holds (as
+// `rewind watch` does).
+class ServedState {
+ public:
+  explicit ServedState(const TempDir& dir) {
+    auto provider = std::make_shared<http::InMemoryResourceProvider>();
+    auto statuses = history::FileStatusStore::open({dir.path(), {}});
+    auto histories = history::FileHistoryStore::open({dir.path(), {}});
+    const model::ObjectKey key{"shop", "api"};
+    provider->set_releases({model::to_json(*(*(*statuses)->read_release(key)))});
+    model::Json h = model::to_json(*(*histories)->load(key));
+    for (auto& rec : h["revisions"]) rec.erase("envFileContents");
+    provider->set_history(key, h);
+    http::Router router;
+    http::add_standard_routes(router, {{}, {}, provider});
+    http::ServerOptions options;
+    options.listen = {"127.0.0.1", 0};
+    server_ = std::make_unique<http::Server>(options, std::move(router));
+    EXPECT_TRUE(server_->start());
+  }
+  [[nodiscard]] std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(server_->port());
+  }
+
+ private:
+  std::unique_ptr<http::Server> server_;
+};
+
+TEST(StateCommands, ServerGivesTheSameOutputAsTheStateDirectory) {
+  TempDir dir;
+  write_state(dir);
+  ServedState served(dir);
+  const std::vector<std::vector<std::string>> commands = {
+      {"status"},
+      {"status", "-o", "json"},
+      {"status", "api", "-n", "shop"},
+      {"status", "api", "-n", "shop", "-o", "json"},
+      {"history", "api", "-n", "shop"},
+      {"history", "api", "-n", "shop", "-o", "json"},
+  };
+  for (const auto& args : commands) {
+    auto local = args;
+    local.insert(local.end(), {"--state-dir", dir.str()});
+    auto remote = args;
+    remote.insert(remote.end(), {"--server", served.url()});
+    const CliRun a = run_cli(local);
+    const CliRun b = run_cli(remote);
+    ASSERT_EQ(a.code, 0) << a.err;
+    ASSERT_EQ(b.code, 0) << b.err;
+    EXPECT_EQ(a.out, b.out) << args.front();
+    EXPECT_THAT(b.out, ::testing::Not(HasSubstr("hunter2")));
+  }
+}
+
+TEST(StateCommands, ServerErrorsSayWhere) {
+  TempDir dir;
+  write_state(dir);
+  ServedState served(dir);
+  const CliRun missing = run_cli({"status", "web", "-n", "shop", "--server", served.url()});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("no Release shop/web at " + served.url()));
+  const CliRun no_history = run_cli({"history", "web", "-n", "shop", "--server", served.url() + "/"});
+  EXPECT_EQ(no_history.code, 1);
+  EXPECT_THAT(no_history.err, HasSubstr("no history for Release shop/web at " + served.url()));
+  const CliRun bad_url = run_cli({"status", "--server", "ftp://x"});
+  EXPECT_EQ(bad_url.code, 1);
+  EXPECT_THAT(bad_url.err, HasSubstr("rewind status: --server: "));
 }
 
 TEST(StateCommands, MissingStateDirectoryIsAClearUsageError) {

@@ -96,9 +96,29 @@ TEST_F(StandardRoutesTest, RollbacksWithDefaultNamespace) {
   EXPECT_EQ(router_.handle(req("GET", "/api/v1/rollbacks/shop/incident-42")).status, 404);
 }
 
+TEST_F(StandardRoutesTest, HistoryOfOneReleaseOr404) {
+  provider_->set_history({"shop", "api"},
+                         model::Json{{"revisions", {{{"number", 1}}, {{"number", 2}}}}});
+  auto r = router_.handle(req("GET", "/api/v1/releases/shop/api/history"));
+  ASSERT_EQ(r.status, 200);
+  const auto j = model::Json::parse(r.body);
+  EXPECT_EQ(j["apiVersion"], "rewind.dev/v1alpha1");
+  EXPECT_EQ(j["kind"], "ReleaseHistory");
+  EXPECT_EQ(j["metadata"]["namespace"], "shop");
+  EXPECT_EQ(j["metadata"]["name"], "api");
+  ASSERT_EQ(j["revisions"].size(), 2U);
+  EXPECT_EQ(j["revisions"][1]["number"], 2);
+
+  r = router_.handle(req("GET", "/api/v1/releases/shop/web/history"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, "{\"error\":\"no history for release shop/web\"}\n");
+  EXPECT_EQ(router_.handle(req("HEAD", "/api/v1/releases/shop/api/history")).status, 200);
+}
+
 TEST_F(StandardRoutesTest, OtherMethodsAre405AndUnknownPaths404) {
   for (const char* path : {"/healthz", "/readyz", "/metrics", "/api/v1/releases",
-                           "/api/v1/releases/shop/api", "/api/v1/rollbacks"}) {
+                           "/api/v1/releases/shop/api", "/api/v1/releases/shop/api/history",
+                           "/api/v1/rollbacks"}) {
     for (const char* method : {"POST", "PUT", "DELETE", "PATCH"}) {
       const auto r = router_.handle(req(method, path));
       EXPECT_EQ(r.status, 405) << method << " " << path;
@@ -126,6 +146,9 @@ TEST(InMemoryResourceProvider, ReplacesContentAtomically) {
   EXPECT_FALSE(p.release({"a", "x"}).has_value());
   EXPECT_TRUE(p.release({"b", "y"}).has_value());
   EXPECT_TRUE(p.rollbacks().empty());
+  EXPECT_FALSE(p.history({"b", "y"}).has_value());
+  p.set_history({"b", "y"}, model::Json{{"revisions", model::Json::array()}});
+  EXPECT_TRUE(p.history({"b", "y"}).has_value());
 }
 
 }  // namespace

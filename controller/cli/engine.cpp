@@ -1,0 +1,71 @@
+#include "engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "rewind/docker/client.hpp"
+#include "rewind/docker/environment.hpp"
+#include "rewind/http/client.hpp"
+
+namespace rwd::cli {
+namespace {
+
+model::Timestamp now() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+model::Status open_stores(const EngineConfig& config, Engine& engine) {
+  auto histories = history::FileHistoryStore::open({config.state_dir, {}});
+  if (!histories) {
+    return model::Error::terminal("state directory " + config.state_dir.string() + ": " +
+                                  histories.error().message);
+  }
+  auto statuses = history::FileStatusStore::open({config.state_dir, {}});
+  if (!statuses) {
+    return model::Error::terminal("state directory " + config.state_dir.string() + ": " +
+                                  statuses.error().message);
+  }
+  engine.histories = std::move(*histories);
+  engine.statuses = std::move(*statuses);
+  return {};
+}
+
+model::Status connect_docker(const EngineConfig& config, Engine& engine) {
+  auto endpoint = config.docker ? http::parse_endpoint(*config.docker)
+                                : docker::endpoint_from_environment();
+  if (!endpoint) return model::Error::invalid_spec("Docker endpoint: " + endpoint.error().message);
+  auto http_client = http::make_client(*endpoint);
+  if (!http_client) return http_client.error();
+  auto docker_client = docker::Client::connect(std::move(*http_client));
+  if (!docker_client) {
+    return model::Error::transient("cannot use the Docker Engine at " + endpoint->str() + ": " +
+                                   docker_client.error().error.message);
+  }
+  spdlog::info("Docker Engine {} at {}", (*docker_client)->engine().version, endpoint->str());
+  engine.endpoint = *endpoint;
+  engine.api_version = (*docker_client)->api_version();
+  // Snapshots of each service's container let a removed container be made again.
+  engine.platform = std::make_unique<docker::DockerPlatform>(
+      std::move(*docker_client), docker::DockerPlatformOptions{config.state_dir / "containers"});
+  return {};
+}
+
+}  // namespace
+
+void Engine::make_reconciler(EnvFilesFn env_files, bool dry_run, StepHook on_step) {
+  reconciler = std::make_unique<execute::ReleaseReconciler>(execute::ReconcilerDeps{
+      *platform, probe, *histories, *statuses, now, std::move(env_files), dry_run,
+      std::move(on_step)});
+}
+
+model::Result<std::unique_ptr<Engine>> assemble_engine(const EngineConfig& config) {
+  auto engine = std::make_unique<Engine>();
+  if (auto st = open_stores(config, *engine); !st) return st.error();
+  if (auto st = connect_docker(config, *engine); !st) return st.error();
+  return engine;
+}
+
+int exit_code_of(const model::Error& e) { return e.kind == model::ErrorKind::kInvalidSpec ? 2 : 1; }
+
+}  // namespace rwd::cli

@@ -1,0 +1,49 @@
+#pragma once
+// Internal: the parts of rewind's engine that `rewind watch` and
+// `rewind rollback` (without a watcher) share: the state directory's stores,
+// the Docker Engine client and platform, the health probe, and a
+// ReleaseReconciler over them.
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "rewind/docker/platform.hpp"
+#include "rewind/execute/http_health_probe.hpp"
+#include "rewind/execute/release_reconciler.hpp"
+#include "rewind/history/file_store.hpp"
+#include "rewind/http/endpoint.hpp"
+
+namespace rwd::cli {
+
+using EnvFilesFn = decltype(execute::ReconcilerDeps::env_files);
+using StepHook = decltype(execute::ReconcilerDeps::on_step);
+
+struct EngineConfig {
+  std::filesystem::path state_dir;
+  std::optional<std::string> docker;  // nullopt: DOCKER_HOST or the local socket
+};
+
+struct Engine {
+  std::unique_ptr<history::FileHistoryStore> histories;
+  std::unique_ptr<history::FileStatusStore> statuses;
+  http::Endpoint endpoint;          // of the Docker Engine
+  docker::ApiVersion api_version;   // negotiated with it
+  std::unique_ptr<docker::DockerPlatform> platform;
+  execute::HttpHealthProbe probe;
+  std::unique_ptr<execute::ReleaseReconciler> reconciler;  // after make_reconciler()
+
+  // The reconciler over this engine's platform, probe and stores.
+  void make_reconciler(EnvFilesFn env_files, bool dry_run, StepHook on_step);
+};
+
+// Opens the stores and connects to the Docker Engine. Errors say what to do;
+// an invalid --docker value is invalid-spec (exit 2), the rest exit 1.
+model::Result<std::unique_ptr<Engine>> assemble_engine(const EngineConfig& config);
+
+// The exit code for an assembly error.
+int exit_code_of(const model::Error& e);
+
+}  // namespace rwd::cli

@@ -1,0 +1,41 @@
+#pragma once
+// Internal: where `rewind status` and `rewind history` read from -- the
+// state directory that `rewind watch` writes, or a running watcher's HTTP
+// API (--server). Both give the same objects, so the output is the same.
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rewind/model/history.hpp"
+#include "rewind/model/release.hpp"
+#include "rewind/model/result.hpp"
+
+namespace rwd::cli {
+
+struct ReleaseList {
+  std::vector<model::Release> releases;  // sorted by namespace/name
+  std::vector<std::string> errors;       // one per Release that could not be read
+};
+
+class StateReader {
+ public:
+  virtual ~StateReader() = default;
+  virtual model::Result<ReleaseList> releases() = 0;
+  // nullopt: no such Release.
+  virtual model::Result<std::optional<model::Release>> release(const model::ObjectKey& key) = 0;
+  // Empty when the Release has no history.
+  virtual model::Result<model::History> history(const model::ObjectKey& key) = 0;
+  // For messages: "in /var/lib/rewind", "at http://127.0.0.1:9464".
+  [[nodiscard]] virtual std::string where() const = 0;
+};
+
+// The state directory (it must exist).
+model::Result<std::unique_ptr<StateReader>> open_state_directory(const std::filesystem::path& dir);
+
+// A watcher's API: http://host:port or https://host:port.
+model::Result<std::unique_ptr<StateReader>> open_server(const std::string& url);
+
+}  // namespace rwd::cli
