@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kUsage = R"(Usage: rewind watch --dir DIR [options]
+constexpr const char* kUsage = R"(Usage: rewind watch [--dir DIR] [options]
 
 Runs the controller on a Docker Compose host: watches Release and Rollback
 files under DIR (a Git checkout, say), compares them with the containers of
@@ -30,9 +30,15 @@ revision when a new one fails, rollback when a file goes back to an earlier
 revision, Rollback files executed once. State (history, status) goes to
 --state-dir, never into DIR. Stops cleanly on SIGTERM or SIGINT.
 
-The compose service must exist (`docker compose up -d` once); rewind then
-recreates its containers the way compose would. A Release whose file is
-deleted is forgotten: its containers are left running as they are.
+The compose service must have been created once (`docker compose up -d`);
+rewind then recreates its containers the way compose would, also after
+`docker rm -f`. A Release whose file is deleted is forgotten: its containers
+are left running as they are.
+
+Compose services whose containers carry the label rewind.dev/release are
+Releases too (their desired state is what `docker compose up` created last;
+see the README); --no-docker-labels turns that off, --label-project limits it
+to one compose project. With labels on, --dir may be left out.
 
 `rewind rollback` hands Rollbacks to the watcher through
 <state-dir>/requests/ (read like DIR, but Rollbacks only). Only one watcher
@@ -52,7 +58,7 @@ Options)";
 int watch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   po::options_description visible(kUsage);
   visible.add_options()("help,h", "show this help")(
-      "dir", po::value<std::string>()->value_name("DIR"), "directory of Release/Rollback files (required)")(
+      "dir", po::value<std::string>()->value_name("DIR"), "directory of Release/Rollback files")(
       "docker", po::value<std::string>()->value_name("HOST"),
       "Docker Engine, e.g. unix:///var/run/docker.sock or tcp://host:2376 (default: DOCKER_HOST or the local socket)")(
       "state-dir", po::value<std::string>()->default_value(history::kDefaultStateDir)->value_name("DIR"),
@@ -63,6 +69,9 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
       "resync", po::value<std::string>()->default_value("30s")->value_name("DURATION"),
       "look at every Release again this often (repairs drift)")(
       "dry-run", "plan and log, change nothing")(
+      "no-docker-labels", "do not read Releases from rewind.dev/release container labels")(
+      "label-project", po::value<std::string>()->value_name("NAME"),
+      "read labels only from the containers of this compose project")(
       "log-format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
       "text or json")(
       "log-level", po::value<std::string>()->default_value("info")->value_name("LEVEL"),
@@ -73,12 +82,23 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
     out << visible << "\n";
     return kExitOk;
   }
-  if (vm.count("dir") == 0U) {
-    err << "rewind watch: --dir DIR is required (see rewind watch --help)\n";
+  WatchConfig config;
+  config.docker_labels = vm.count("no-docker-labels") == 0U;
+  if (vm.count("label-project") != 0U) {
+    if (!config.docker_labels) {
+      err << "rewind watch: --label-project and --no-docker-labels contradict each other\n";
+      return kExitUsage;
+    }
+    config.label_project = vm["label-project"].as<std::string>();
+  }
+  if (vm.count("dir") == 0U && !config.docker_labels) {
+    err << "rewind watch: nothing to watch: give --dir DIR, or leave Docker labels on "
+           "(see rewind watch --help)\n";
     return kExitUsage;
   }
-  WatchConfig config;
-  config.dir = fs::absolute(vm["dir"].as<std::string>()).lexically_normal();
+  if (vm.count("dir") != 0U) {
+    config.dir = fs::absolute(vm["dir"].as<std::string>()).lexically_normal();
+  }
   config.state_dir = vm["state-dir"].as<std::string>();
   config.listen = vm["listen"].as<std::string>();
   config.workers = std::max<std::size_t>(1, vm["workers"].as<std::size_t>());
@@ -92,7 +112,7 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   config.resync = *resync;
   std::error_code ec;
-  if (!fs::is_directory(config.dir, ec)) {
+  if (!config.dir.empty() && !fs::is_directory(config.dir, ec)) {
     err << "rewind watch: --dir " << config.dir.string() << " is not a directory\n";
     return kExitUsage;
   }

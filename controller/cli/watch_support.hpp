@@ -11,13 +11,16 @@
 namespace rwd::cli {
 
 struct WatchConfig {
-  std::filesystem::path dir;
+  std::filesystem::path dir;  // empty: no directory source (labels only)
   std::filesystem::path state_dir;
   std::optional<std::string> docker;  // nullopt: DOCKER_HOST or the local socket
   std::string listen = "127.0.0.1:9464";
   std::size_t workers = 2;
   model::Duration resync = std::chrono::seconds(30);
   bool dry_run = false;
+  // Releases from `rewind.dev/release` labels on compose containers.
+  bool docker_labels = true;
+  std::optional<std::string> label_project;  // only this compose project's labels
 };
 
 // Runs until SIGTERM/SIGINT; returns the exit code. Start-up problems

@@ -23,6 +23,8 @@
 #include "rewind/runtime/store.hpp"
 #include "rewind/runtime/work_queue.hpp"
 #include "rewind/source/directory_source.hpp"
+#include "rewind/source/docker_container_lister.hpp"
+#include "rewind/source/docker_label_source.hpp"
 #include "state_provider.hpp"
 #include "watch_support.hpp"
 
@@ -47,7 +49,6 @@ class WatchService {
         engine_(engine),
         cm_(runtime::register_controller_metrics(metrics_)),
         queue_(clock_),
-        dir_source_(source_options(config.dir, "directory:" + config.dir.string()), store_, clock_),
         requests_(source_options(config.state_dir / kRequestsDir,
                                  "requests:" + (config.state_dir / kRequestsDir).string()),
                   store_, clock_),
@@ -78,6 +79,9 @@ class WatchService {
   model::Status start_sources();
   void start_events();
   void enqueue_service(const std::string& project, const std::string& service);
+  model::Status start_label_source();
+  void on_container_event(const docker::Event& ev);
+  http::Readiness readiness() const;
 
   const WatchConfig& config_;
   Engine& engine_;
@@ -86,7 +90,13 @@ class WatchService {
   runtime::Store store_;
   const runtime::Clock& clock_ = runtime::SystemClock::instance();
   runtime::WorkQueue queue_;
-  source::DirectorySource dir_source_;
+  std::unique_ptr<source::DirectorySource> dir_source_;  // when --dir is given
+  // Releases from container labels, with a Docker client of their own and a
+  // thread that resyncs them every --resync.
+  std::unique_ptr<docker::Client> labels_client_;
+  std::unique_ptr<source::DockerContainerLister> labels_lister_;
+  std::unique_ptr<source::DockerLabelSource> labels_;
+  std::jthread labels_thread_;
   source::DirectorySource requests_;  // <state-dir>/requests: Rollbacks from `rewind rollback`
   runtime::Controller controller_;
   std::uint64_t subscription_ = 0;
@@ -113,6 +123,7 @@ runtime::ControllerOptions WatchService::controller_options() {
 // envFiles are read relative to the file that names the Release.
 model::Result<model::EnvFileContents> WatchService::env_files(const model::Release& r) {
   auto entry = store_.get(runtime::release_ref(r.metadata.ns, r.metadata.name));
+  if (entry && labels_ && entry->source == labels_->name()) return model::EnvFileContents{};
   fs::path file = entry ? fs::path(entry->origin) : fs::path();
   if (file.is_relative()) file = config_.dir / file;
   std::vector<model::FieldError> errors;
@@ -168,23 +179,25 @@ void WatchService::count_step(const reconcile::Step& step, const execute::StepRe
   }
 }
 
+http::Readiness WatchService::readiness() const {
+  if (dir_source_ && !dir_source_->has_synced()) {
+    return {false, "the first list of " + config_.dir.string() + " is not finished"};
+  }
+  if (!requests_.has_synced()) {
+    return {false, "the first list of the requests directory is not finished"};
+  }
+  if (labels_ && !labels_->has_synced()) {
+    return {false, "the first list of labelled containers is not finished"};
+  }
+  return {true, ""};
+}
+
 model::Status WatchService::start_http() {
   auto listen = http::parse_listen_address(config_.listen);
   if (!listen) return model::Error::invalid_spec("--listen: " + listen.error().message);
   http::Router router;
   http::add_standard_routes(
-      router, {[this] {
-                 if (!dir_source_.has_synced()) {
-                   return http::Readiness{false, "the first list of " + config_.dir.string() +
-                                                     " is not finished"};
-                 }
-                 if (!requests_.has_synced()) {
-                   return http::Readiness{false,
-                                          "the first list of the requests directory is not "
-                                          "finished"};
-                 }
-                 return http::Readiness{true, ""};
-               },
+      router, {[this] { return readiness(); },
                [this] { return metrics_.render(); },
                std::make_shared<StateProvider>(*engine_.statuses, *engine_.histories)});
   http::ServerOptions sopts;
@@ -200,11 +213,51 @@ model::Status WatchService::start_sources() {
       cm_.source_errors.with({"directory"}).inc();
     }
   };
-  dir_source_.on_diagnostics(on_diagnostics);
   requests_.on_diagnostics(on_diagnostics);
   if (auto st = history::ensure_directory(config_.state_dir / kRequestsDir); !st) return st;
-  if (auto st = dir_source_.start(); !st) return st;
-  return requests_.start();
+  if (!config_.dir.empty()) {
+    dir_source_ = std::make_unique<source::DirectorySource>(
+        source_options(config_.dir, "directory:" + config_.dir.string()), store_, clock_);
+    dir_source_->on_diagnostics(on_diagnostics);
+    if (auto st = dir_source_->start(); !st) return st;
+  }
+  if (auto st = requests_.start(); !st) return st;
+  return config_.docker_labels ? start_label_source() : model::Status{};
+}
+
+model::Status WatchService::start_label_source() {
+  auto http = http::make_client(engine_.endpoint);  // its own connection
+  if (!http) return http.error();
+  auto client = docker::Client::connect(std::move(*http));
+  if (!client) return client.error().error;
+  labels_client_ = std::move(*client);
+  std::vector<std::string> filters;
+  if (config_.label_project) filters.push_back("com.docker.compose.project=" + *config_.label_project);
+  labels_lister_ = std::make_unique<source::DockerContainerLister>(*labels_client_, filters);
+  labels_ = std::make_unique<source::DockerLabelSource>(
+      [this] { return labels_lister_->list(); },
+      [this](const model::ObjectKey& key) { return engine_.statuses->read_release(key); }, store_);
+  labels_->on_diagnostics([this](const std::vector<model::Diagnostic>& diags) {
+    for (const auto& d : diags) {
+      spdlog::error("{}", d.str());
+      cm_.source_errors.with({"docker-labels"}).inc();
+    }
+  });
+  if (auto st = labels_->resync(); !st) {
+    spdlog::warn("Docker labels: {} (retrying every {})", st.error().message,
+                 model::format_duration(config_.resync));
+  }
+  labels_thread_ = std::jthread([this](std::stop_token stop) {
+    std::mutex m;
+    std::condition_variable_any cv;
+    std::unique_lock lock(m);
+    while (!stop.stop_requested()) {
+      (void)cv.wait_for(lock, stop, config_.resync, [] { return false; });
+      if (stop.stop_requested()) break;
+      if (auto st = labels_->resync(); !st) spdlog::warn("Docker labels: {}", st.error().message);
+    }
+  });
+  return {};
 }
 
 // Container events of a managed service (stopped, died, removed by hand,
@@ -216,17 +269,19 @@ void WatchService::enqueue_service(const std::string& project, const std::string
   }
 }
 
+void WatchService::on_container_event(const docker::Event& ev) {
+  if (labels_) labels_->on_event(ev);  // a new compose container is a new desired state
+  auto p = ev.attributes.find("com.docker.compose.project");
+  auto s = ev.attributes.find("com.docker.compose.service");
+  if (p != ev.attributes.end() && s != ev.attributes.end()) enqueue_service(p->second, s->second);
+}
+
 void WatchService::start_events() {
   events_thread_ = std::jthread([this](std::stop_token stop) {
     const model::Status st = events_->run(
-        [&](const docker::Event& ev) {
-          auto p = ev.attributes.find("com.docker.compose.project");
-          auto s = ev.attributes.find("com.docker.compose.service");
-          if (p != ev.attributes.end() && s != ev.attributes.end()) {
-            enqueue_service(p->second, s->second);
-          }
-        },
+        [&](const docker::Event& ev) { on_container_event(ev); },
         [&] {
+          if (labels_) (void)labels_->resync();  // events may have been missed
           for (const auto& e : store_.list(runtime::Kind::kRelease)) queue_.add(e.ref);
         },
         stop, [](const model::Error& e) { spdlog::warn("Docker events: {}", e.message); });
@@ -251,8 +306,13 @@ model::Status WatchService::start() {
   if (auto st = start_sources(); !st) return st;
   controller_.start();
   start_events();
-  spdlog::info("watching {} and {} (state in {}, HTTP on {}{})", config_.dir.string(),
-               (config_.state_dir / kRequestsDir).string(), config_.state_dir.string(),
+  std::string sources = config_.dir.empty() ? "" : config_.dir.string() + ", ";
+  sources += (config_.state_dir / kRequestsDir).string();
+  if (labels_) {
+    sources += ", container labels" +
+               (config_.label_project ? " of compose project " + *config_.label_project : "");
+  }
+  spdlog::info("watching {} (state in {}, HTTP on {}{})", sources, config_.state_dir.string(),
                server_->local_address().str(), config_.dry_run ? ", dry run" : "");
   return {};
 }
@@ -267,7 +327,11 @@ int WatchService::stop() {
     events_thread_.request_stop();
     events_thread_.join();
   }
-  dir_source_.stop();
+  if (labels_thread_.joinable()) {
+    labels_thread_.request_stop();
+    labels_thread_.join();
+  }
+  if (dir_source_) dir_source_->stop();
   requests_.stop();
   if (subscription_ != 0) store_.unsubscribe(subscription_);
   const runtime::ShutdownReport report = controller_.shutdown(std::chrono::seconds(60));

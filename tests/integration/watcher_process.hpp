@@ -41,6 +41,10 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::second
 struct WatcherOptions {
   std::vector<std::pair<std::string, std::string>> env;  // set in the watcher's environment
   std::string resync = "2s";
+  // Docker labels are read only from this compose project's containers; by
+  // default not at all, so that tests running at the same time on one
+  // Engine never pick up each other's labelled containers.
+  std::string label_project{};
 };
 
 class Watcher {
@@ -48,9 +52,14 @@ class Watcher {
   Watcher(const std::filesystem::path& dir, const std::filesystem::path& state,
           const std::filesystem::path& log, WatcherOptions options = {}) {
     const std::string bin = std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind";
-    std::vector<std::string> args{bin,      "watch",          "--dir",    dir.string(),
-                                  "--state-dir", state.string(), "--listen", "127.0.0.1:0",
-                                  "--resync", options.resync};
+    std::vector<std::string> args{bin,         "watch",    "--state-dir", state.string(),
+                                  "--listen",  "127.0.0.1:0", "--resync", options.resync};
+    if (!dir.empty()) args.insert(args.end(), {"--dir", dir.string()});  // empty: labels only
+    if (options.label_project.empty()) {
+      args.emplace_back("--no-docker-labels");
+    } else {
+      args.insert(args.end(), {"--label-project", options.label_project});
+    }
     std::vector<std::string> env = environment(options.env);
     // Everything the child needs is built before fork(): it only execs.
     std::vector<char*> argv = pointers(args);

@@ -27,6 +27,7 @@
 #include "rewind/runtime/store.hpp"
 #include "rewind/source/docker_container_lister.hpp"
 #include "rewind/source/docker_label_source.hpp"
+#include "watcher_process.hpp"
 
 namespace rwd::itest {
 namespace {
@@ -35,16 +36,6 @@ using nlohmann::json;
 using ::testing::Contains;
 using ::testing::Not;
 using namespace std::chrono_literals;
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return pred();
-}
 
 model::Timestamp now() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
@@ -266,6 +257,41 @@ TEST_F(LabelSourceTest, AdoptedThenRolledBackWhenANewContainerFailsThenForgotten
   (void)drive([] { return false; }, 2s);
   EXPECT_TRUE(svc_.containers().empty());
   EXPECT_EQ(svc_.outcomes().size(), 2U) << "history is kept";
+}
+
+// The same story through the real `rewind watch` binary with no --dir:
+// labels are its only source of Releases.
+TEST_F(LabelSourceTest, TheWatcherAloneManagesALabelledService) {
+  const std::string v2_id = compose_up("v2", {"LOG_LEVEL=info"});
+  const auto log = svc_.log("labels");
+  Watcher watcher({}, svc_.state(), log, WatcherOptions{{}, "2s", svc_.project()});
+  const auto dump_log = [&] {
+    std::ifstream in(log);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  ASSERT_TRUE(eventually([&] { return svc_.stable_at(1) && svc_.served_version() == "v2"; }, 90s))
+      << dump_log();
+  auto all = svc_.containers();
+  ASSERT_EQ(all.size(), 1U);
+  EXPECT_EQ(all[0]["Id"], v2_id) << "adopted, not recreated";
+
+  // compose replaces it with a v3 that never becomes healthy: the watcher
+  // sees the new container from the Engine's events and puts v2 back.
+  (void)compose_up("v3", {"LOG_LEVEL=debug", "DEMO_HEALTHY=false"});
+  ASSERT_TRUE(eventually(
+      [&] {
+        return svc_.outcomes() == std::vector<std::string>{"Healthy", "FailedHealth"} &&
+               svc_.status()["status"].value("phase", "") == "RolledBack" &&
+               svc_.served_version() == "v2" && svc_.containers().size() == 1U;
+      },
+      90s))
+      << dump_log();
+  const json c = svc_.containers().at(0);
+  EXPECT_EQ(c["Config"]["Image"], "rewind-demo:v2");
+  EXPECT_EQ(c["Name"], "/" + name());
+  EXPECT_EQ(svc_.status()["spec"]["image"], "rewind-demo:v3")
+      << "the desired state stays what compose created; it is not retried";
+  EXPECT_EQ(watcher.stop(), 0) << dump_log();
 }
 
 }  // namespace
