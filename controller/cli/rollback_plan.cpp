@@ -13,38 +13,6 @@ std::string known_releases(Engine& engine) {
   return out + "; see `rewind status`";
 }
 
-// What runs now, the way the reconciler observes it (ReleaseReconciler::reconcile).
-model::Result<reconcile::Observed> observe_now(Engine& engine, const StoredRelease& s) {
-  auto listed = engine.platform->list(s.release.spec.target);
-  if (!listed) return listed.error();
-  std::vector<model::ImageRef> present;
-  std::vector<model::ImageRef> wanted{s.desired.image};
-  const auto& revs = s.history.revisions;
-  for (auto it = revs.rbegin(); it != revs.rend() && wanted.size() < 5; ++it) {
-    wanted.push_back(it->revision.image);
-  }
-  for (const auto& image : wanted) {
-    auto p = engine.platform->image_present(image);
-    if (p && *p) present.push_back(image);
-  }
-  reconcile::Observed observed = execute::observe(*listed, present);
-  const execute::Instance* serving = execute::serving_instance(*listed);
-  if (serving != nullptr && serving->health == execute::HealthStatus::kNone) {
-    const auto& hc = s.release.spec.health_check;
-    observed.health = reconcile::Health::kHealthy;
-    if (hc && hc->http) {
-      auto addr = engine.platform->address(serving->id, hc->http->port);
-      const bool ok = addr && engine.probe.probe(*addr, *hc->http, hc->timeout).healthy;
-      observed.health = ok ? reconcile::Health::kHealthy : reconcile::Health::kUnhealthy;
-    }
-  }
-  if (observed.running && observed.running->config_hash.empty() &&
-      observed.running->image == s.desired.image) {
-    observed.running = s.desired;  // a compose container rewind adopted
-  }
-  return observed;
-}
-
 }  // namespace
 
 model::Result<model::EnvFileContents> env_files_from_history(const model::Release& release,
@@ -90,10 +58,11 @@ model::Result<StoredRelease> load_stored_release(Engine& engine, const model::Ob
 model::Result<reconcile::Decision> plan_rollback(Engine& engine, const StoredRelease& stored,
                                                  const model::Rollback& rollback,
                                                  model::Timestamp now) {
-  auto observed = observe_now(engine, stored);
-  if (!observed) return observed.error();
+  auto seen = execute::observe_release(*engine.platform, engine.probe, stored.release,
+                                       stored.desired, stored.history);
+  if (!seen) return seen.error();
   const reconcile::Desired want{stored.release, stored.desired, rollback};
-  return reconcile::plan(want, *observed, stored.history, now);
+  return reconcile::plan(want, seen->observed, stored.history, now);
 }
 
 std::optional<model::ImageRef> target_image(const reconcile::Decision& d,

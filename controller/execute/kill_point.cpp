@@ -44,6 +44,7 @@ std::vector<std::string> recreate_kill_points() {
           "recreate:after-create",
           "recreate:after-stop-old",
           "recreate:after-start-new",
+          "start-revision:after-history",
           "after-step:record-incident",
           "after-step:start-revision",
           "after-step:health-gate",

@@ -45,4 +45,52 @@ reconcile::Observed observe(const std::vector<Instance>& instances,
   return o;
 }
 
+namespace {
+
+// The desired image and those of the last few revisions: the ones a plan
+// may need, and the planner refuses a rollback to an image that is gone.
+std::vector<model::ImageRef> images_present(ContainerPlatform& platform,
+                                            const model::Revision& desired,
+                                            const model::History& history) {
+  std::vector<model::ImageRef> wanted{desired.image};
+  for (auto it = history.revisions.rbegin(); it != history.revisions.rend() && wanted.size() < 5;
+       ++it) {
+    wanted.push_back(it->revision.image);
+  }
+  std::vector<model::ImageRef> present;
+  for (const auto& image : wanted) {
+    auto p = platform.image_present(image);
+    if (p && *p) present.push_back(image);
+  }
+  return present;
+}
+
+}  // namespace
+
+model::Result<ObservedRelease> observe_release(ContainerPlatform& platform, HealthProbe& probe,
+                                               const model::Release& release,
+                                               const model::Revision& desired,
+                                               const model::History& history) {
+  auto listed = platform.list(release.spec.target);
+  if (!listed) return listed.error();
+  ObservedRelease out{std::move(*listed), {}};
+  out.observed = observe(out.instances, images_present(platform, desired, history));
+  reconcile::Observed& observed = out.observed;
+  if (const Instance* serving = serving_instance(out.instances);
+      serving != nullptr && serving->health == HealthStatus::kNone) {
+    const auto& hc = release.spec.health_check;
+    observed.health = reconcile::Health::kHealthy;
+    if (hc && hc->http) {
+      auto addr = platform.address(serving->id, hc->http->port);
+      const bool ok = addr && probe.probe(*addr, *hc->http, hc->timeout).healthy;
+      observed.health = ok ? reconcile::Health::kHealthy : reconcile::Health::kUnhealthy;
+    }
+  }
+  if (observed.running && observed.running->config_hash.empty() &&
+      observed.running->image == desired.image) {
+    observed.running = desired;
+  }
+  return out;
+}
+
 }  // namespace rwd::execute

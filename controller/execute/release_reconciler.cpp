@@ -109,42 +109,14 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
   if (!hist) return {reconcile::Action::await_change(), hist.error(), hist.error().message};
   run.history = std::move(*hist);
 
-  auto listed = deps_.platform.list(run.release.spec.target);
-  if (!listed) return {reconcile::Action::await_change(), listed.error(), listed.error().message};
-  if (listed->empty() && follows_containers(run.release)) {
+  auto seen = observe_release(deps_.platform, deps_.probe, run.release, desired, run.history);
+  if (!seen) return {reconcile::Action::await_change(), seen.error(), seen.error().message};
+  if (seen->instances.empty() && follows_containers(run.release)) {
     return {reconcile::Action::await_change(), std::nullopt,
             "the compose service has no containers (docker compose down): the Release goes with "
             "them"};
   }
-  std::vector<model::ImageRef> present;
-  std::vector<model::ImageRef> wanted{desired.image};
-  for (auto it = run.history.revisions.rbegin();
-       it != run.history.revisions.rend() && wanted.size() < 5; ++it) {
-    wanted.push_back(it->revision.image);
-  }
-  for (const auto& image : wanted) {
-    auto p = deps_.platform.image_present(image);
-    if (p && *p) present.push_back(image);
-  }
-  reconcile::Observed observed = observe(*listed, present);
-  // A container without a Docker healthcheck: its health is what the
-  // Release's HTTP check says now (or "running" when there is none).
-  if (const Instance* serving = serving_instance(*listed);
-      serving != nullptr && serving->health == HealthStatus::kNone) {
-    const auto& hc = run.release.spec.health_check;
-    observed.health = reconcile::Health::kHealthy;
-    if (hc && hc->http) {
-      auto addr = deps_.platform.address(serving->id, hc->http->port);
-      const bool ok = addr && deps_.probe.probe(*addr, *hc->http, hc->timeout).healthy;
-      observed.health = ok ? reconcile::Health::kHealthy : reconcile::Health::kUnhealthy;
-    }
-  }
-  // A container that docker compose created (no rewind labels) with the
-  // desired image runs the desired revision: adopt it without a restart.
-  if (observed.running && observed.running->config_hash.empty() &&
-      observed.running->image == desired.image) {
-    observed.running = desired;
-  }
+  const reconcile::Observed& observed = seen->observed;
 
   for (const auto& rb : rollbacks) {
     auto st = deps_.status.read_rollback(rb.metadata.key());
@@ -216,7 +188,8 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
     return {d.action, *d.error, d.message};
   }
   if (d.plan.empty()) return {d.action, std::nullopt, d.message};
-  if (run.rollback && d.plan.reason == std::string(reconcile::reason::kRollbackResource)) {
+  if (serves_rollback(run)) {
+    list_rollback_steps(run);
     write_rollback(run, model::RollbackPhase::kRunning, d.message);
   }
   kill_point("before-plan");
@@ -231,24 +204,31 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
     if (const auto* inc = step.as<reconcile::step::RecordIncident>()) {
       run.release.status.last_rollback =
           model::LastRollback{inc->from.value_or(model::RevisionNumber{0}), inc->to, inc->reason,
-                              started, std::nullopt, 0};
-      spdlog::warn("{}: rollback {} -> {} ({})", run.key.str(),
+                              started, std::nullopt, 0, plan.emergency};
+      spdlog::warn("{}: {}rollback {} -> {} ({})", run.key.str(),
+                   plan.emergency ? "EMERGENCY " : "",
                    inc->from ? std::to_string(inc->from->value()) : "?", inc->to.value(),
                    inc->reason);
     }
+    note_step(run, i, model::StepState::kRunning, "");
     const StepResult r = executor_.run(StepInput{run.release, run.history, plan, i, started});
     const model::Duration took =
         std::chrono::duration_cast<model::Duration>(deps_.now() - started);
     if (deps_.on_step) deps_.on_step(run.key, step, r, took);
     if (r.state == StepState::kWaiting) {
+      note_step(run, i, model::StepState::kRunning, r.message);
       run.release.status.message = step.description + ": " + r.message;
       (void)write_status(run);
       return {reconcile::Action::requeue_after(r.retry_after), std::nullopt, r.message};
     }
-    if (r.state == StepState::kFailed) return after_step_failed(run, step, r);
+    if (r.state == StepState::kFailed) {
+      note_step(run, i, model::StepState::kFailed, r.message);
+      return after_step_failed(run, step, r);
+    }
     spdlog::info("{}: step {}/{} done: {}{}", run.key.str(), i + 1, plan.steps.size(),
                  step.description, r.message.empty() ? "" : " (" + r.message + ")");
     after_step_done(run, step);
+    note_step(run, i, model::StepState::kSucceeded, r.message);
     if (run.release.status.progress) run.release.status.progress->step_index = static_cast<std::int32_t>(i + 1);
     if (auto st = write_status(run); !st) {
       return {reconcile::Action::await_change(), st.error(), st.error().message};
@@ -258,11 +238,55 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
   // Done: the next pass computes the final conditions from what runs now.
   run.release.status.progress.reset();
   (void)write_status(run);
-  if (run.rollback && plan.reason == std::string(reconcile::reason::kRollbackResource)) {
-    write_rollback(run, model::RollbackPhase::kSucceeded, run.decision.message);
-  }
+  if (serves_rollback(run)) write_rollback(run, model::RollbackPhase::kSucceeded, run.decision.message);
   return {reconcile::Action::requeue_after(std::chrono::milliseconds(1)), std::nullopt,
           "plan done: " + plan.reason};
+}
+
+bool ReleaseReconciler::serves_rollback(const Run& run) {
+  return run.rollback &&
+         run.decision.plan.reason == std::string(reconcile::reason::kRollbackResource);
+}
+
+// The Rollback's status lists the plan's steps; a plan resumed after a
+// restart keeps the states and timings already recorded, and steps it
+// finished before it stopped count as done.
+void ReleaseReconciler::list_rollback_steps(Run& run) {
+  const reconcile::Plan& plan = run.decision.plan;
+  std::vector<model::StepStatus>& steps = run.rollback->status.plan;
+  bool same = steps.size() == plan.steps.size();
+  for (std::size_t i = 0; same && i < steps.size(); ++i) {
+    same = steps[i].description == plan.steps[i].description;
+  }
+  if (!same) {
+    steps.clear();
+    for (const auto& s : plan.steps) {
+      steps.push_back({reconcile::step_name(s.kind()), s.description, model::StepState::kPending,
+                       std::nullopt, std::nullopt, ""});
+    }
+  }
+  for (std::size_t i = 0; i < plan.first_step && i < steps.size(); ++i) {
+    if (steps[i].state != model::StepState::kSucceeded) steps[i].state = model::StepState::kSucceeded;
+  }
+}
+
+// One step of the Rollback's plan changed state: recorded with its timing.
+void ReleaseReconciler::note_step(Run& run, std::size_t index, model::StepState state,
+                                  const std::string& message) {
+  if (!serves_rollback(run) || index >= run.rollback->status.plan.size()) return;
+  model::StepStatus& st = run.rollback->status.plan[index];
+  if (st.state == state && st.message == message) return;
+  const model::Timestamp now = deps_.now();
+  if (!st.started_at) st.started_at = now;
+  if (state == model::StepState::kSucceeded || state == model::StepState::kFailed) {
+    st.finished_at = now;
+  }
+  st.state = state;
+  st.message = message;
+  if (auto w = deps_.status.write(*run.rollback); !w) {
+    spdlog::error("{}: cannot write the status of Rollback {}: {}", run.key.str(),
+                  run.rollback->metadata.name, w.error().message);
+  }
 }
 
 void ReleaseReconciler::after_step_done(Run& run, const reconcile::Step& step) {
@@ -274,6 +298,7 @@ void ReleaseReconciler::after_step_done(Run& run, const reconcile::Step& step) {
       rec->live_at = now;
       rec->outcome = model::RevisionOutcome::kLive;
       (void)save_history(run);
+      kill_point("start-revision:after-history");
     }
     s.current_revision = start->revision;
   } else if (const auto* gate = step.as<reconcile::step::HealthGate>()) {

@@ -376,6 +376,7 @@ void decode_release_status(const Node& n, const std::string& path, Ctx& ctx, Rel
       read_into(lf, "startedAt", lr.started_at, read_timestamp);
       read_into(lf, "finishedAt", lr.finished_at, read_timestamp);
       read_into(lf, "seconds", lr.seconds, read_double);
+      read_into(lf, "emergency", lr.emergency, read_bool);
       lf.finish();
       out.last_rollback = lr;
     }

@@ -166,6 +166,7 @@ Json release_status_json(const ReleaseStatus& s) {
             {"startedAt", format_timestamp(l.started_at)}};
     put_time(lj, "finishedAt", l.finished_at);
     lj["seconds"] = l.seconds;
+    if (l.emergency) lj["emergency"] = true;
     j["lastRollback"] = lj;
   }
   if (s.progress) {

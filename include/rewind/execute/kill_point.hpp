@@ -10,6 +10,8 @@
 //   recreate:after-create        new container created, old one still serving
 //   recreate:after-stop-old      old container stopped, new one not started
 //   recreate:after-start-new     new container started, step not yet recorded
+//   start-revision:after-history the revision recorded live in history, the
+//                                status not yet written
 //   after-step:<step-name>       a step finished and its progress was written
 //                                (step names as in reconcile::step_name)
 //   mark-stable:after-remove-old old containers removed, new one not renamed

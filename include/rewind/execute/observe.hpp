@@ -4,7 +4,9 @@
 #include <optional>
 #include <vector>
 
+#include "rewind/execute/health_probe.hpp"
 #include "rewind/execute/platform.hpp"
+#include "rewind/model/revision.hpp"
 #include "rewind/model/history.hpp"
 #include "rewind/reconcile/observed.hpp"
 
@@ -23,5 +25,21 @@ const Instance* serving_instance(const std::vector<Instance>& instances);
 // revision in history that the platform reports present.
 reconcile::Observed observe(const std::vector<Instance>& instances,
                             const std::vector<model::ImageRef>& images_present);
+
+struct ObservedRelease {
+  std::vector<Instance> instances;  // every container of the service
+  reconcile::Observed observed;
+};
+
+// What runs for a Release now, as the reconciler (and `rewind rollback`'s
+// plan) sees it: the service's containers; which of the desired and the
+// recent revisions' images are present; the health of the serving container
+// (its Docker healthcheck, else the Release's HTTP check probed once, else
+// "running"); and a container docker compose created with the desired image
+// adopted as the desired revision.
+model::Result<ObservedRelease> observe_release(ContainerPlatform& platform, HealthProbe& probe,
+                                               const model::Release& release,
+                                               const model::Revision& desired,
+                                               const model::History& history);
 
 }  // namespace rwd::execute

@@ -66,6 +66,9 @@ class ReleaseReconciler {
 
   ReconcileOutcome execute(Run& run);
   void after_step_done(Run& run, const reconcile::Step& step);
+  static bool serves_rollback(const Run& run);
+  void list_rollback_steps(Run& run);
+  void note_step(Run& run, std::size_t index, model::StepState state, const std::string& message);
   ReconcileOutcome after_step_failed(Run& run, const reconcile::Step& step, const StepResult& r);
   model::Status save_history(Run& run);
   model::Status write_status(Run& run);

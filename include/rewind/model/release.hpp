@@ -212,6 +212,7 @@ struct LastRollback {
   Timestamp started_at{};
   std::optional<Timestamp> finished_at;
   double seconds = 0;
+  bool emergency = false;  // an emergency Rollback: analysis and graceful waits were skipped
   bool operator==(const LastRollback&) const = default;
 };
 

@@ -159,6 +159,38 @@ TEST(ReleaseReconciler, RollbackResourceRunsOnceAndPinsTheRelease) {
   EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v3"});
 }
 
+TEST(ReleaseReconciler, RollbackStatusShowsEachStepWithItsResultAndTiming) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(release("demo:v1")).error);
+  ASSERT_FALSE(loop.settle(release("demo:v2")).error);
+  model::Rollback rb;
+  rb.metadata = {"incident-43", "shop", "", 1, "", {}, {}};
+  rb.spec.release_name = "api";
+  rb.spec.to = model::RollbackTarget{model::RollbackTarget::Kind::kPrevious, {}};
+  rb.spec.emergency = true;
+  const model::Timestamp started = loop.clock;
+  ASSERT_FALSE(loop.settle(release("demo:v2"), {rb}).error);
+  const auto stored = *loop.statuses.read_rollback({"shop", "incident-43"});
+  ASSERT_TRUE(stored);
+  const auto& plan = stored->status.plan;
+  ASSERT_GE(plan.size(), 3U);
+  std::vector<std::string> names;
+  for (const auto& step : plan) {
+    names.push_back(step.name);
+    EXPECT_EQ(step.state, model::StepState::kSucceeded) << step.description;
+    ASSERT_TRUE(step.started_at && step.finished_at) << step.description;
+    EXPECT_LE(started, *step.started_at);
+    EXPECT_LE(*step.started_at, *step.finished_at);
+  }
+  EXPECT_THAT(names, ::testing::Contains("start-revision"));
+  EXPECT_THAT(names, ::testing::Contains("health-gate"));
+  EXPECT_EQ(names.front(), "record-incident");
+  EXPECT_EQ(names.back(), "mark-stable");
+  const auto st = loop.status();
+  ASSERT_TRUE(st.last_rollback);
+  EXPECT_TRUE(st.last_rollback->emergency) << "the incident record says it was an emergency";
+}
+
 TEST(ReleaseReconciler, DerivedGenerationGrowsOnlyWhenTheSpecChanges) {
   const model::Release a = release("demo:v1");
   model::Release stored = a;

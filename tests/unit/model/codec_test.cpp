@@ -150,8 +150,8 @@ TEST(Codec, StatusRoundTrips) {
   const auto t = *parse_timestamp("2026-11-21T07:38:26.120Z");
   r.status.conditions.push_back(
       Condition{"RolledBack", ConditionStatus::kTrue, "RevertedInSource", "back to 5", t, 4});
-  r.status.last_rollback = LastRollback{RevisionNumber{6}, RevisionNumber{5}, "analysis/error-rate",
-                                        t, t + std::chrono::milliseconds(3200), 3.2};
+  r.status.last_rollback = LastRollback{RevisionNumber{6}, RevisionNumber{5}, "Rollback/incident-42",
+                                        t, t + std::chrono::milliseconds(3200), 3.2, true};
   r.status.progress = PlanProgress{RevisionNumber{6}, "abc", 2, true};
   r.status.message = "ok";
   const ParseResult again = parse(to_yaml(to_json(r)));
