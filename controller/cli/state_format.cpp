@@ -54,7 +54,8 @@ void print_release_detail(const model::Release& r, std::ostream& out) {
   }
   if (s.last_rollback) {
     const auto& l = *s.last_rollback;
-    out << "  last rollback: " << l.from.value() << " -> " << l.to.value() << " (" << l.trigger
+    const std::string from = l.from.value() > 0 ? std::to_string(l.from.value()) : "?";
+    out << "  last rollback: " << from << " -> " << l.to.value() << " (" << l.trigger
         << ") at " << model::format_timestamp(l.started_at);
     if (l.finished_at) out << ", took " << l.seconds << " s";
     out << "\n";

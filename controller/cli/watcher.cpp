@@ -261,11 +261,16 @@ model::Status WatchService::start_label_source() {
 }
 
 // Container events of a managed service (stopped, died, removed by hand,
-// unhealthy) reconcile its Release at once; the resync catches the rest.
+// unhealthy) reconcile its Release within seconds; the resync catches the
+// rest. Not at once: `docker compose up` stops, renames, creates and starts
+// in a burst of events, and a reconcile in the middle of it would see the
+// old container stopped and start it again, fighting compose.
+constexpr std::chrono::seconds kComposeSettle{2};
+
 void WatchService::enqueue_service(const std::string& project, const std::string& service) {
   for (const auto& e : store_.list(runtime::Kind::kRelease)) {
     const auto& d = std::get<model::Release>(*e.object).spec.target.docker;
-    if (d && d->project == project && d->service == service) queue_.add(e.ref);
+    if (d && d->project == project && d->service == service) queue_.add_after(e.ref, kComposeSettle);
   }
 }
 

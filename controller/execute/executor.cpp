@@ -63,21 +63,33 @@ void Executor::forget(const model::ObjectKey& key) {
   }
 }
 
+std::string Executor::gate_id(const StepInput& in) {
+  return key_of(in.release) + "/" + in.plan.hash + "/" + in.plan.steps.at(in.index).id;
+}
+
 Executor::Gate& Executor::gate(const StepInput& in) {
   std::lock_guard lock(mu_);
-  const std::string id =
-      key_of(in.release) + "/" + in.plan.hash + "/" + in.plan.steps.at(in.index).id;
-  auto [it, inserted] = gates_.try_emplace(id);
+  auto [it, inserted] = gates_.try_emplace(gate_id(in));
   if (inserted) it->second.started = in.now;
   return it->second;
+}
+
+// A gate that passed or failed starts from nothing next time: the same plan
+// again (a container removed and created anew, say) gates the new container.
+StepResult Executor::gate_decided(const StepInput& in, StepResult r) {
+  if (r.state != StepState::kWaiting) {
+    std::lock_guard lock(mu_);
+    gates_.erase(gate_id(in));
+  }
+  return r;
 }
 
 StepResult Executor::run(const StepInput& in) {
   const reconcile::Step& step = in.plan.steps.at(in.index);
   using namespace reconcile::step;
   if (const auto* s = step.as<StartRevision>()) return start_revision(in, *s);
-  if (const auto* s = step.as<HealthGate>()) return health_gate(in, *s);
-  if (const auto* s = step.as<AnalysisGate>()) return analysis_gate(in, *s);
+  if (const auto* s = step.as<HealthGate>()) return gate_decided(in, health_gate(in, *s));
+  if (const auto* s = step.as<AnalysisGate>()) return gate_decided(in, analysis_gate(in, *s));
   if (const auto* s = step.as<MarkStable>()) return mark_stable(in, *s);
   if (step.as<RecordIncident>() != nullptr || step.as<Notify>() != nullptr) {
     return StepResult::done();  // bookkeeping: the reconciler records these

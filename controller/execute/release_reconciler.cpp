@@ -238,7 +238,12 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
   // Done: the next pass computes the final conditions from what runs now.
   run.release.status.progress.reset();
   (void)write_status(run);
-  if (serves_rollback(run)) write_rollback(run, model::RollbackPhase::kSucceeded, run.decision.message);
+  if (serves_rollback(run)) {
+    const std::string to = plan.to ? std::to_string(plan.to->value()) : "?";
+    write_rollback(run, model::RollbackPhase::kSucceeded,
+                   "done: revision " + to + " runs and is healthy" +
+                       (plan.emergency ? " (emergency rollback)" : ""));
+  }
   return {reconcile::Action::requeue_after(std::chrono::milliseconds(1)), std::nullopt,
           "plan done: " + plan.reason};
 }

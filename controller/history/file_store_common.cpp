@@ -28,7 +28,10 @@ model::Result<std::optional<std::string>> GuardedFiles::read(const std::string& 
   bool missing = false;
   auto text = read_file(path, kMaxStateFileBytes, &missing);
   if (text.ok()) return std::optional<std::string>(std::move(*text));
-  if (missing) return std::optional<std::string>();
+  if (missing) {
+    clear(id);  // moved aside or removed by hand: nothing left to protect
+    return std::optional<std::string>();
+  }
   const std::lock_guard lock(mu_);
   corrupt_.insert(id);  // unreadable: not to be replaced blindly either
   return text.error();

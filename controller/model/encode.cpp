@@ -162,8 +162,9 @@ Json release_status_json(const ReleaseStatus& s) {
   if (!s.conditions.empty()) j["conditions"] = conditions_json(s.conditions);
   if (s.last_rollback) {
     const LastRollback& l = *s.last_rollback;
-    Json lj{{"from", l.from.value()}, {"to", l.to.value()}, {"trigger", l.trigger},
+    Json lj{{"to", l.to.value()}, {"trigger", l.trigger},
             {"startedAt", format_timestamp(l.started_at)}};
+    if (l.from.value() > 0) lj["from"] = l.from.value();  // 0: rewind did not know what ran
     put_time(lj, "finishedAt", l.finished_at);
     lj["seconds"] = l.seconds;
     if (l.emergency) lj["emergency"] = true;

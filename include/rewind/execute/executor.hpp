@@ -82,6 +82,8 @@ class Executor {
                                                     model::RevisionNumber revision,
                                                     std::string& detail);
   Gate& gate(const StepInput& in);
+  static std::string gate_id(const StepInput& in);
+  StepResult gate_decided(const StepInput& in, StepResult r);
 
   ContainerPlatform& platform_;
   HealthProbe& probe_;

@@ -102,6 +102,20 @@ TEST(Executor, HealthGatePassesAfterSuccessThreshold) {
   EXPECT_THAT(f.probe.probes, ElementsAre("shop_api_1-rewind-r2:8080/health"));
 }
 
+TEST(Executor, AGateThatPassedStartsAfreshWhenTheSamePlanRunsAgain) {
+  Fixture f;
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  ASSERT_EQ(f.run(1).state, StepState::kDone);
+  // The container is removed and created anew (same plan, same step): its
+  // Docker healthcheck says "starting", which must not pass on the old count.
+  for (auto& [id, c] : f.platform.containers) {
+    if (c.running) c.health = HealthStatus::kStarting;
+  }
+  const StepResult r = f.run(1, kT0 + std::chrono::seconds(10));
+  EXPECT_EQ(r.state, StepState::kWaiting) << r.message;
+  EXPECT_THAT(r.message, HasSubstr("starting"));
+}
+
 TEST(Executor, HealthGateWaitsThenFailsAfterFailureThreshold) {
   Fixture f;
   ASSERT_EQ(f.run(0).state, StepState::kDone);

@@ -303,6 +303,19 @@ TEST_F(FileStoreTest, CorruptStatusIsReportedAndQuarantined) {
   EXPECT_TRUE(store->read_release({"shop", "api"})->has_value());
 }
 
+TEST_F(FileStoreTest, ACorruptStatusMovedAwayByHandCanBeWrittenAgain) {
+  auto store = open_status();
+  const fs::path file = state_ / "status" / "shop" / "releases" / "api.json";
+  put(file, "{not json");
+  ASSERT_FALSE(store->read_release({"shop", "api"}).ok());
+  ASSERT_FALSE(store->write(release("api", model::ReleasePhase::kHealthy)).ok());
+  fs::rename(file, state_ / "api.json.broken");  // what an operator does
+  ASSERT_TRUE(store->read_release({"shop", "api"}).ok()) << "gone: nothing to read";
+  EXPECT_TRUE(store->write(release("api", model::ReleasePhase::kHealthy)).ok())
+      << "nothing is left to protect, so the guard is lifted";
+  EXPECT_TRUE(store->read_release({"shop", "api"})->has_value());
+}
+
 TEST(QuarantineStampTest, IsCompactUtc) {
   EXPECT_EQ(quarantine_stamp(std::chrono::system_clock::from_time_t(0)), "19700101T000000Z");
   EXPECT_EQ(quarantine_stamp(std::chrono::system_clock::from_time_t(1'767'225'600 + 3723)),

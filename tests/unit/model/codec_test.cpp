@@ -154,6 +154,13 @@ TEST(Codec, StatusRoundTrips) {
                                         t, t + std::chrono::milliseconds(3200), 3.2, true};
   r.status.progress = PlanProgress{RevisionNumber{6}, "abc", 2, true};
   r.status.message = "ok";
+  {  // a rollback from an unknown revision (0) reads back as written
+    Release unknown_from = r;
+    unknown_from.status.last_rollback->from = RevisionNumber{0};
+    const ParseResult back = parse(to_yaml(to_json(unknown_from)));
+    ASSERT_TRUE(back.ok()) << ::testing::PrintToString(messages(back));
+    EXPECT_EQ(std::get<Release>(back.objects[0].object), unknown_from);
+  }
   const ParseResult again = parse(to_yaml(to_json(r)));
   ASSERT_TRUE(again.ok()) << ::testing::PrintToString(messages(again));
   EXPECT_EQ(std::get<Release>(again.objects[0].object), r);
