@@ -28,7 +28,8 @@ from a running watcher's HTTP API (any host that can reach it):
   rewind status
   rewind status api -n shop --server http://127.0.0.1:9464
 
-Exit status: 0 shown, 1 no such Release or unreadable state, 2 usage error.
+Exit status: 0 shown, 1 no such Release or unreadable state, 2 usage error or no
+state directory there.
 
 Options)";
 
@@ -40,7 +41,8 @@ schema revision, how it ended and when. The numbers are what
 `rewind watch` writes, or with --server from a running watcher's HTTP API
 (nothing is changed).
 
-Exit status: 0 shown, 1 no such Release or unreadable state, 2 usage error.
+Exit status: 0 shown, 1 no such Release or unreadable state, 2 usage error or no
+state directory there.
 
 Options)";
 

@@ -74,7 +74,7 @@ const model::RevisionRecord* newest_by_hash(const model::History& h, const model
 const model::RevisionRecord* running_record(const model::History& h, const Observed& o);
 // Running record, else status.currentRevision, else the newest record.
 const model::RevisionRecord* current_record(const Inputs& in);
-// Newest revision older than `before` that went live.
+// Newest revision older than `before` that went live and did not fail.
 const model::RevisionRecord* previous_of(const model::History& h, model::RevisionNumber before);
 const model::RevisionRecord* newest_applied(const model::History& h);
 // <0, 0, >0. Numeric when both are digits ("0007" > "0005", "10" > "9").

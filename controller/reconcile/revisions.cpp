@@ -42,7 +42,11 @@ const model::RevisionRecord* current_record(const Inputs& in) {
 
 const model::RevisionRecord* previous_of(const model::History& h, model::RevisionNumber before) {
   for (auto it = h.revisions.rbegin(); it != h.revisions.rend(); ++it) {
-    if (it->number < before && it->live_at.has_value()) return &*it;
+    // A revision that failed (health, analysis, aborted) is never "previous":
+    // rolling back onto a known failure is not what anyone asks for.
+    if (it->number < before && it->live_at.has_value() && !model::is_failed(it->outcome)) {
+      return &*it;
+    }
   }
   return nullptr;
 }

@@ -65,6 +65,23 @@ std::vector<PlanCase> rollback_cases() {
     out.push_back(c);
   }
   {
+    auto c = named("ToPreviousSkipsFailedRevisions");
+    c.desired = v3().desired(RollbackBuilder().to_previous().build());
+    c.history = HistoryBuilder()
+                    .superseded(v1())
+                    .failed(v2(), RevisionOutcome::kFailedHealth)
+                    .add(v3(), RevisionOutcome::kLive)
+                    .build();
+    c.observed = running(v3());
+    c.direction = Direction::kRollback;
+    c.reason = reason::kRollbackResource;
+    c.steps = {K::kRecordIncident, K::kBackup,     K::kMigrate,
+               K::kStartRevision,  K::kHealthGate, K::kMarkStable};
+    c.from = 3;
+    c.to = 1;
+    out.push_back(c);
+  }
+  {
     auto c = named("ToRevisionNumber");
     c.desired = v3().desired(RollbackBuilder().to(2).build());
     c.history = HistoryBuilder().superseded(v1()).superseded(v2()).healthy(v3()).build();
