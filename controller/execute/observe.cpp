@@ -86,9 +86,21 @@ model::Result<ObservedRelease> observe_release(ContainerPlatform& platform, Heal
       observed.health = ok ? reconcile::Health::kHealthy : reconcile::Health::kUnhealthy;
     }
   }
-  if (observed.running && observed.running->config_hash.empty() &&
-      observed.running->image == desired.image) {
-    observed.running = desired;
+  // A container rewind did not create (no labels) runs the desired
+  // revision when it has the desired image, else the newest revision of
+  // history with its image: the compose container adopted as revision 1,
+  // which a rollback started again, is still revision 1.
+  if (observed.running && observed.running->config_hash.empty()) {
+    if (observed.running->image == desired.image) {
+      observed.running = desired;
+    } else {
+      for (auto it = history.revisions.rbegin(); it != history.revisions.rend(); ++it) {
+        if (it->revision.image == observed.running->image) {
+          observed.running = it->revision;
+          break;
+        }
+      }
+    }
   }
   return out;
 }

@@ -35,8 +35,9 @@ struct ObservedRelease {
 // plan) sees it: the service's containers; which of the desired and the
 // recent revisions' images are present; the health of the serving container
 // (its Docker healthcheck, else the Release's HTTP check probed once, else
-// "running"); and a container docker compose created with the desired image
-// adopted as the desired revision.
+// "running"); and a container docker compose created adopted as the desired
+// revision when it has the desired image, else as the newest revision in
+// history with its image.
 model::Result<ObservedRelease> observe_release(ContainerPlatform& platform, HealthProbe& probe,
                                                const model::Release& release,
                                                const model::Revision& desired,

@@ -113,6 +113,27 @@ TEST(ReleaseReconciler, AdoptsTheComposeContainerThenUpgradesThenRevertsInSource
   EXPECT_EQ(rolled->reason, "RevertedInSource");
 }
 
+TEST(ReleaseReconciler, AFailedFirstChangeRollsBackOntoTheAdoptedComposeContainerOnce) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(release("demo:v1")).error);
+  const std::string compose_id = loop.platform.containers.begin()->first;
+  loop.probe.healthy_by_image_name["shop_api_1-rewind-r2"] = false;
+  const auto out = loop.settle(release("demo:v2"));
+  ASSERT_FALSE(out.error) << out.error->message;
+  EXPECT_TRUE(out.action.is_await_change()) << "settled, not rolling back over and over";
+  EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v1"});
+  ASSERT_EQ(loop.platform.running().size(), 1U);
+  EXPECT_EQ(loop.platform.running()[0]->id, compose_id) << "the compose container started again";
+  const auto st = loop.status();
+  ASSERT_TRUE(st.last_rollback);
+  EXPECT_EQ(st.last_rollback->from, model::RevisionNumber{2}) << "one rollback, from 2";
+  EXPECT_EQ(st.current_revision, model::RevisionNumber{1});
+  EXPECT_EQ(st.phase, model::ReleasePhase::kRolledBack);
+  std::size_t plans_done = 0;
+  for (const auto& s : loop.summaries) plans_done += s.rfind("plan done", 0) == 0 ? 1U : 0U;
+  EXPECT_EQ(plans_done, 2U) << "adoption and the rollback: " << ::testing::PrintToString(loop.summaries);
+}
+
 TEST(ReleaseReconciler, UnhealthyRevisionIsRolledBackAutomaticallyAndNotRetried) {
   Loop loop;
   ASSERT_FALSE(loop.settle(release("demo:v1")).error);
