@@ -53,10 +53,14 @@ model::Status connect_docker(const EngineConfig& config, Engine& engine) {
 
 }  // namespace
 
-void Engine::make_reconciler(EnvFilesFn env_files, bool dry_run, StepHook on_step) {
+void Engine::make_reconciler(EnvFilesFn env_files, bool dry_run, StepHook on_step,
+                             BaseDirFn base_dir) {
+  postgres::PostgresDatabaseOptions options;
+  options.base_dir = std::move(base_dir);
+  database = std::make_unique<postgres::PostgresDatabase>(std::move(options));
   reconciler = std::make_unique<execute::ReleaseReconciler>(execute::ReconcilerDeps{
       *platform, probe, *histories, *statuses, now, std::move(env_files), dry_run,
-      std::move(on_step)});
+      std::move(on_step), database.get()});
 }
 
 model::Result<std::unique_ptr<Engine>> assemble_engine(const EngineConfig& config) {

@@ -15,11 +15,14 @@
 #include "rewind/execute/release_reconciler.hpp"
 #include "rewind/history/file_store.hpp"
 #include "rewind/http/endpoint.hpp"
+#include "rewind/postgres/database_target.hpp"
 
 namespace rwd::cli {
 
 using EnvFilesFn = decltype(execute::ReconcilerDeps::env_files);
 using StepHook = decltype(execute::ReconcilerDeps::on_step);
+// Where a Release's relative paths start (the folder of its file).
+using BaseDirFn = std::function<std::filesystem::path(const model::Release&)>;
 
 struct EngineConfig {
   std::filesystem::path state_dir;
@@ -33,10 +36,14 @@ struct Engine {
   docker::ApiVersion api_version;   // negotiated with it
   std::unique_ptr<docker::DockerPlatform> platform;
   execute::HttpHealthProbe probe;
+  std::unique_ptr<postgres::PostgresDatabase> database;   // after make_reconciler()
   std::unique_ptr<execute::ReleaseReconciler> reconciler;  // after make_reconciler()
 
-  // The reconciler over this engine's platform, probe and stores.
-  void make_reconciler(EnvFilesFn env_files, bool dry_run, StepHook on_step);
+  // The reconciler over this engine's platform, probe, stores and the
+  // PostgreSQL database of each Release's spec.migration. `base_dir` unset:
+  // relative paths start in the working directory.
+  void make_reconciler(EnvFilesFn env_files, bool dry_run, StepHook on_step,
+                       BaseDirFn base_dir = {});
 };
 
 // Opens the stores and connects to the Docker Engine. Errors say what to do;

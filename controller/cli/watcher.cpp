@@ -60,7 +60,8 @@ class WatchService {
                             [this](const model::ObjectKey&, const reconcile::Step& step,
                                    const execute::StepResult& r, model::Duration took) {
                               count_step(step, r, took);
-                            });
+                            },
+                            [this](const model::Release& r) { return base_dir(r); });
   }
 
   // Start-up problems come back with what to do about them.
@@ -73,6 +74,7 @@ class WatchService {
  private:
   runtime::ControllerOptions controller_options();
   model::Result<model::EnvFileContents> env_files(const model::Release& r);
+  fs::path base_dir(const model::Release& r);
   model::Result<runtime::Action> reconcile(const runtime::ObjectRef& ref);
   void count_step(const reconcile::Step& step, const execute::StepResult& r, model::Duration took);
   model::Status start_http();
@@ -120,15 +122,26 @@ runtime::ControllerOptions WatchService::controller_options() {
   return o;
 }
 
+// The folder of the Release's file, where its relative paths start (the watched directory for a Release
+// from labels or the requests folder).
+fs::path WatchService::base_dir(const model::Release& r) {
+  auto entry = store_.get(runtime::release_ref(r.metadata.ns, r.metadata.name));
+  if (!entry || (labels_ && entry->source == labels_->name())) return config_.dir;
+  fs::path file(entry->origin);
+  if (file.is_relative()) file = config_.dir / file;
+  return file.parent_path();
+}
+
 // envFiles are read relative to the file that names the Release.
 model::Result<model::EnvFileContents> WatchService::env_files(const model::Release& r) {
   auto entry = store_.get(runtime::release_ref(r.metadata.ns, r.metadata.name));
   if (entry && labels_ && entry->source == labels_->name()) return model::EnvFileContents{};
-  fs::path file = entry ? fs::path(entry->origin) : fs::path();
-  if (file.is_relative()) file = config_.dir / file;
   std::vector<model::FieldError> errors;
-  auto contents = read_env_files(r.spec, file.parent_path(), errors);
+  const fs::path base = base_dir(r);
+  auto contents = read_env_files(r.spec, base, errors);
   if (!errors.empty()) {
+    fs::path file = entry ? fs::path(entry->origin) : fs::path(r.metadata.key().str());
+    if (file.is_relative()) file = config_.dir / file;
     return model::Error::invalid_spec(file.string() + ": " + errors.front().path + ": " +
                                       errors.front().message);
   }

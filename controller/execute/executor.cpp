@@ -91,6 +91,12 @@ StepResult Executor::run(const StepInput& in) {
   if (const auto* s = step.as<HealthGate>()) return gate_decided(in, health_gate(in, *s));
   if (const auto* s = step.as<AnalysisGate>()) return gate_decided(in, analysis_gate(in, *s));
   if (const auto* s = step.as<MarkStable>()) return mark_stable(in, *s);
+  if (step.as<Backup>() != nullptr) return backup(in);
+  if (const auto* s = step.as<Migrate>()) return migrate(in, *s);
+  if (const auto* s = step.as<RestoreBackup>()) return restore_backup(in, *s);
+  if (const auto* s = step.as<VerifyRowCounts>()) return verify_row_counts(in, *s);
+  if (const auto* s = step.as<Quiesce>()) return quiesce(in, s->services, true);
+  if (const auto* s = step.as<Unquiesce>()) return quiesce(in, s->services, false);
   if (step.as<RecordIncident>() != nullptr || step.as<Notify>() != nullptr) {
     return StepResult::done();  // bookkeeping: the reconciler records these
   }

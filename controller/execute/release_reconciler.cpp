@@ -26,6 +26,23 @@ model::RevisionRecord* find_record(model::History& h, model::RevisionNumber n) {
   return nullptr;
 }
 
+// The newest verified dump the database steps recorded, for RollbackReady.
+void observe_backup(const model::ReleaseStatus& status, reconcile::Observed& observed) {
+  if (!status.migration || !status.migration->last_backup) return;
+  const model::BackupRecord& b = *status.migration->last_backup;
+  if (b.taken_at) observed.latest_backup = reconcile::ObservedBackup{*b.taken_at, b.verified};
+}
+
+// Merges what a database step reported into status.migration.
+void merge_migration(model::ReleaseStatus& status, const model::MigrationStatus& m) {
+  model::MigrationStatus& out = status.migration ? *status.migration : status.migration.emplace();
+  if (!m.revision.empty()) out.revision = m.revision;
+  if (m.last_backup) out.last_backup = m.last_backup;
+  if (!m.row_counts.empty()) out.row_counts = m.row_counts;
+  if (!m.restored_from.empty()) out.restored_from = m.restored_from;
+  if (!m.kept_as.empty()) out.kept_as = m.kept_as;
+}
+
 bool follows_containers(const model::Release& r) {
   const auto it = r.metadata.annotations.find(kSourceAnnotation);
   return it != r.metadata.annotations.end() && it->second == kDockerLabelsSource;
@@ -51,13 +68,43 @@ struct ReleaseReconciler::Run {
 };
 
 ReleaseReconciler::ReleaseReconciler(ReconcilerDeps deps)
-    : deps_(std::move(deps)), executor_(deps_.platform, deps_.probe) {}
+    : deps_(std::move(deps)), executor_(deps_.platform, deps_.probe, deps_.database) {}
 
 void ReleaseReconciler::forget(const model::ObjectKey& key) { executor_.forget(key); }
 
 model::Status ReleaseReconciler::save_history(Run& run) {
   run.history = history::prune_history(run.history, run.release).history;
   return deps_.history.save(run.key, run.history);
+}
+
+// What runs includes the schema: the database's own revision replaces what
+// the container's labels claim (a container docker compose made has none).
+// An unreachable database leaves the labels' word; the schema step itself
+// will then say what is wrong.
+void ReleaseReconciler::observe_schema(Run& run, reconcile::Observed& observed) {
+  const auto& mig = run.release.spec.migration;
+  if (!mig || deps_.database == nullptr) return;
+  auto rev = deps_.database->revision(DatabaseRef{run.release, *mig});
+  if (!rev) {
+    spdlog::warn("{}: cannot read the schema revision: {}", run.key.str(), rev.error().message);
+    return;
+  }
+  const std::string schema = *rev == "none" ? std::string() : *rev;
+  if (observed.running) observed.running->migration_revision = schema;
+  model::MigrationStatus m;
+  m.revision = *rev;
+  merge_migration(run.release.status, m);
+}
+
+// sql-dir: the down scripts of migration.directory go into the new
+// revision's record, so a later downgrade away from it can run them.
+model::Status ReleaseReconciler::keep_down_scripts(const Run& run, model::RevisionRecord& rec) {
+  const auto& mig = rec.spec.migration;
+  if (!mig || mig->driver != model::MigrationDriver::kSqlDir || deps_.database == nullptr) return {};
+  auto scripts = deps_.database->down_scripts(DatabaseRef{run.release, *mig});
+  if (!scripts) return scripts.error();
+  rec.down_scripts = std::move(*scripts);
+  return {};
 }
 
 model::Status ReleaseReconciler::write_status(Run& run) { return deps_.status.write(run.release); }
@@ -116,7 +163,9 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
             "the compose service has no containers (docker compose down): the Release goes with "
             "them"};
   }
-  const reconcile::Observed& observed = seen->observed;
+  reconcile::Observed& observed = seen->observed;
+  observe_backup(run.release.status, observed);
+  observe_schema(run, observed);
 
   for (const auto& rb : rollbacks) {
     auto st = deps_.status.read_rollback(rb.metadata.key());
@@ -155,6 +204,9 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
       if (rec.env_files.empty() && r.revision.config_hash == rec.revision.config_hash) {
         rec.env_files = r.env_files;
       }
+    }
+    if (auto st = keep_down_scripts(run, rec); !st) {
+      return {reconcile::Action::await_change(), st.error(), st.error().message};
     }
     run.history.revisions.push_back(std::move(rec));
   }
@@ -227,7 +279,7 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
     }
     spdlog::info("{}: step {}/{} done: {}{}", run.key.str(), i + 1, plan.steps.size(),
                  step.description, r.message.empty() ? "" : " (" + r.message + ")");
-    after_step_done(run, step);
+    after_step_done(run, step, r);
     note_step(run, i, model::StepState::kSucceeded, r.message);
     if (run.release.status.progress) run.release.status.progress->step_index = static_cast<std::int32_t>(i + 1);
     if (auto st = write_status(run); !st) {
@@ -294,10 +346,26 @@ void ReleaseReconciler::note_step(Run& run, std::size_t index, model::StepState 
   }
 }
 
-void ReleaseReconciler::after_step_done(Run& run, const reconcile::Step& step) {
+// A backup belongs to the revision the plan moves to ("taken before it went
+// live"), to status, and to the Rollback the plan serves.
+void ReleaseReconciler::record_database_step(Run& run, const model::MigrationStatus& m) {
+  merge_migration(run.release.status, m);
+  if (!m.last_backup) return;
+  if (run.decision.plan.to) {
+    if (auto* rec = find_record(run.history, *run.decision.plan.to)) {
+      rec->backup = m.last_backup;
+      (void)save_history(run);
+    }
+  }
+  if (serves_rollback(run)) run.rollback->status.backup = m.last_backup;
+}
+
+void ReleaseReconciler::after_step_done(Run& run, const reconcile::Step& step,
+                                        const StepResult& r) {
   const model::Timestamp now = deps_.now();
   const reconcile::Plan& plan = run.decision.plan;
   model::ReleaseStatus& s = run.release.status;
+  if (r.migration) record_database_step(run, *r.migration);
   if (const auto* start = step.as<reconcile::step::StartRevision>()) {
     if (auto* rec = find_record(run.history, start->revision)) {
       rec->live_at = now;
@@ -343,11 +411,47 @@ void ReleaseReconciler::after_step_done(Run& run, const reconcile::Step& step) {
   }
 }
 
+// Services a plan stopped for its schema change start again when a later
+// step fails, as they would after it.
+void ReleaseReconciler::unquiesce_after_failure(Run& run, const reconcile::Step& failed) {
+  const reconcile::Plan& plan = run.decision.plan;
+  std::optional<std::size_t> quiesced;
+  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+    const reconcile::Step& step = plan.steps[i];
+    if (step.id == failed.id) {
+      if (!quiesced) return;
+      // A retry stops them again before it repeats the failed step.
+      if (auto& p = run.release.status.progress) p->step_index = static_cast<std::int32_t>(*quiesced);
+      for (std::size_t j = i + 1; j < plan.steps.size(); ++j) {
+        if (plan.steps[j].as<reconcile::step::Unquiesce>() == nullptr) continue;
+        const StepResult r = executor_.run(StepInput{run.release, run.history, plan, j, deps_.now()});
+        if (r.state == StepState::kFailed) {
+          spdlog::error("{}: could not start the quiesced services again: {}", run.key.str(), r.message);
+        } else {
+          spdlog::warn("{}: after the failure, {}", run.key.str(), r.message);
+        }
+        return;
+      }
+      return;
+    }
+    if (step.as<reconcile::step::Quiesce>() != nullptr) quiesced = i;
+  }
+}
+
 ReconcileOutcome ReleaseReconciler::after_step_failed(Run& run, const reconcile::Step& step,
                                                       const StepResult& r) {
   const reconcile::Plan& plan = run.decision.plan;
   spdlog::error("{}: step \"{}\" failed: {}", run.key.str(), step.description, r.message);
   run.release.status.message = step.description + " failed: " + r.message;
+  if (r.migration) merge_migration(run.release.status, *r.migration);
+  if (!r.reason.empty()) {
+    reconcile::set_condition(
+        run.release.status.conditions,
+        reconcile::make_condition(model::condition_type::kProgressing, model::ConditionStatus::kFalse, r.reason,
+                                  run.release.status.message, run.release.metadata.generation),
+        deps_.now());
+  }
+  unquiesce_after_failure(run, step);
   if (r.outcome && plan.to) {
     // The revision itself failed: record it, so the next plan rolls back
     // (or waits, with automatic rollback off) and never retries it.

@@ -55,6 +55,7 @@ std::optional<RevisionRecord> decode_record(const Node& n, const std::string& pa
     rec.backup = decode_backup_record(*b, f.path("backup"), ctx);
   }
   read_into(f, "envFileContents", rec.env_files, read_string_map);
+  read_into(f, "downScripts", rec.down_scripts, read_string_map);
   f.finish();
   if (ctx.error_count() != before) return std::nullopt;
   return rec;

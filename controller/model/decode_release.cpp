@@ -120,6 +120,9 @@ void decode_migration(const Node& n, const std::string& path, Ctx& ctx, Migratio
   }
   read_into(f, "quiesce", out.quiesce, read_string_list);
   read_into(f, "verifyTables", out.verify_tables, read_string_list);
+  read_into(f, "maxRowLoss", out.max_row_loss, read_int64);
+  read_into(f, "lockTimeout", out.lock_timeout, read_duration);
+  read_into(f, "statementTimeout", out.statement_timeout, read_duration);
   f.finish();
 }
 
@@ -326,6 +329,43 @@ void decode_notify(const Node& n, const std::string& path, Ctx& ctx, std::vector
   }
 }
 
+std::optional<RowCount> decode_row_count(const Node& n, const std::string& path, Ctx& ctx) {
+  Fields f(n, path, ctx);
+  if (!f.valid()) return std::nullopt;
+  RowCount r;
+  read_into(f, "table", r.table, read_string);
+  read_into(f, "before", r.before, read_int64);
+  read_into(f, "after", r.after, read_int64);
+  f.finish();
+  return r;
+}
+
+MigrationStatus decode_migration_status(const Node& n, const std::string& path, Ctx& ctx) {
+  MigrationStatus out;
+  Fields f(n, path, ctx);
+  if (!f.valid()) return out;
+  read_into(f, "revision", out.revision, read_string);
+  if (const Node* b = f.optional("lastBackup")) {
+    out.last_backup = decode_backup_record(*b, f.path("lastBackup"), ctx);
+  }
+  if (const Node* rows = f.optional("rowCounts")) {
+    const std::string rp = f.path("rowCounts");
+    if (!rows->is_sequence()) {
+      ctx.fail(rp, *rows, "must be a list of {table, before, after}, got " + rows->kind_name());
+    } else {
+      for (std::size_t i = 0; i < rows->items().size(); ++i) {
+        if (auto r = decode_row_count(rows->items()[i], index(rp, i), ctx)) {
+          out.row_counts.push_back(*r);
+        }
+      }
+    }
+  }
+  read_into(f, "restoredFrom", out.restored_from, read_string);
+  read_into(f, "keptAs", out.kept_as, read_string);
+  f.finish();
+  return out;
+}
+
 void decode_release_status(const Node& n, const std::string& path, Ctx& ctx, ReleaseStatus& out) {
   Fields f(n, path, ctx);
   if (!f.valid()) return;
@@ -392,6 +432,9 @@ void decode_release_status(const Node& n, const std::string& path, Ctx& ctx, Rel
       pf.finish();
       out.progress = pr;
     }
+  }
+  if (const Node* m = f.optional("migration")) {
+    out.migration = decode_migration_status(*m, f.path("migration"), ctx);
   }
   read_into(f, "message", out.message, read_string);
   f.finish();

@@ -65,6 +65,9 @@ Json migration_json(const MigrationSpec& m) {
                      {"keep", m.backup.keep}};
   put_unless_empty(j, "quiesce", m.quiesce);
   put_unless_empty(j, "verifyTables", m.verify_tables);
+  if (m.max_row_loss) j["maxRowLoss"] = *m.max_row_loss;
+  j["lockTimeout"] = format_duration(m.lock_timeout);
+  j["statementTimeout"] = format_duration(m.statement_timeout);
   return j;
 }
 
@@ -143,6 +146,24 @@ Json backup_record_json(const BackupRecord& b) {
   return j;
 }
 
+Json migration_status_json(const MigrationStatus& m) {
+  Json j = Json::object();
+  put_unless_empty(j, "revision", m.revision);
+  if (m.last_backup) j["lastBackup"] = backup_record_json(*m.last_backup);
+  if (!m.row_counts.empty()) {
+    Json rows = Json::array();
+    for (const auto& r : m.row_counts) {
+      Json rj{{"table", r.table}, {"before", r.before}};
+      if (r.after) rj["after"] = *r.after;
+      rows.push_back(std::move(rj));
+    }
+    j["rowCounts"] = rows;
+  }
+  put_unless_empty(j, "restoredFrom", m.restored_from);
+  put_unless_empty(j, "keptAs", m.kept_as);
+  return j;
+}
+
 Json release_status_json(const ReleaseStatus& s) {
   Json j;
   j["observedGeneration"] = s.observed_generation;
@@ -176,6 +197,7 @@ Json release_status_json(const ReleaseStatus& s) {
                          {"stepIndex", s.progress->step_index},
                          {"aborted", s.progress->aborted}};
   }
+  if (s.migration) j["migration"] = migration_status_json(*s.migration);
   put_unless_empty(j, "message", s.message);
   return j;
 }
@@ -303,6 +325,7 @@ Json to_json(const RevisionRecord& rec) {
   put_unless_empty(j, "outcomeReason", rec.outcome_reason);
   if (rec.backup) j["backup"] = backup_record_json(*rec.backup);
   put_unless_empty(j, "envFileContents", rec.env_files);
+  put_unless_empty(j, "downScripts", rec.down_scripts);
   return j;
 }
 

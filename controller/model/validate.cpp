@@ -234,6 +234,12 @@ void check_migration(const MigrationSpec& m, Checker& c) {
              "\"" + m.verify_tables[i] + "\" is not a table name ([schema.]name)");
     }
   }
+  if (m.max_row_loss && *m.max_row_loss < 0) {
+    c.fail("spec.migration.maxRowLoss",
+           std::to_string(*m.max_row_loss) + " must be 0 or more (rows)");
+  }
+  c.positive("spec.migration.lockTimeout", m.lock_timeout);
+  c.positive("spec.migration.statementTimeout", m.statement_timeout);
 }
 
 void check_health(const HealthCheckSpec& h, Checker& c) {

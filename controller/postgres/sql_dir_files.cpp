@@ -7,7 +7,8 @@
 
 namespace rwd::postgres {
 
-MigrationResult<MigrationSet> read_migration_directory(const std::string& directory) {
+MigrationResult<std::map<std::string, std::string>> read_migration_files(
+    const std::string& directory) {
   namespace fs = std::filesystem;
   const std::string origin = "migration.directory " + directory;
   std::error_code ec;
@@ -24,7 +25,13 @@ MigrationResult<MigrationSet> read_migration_directory(const std::string& direct
     text << in.rdbuf();
     files.emplace(entry.path().filename().string(), text.str());
   }
-  return parse_migration_files(files, origin);
+  return files;
+}
+
+MigrationResult<MigrationSet> read_migration_directory(const std::string& directory) {
+  auto files = read_migration_files(directory);
+  if (!files) return files.error();
+  return parse_migration_files(*files, "migration.directory " + directory);
 }
 
 }  // namespace rwd::postgres

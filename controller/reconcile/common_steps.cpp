@@ -51,6 +51,7 @@ model::Status Builder::schema_change(const std::string& from, bool& changed) {
   if (!down) {
     if (backup.required) add(step::Backup{backup.directory, true});
     add(step::Migrate{MigrateDirection::kUp, from, to});
+    if (mig != nullptr && !mig->verify_tables.empty()) add(step::VerifyRowCounts{mig->verify_tables});
     return {};
   }
   // An older schema: a verified backup first, always, whatever backup.required says.

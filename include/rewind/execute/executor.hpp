@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "rewind/execute/database.hpp"
 #include "rewind/execute/health_probe.hpp"
 #include "rewind/execute/platform.hpp"
 #include "rewind/model/history.hpp"
@@ -28,17 +29,38 @@ struct StepResult {
   // step this target cannot do), which says nothing about the revision.
   std::optional<model::RevisionOutcome> outcome;
   model::ErrorKind error_kind = model::ErrorKind::kTransient;
+  // kFailed: CamelCase cause for the Progressing condition (MigrationBlocked,
+  // BackupFailed, ...); empty for most failures.
+  std::string reason;
+  // Database steps: what they learnt or made, merged into status.migration
+  // (set fields replace; a backup also goes into history and the Rollback).
+  std::optional<model::MigrationStatus> migration;
 
-  static StepResult done(std::string m = {}) { return {StepState::kDone, {}, std::move(m), {}, {}}; }
+  static StepResult done(std::string m = {}) {
+    StepResult r;
+    r.message = std::move(m);
+    return r;
+  }
   static StepResult waiting(model::Duration after, std::string m) {
-    return {StepState::kWaiting, after, std::move(m), {}, {}};
+    StepResult r;
+    r.state = StepState::kWaiting;
+    r.retry_after = after;
+    r.message = std::move(m);
+    return r;
   }
   static StepResult failed(std::string m, std::optional<model::RevisionOutcome> o = std::nullopt,
                            model::ErrorKind k = model::ErrorKind::kTerminal) {
-    return {StepState::kFailed, {}, std::move(m), o, k};
+    StepResult r;
+    r.state = StepState::kFailed;
+    r.message = std::move(m);
+    r.outcome = o;
+    r.error_kind = k;
+    return r;
   }
   static StepResult from_error(const model::Error& e) {
-    return {StepState::kFailed, {}, e.message, std::nullopt, e.kind};
+    StepResult r = failed(e.message, std::nullopt, e.kind);
+    r.reason = e.reason;
+    return r;
   }
 };
 
@@ -52,7 +74,10 @@ struct StepInput {
 
 class Executor {
  public:
-  Executor(ContainerPlatform& platform, HealthProbe& probe) : platform_(platform), probe_(probe) {}
+  // `database`: nullptr when no database is configured; a plan with a
+  // schema step then fails at that step, saying so.
+  Executor(ContainerPlatform& platform, HealthProbe& probe, DatabaseTarget* database = nullptr)
+      : platform_(platform), probe_(probe), database_(database) {}
 
   StepResult run(const StepInput& in);
 
@@ -76,6 +101,13 @@ class Executor {
   StepResult analysis_gate(const StepInput& in, const reconcile::step::AnalysisGate& s);
   StepResult mark_stable(const StepInput& in, const reconcile::step::MarkStable& s);
 
+  // Database steps (executor_database.cpp).
+  StepResult backup(const StepInput& in);
+  StepResult migrate(const StepInput& in, const reconcile::step::Migrate& s);
+  StepResult restore_backup(const StepInput& in, const reconcile::step::RestoreBackup& s);
+  StepResult verify_row_counts(const StepInput& in, const reconcile::step::VerifyRowCounts& s);
+  StepResult quiesce(const StepInput& in, const std::vector<std::string>& services, bool stop);
+
   // One health observation of the revision's container: true healthy,
   // false unhealthy, nullopt not decided yet (Docker says "starting").
   model::Result<std::optional<bool>> observe_health(const StepInput& in,
@@ -87,6 +119,7 @@ class Executor {
 
   ContainerPlatform& platform_;
   HealthProbe& probe_;
+  DatabaseTarget* database_;
   std::mutex mu_;
   std::map<std::string, Gate> gates_;  // "<ns>/<name>/<plan hash>/<step id>"
 };

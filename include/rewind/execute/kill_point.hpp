@@ -17,6 +17,11 @@
 //   mark-stable:after-remove-old old containers removed, new one not renamed
 //   mark-stable:after-rename     new one renamed to the compose name, step not
 //                                yet recorded
+// and in a plan that changes the schema:
+//   backup:after-dump            dump taken and verified, not yet recorded
+//   quiesce:after-stop           quiesced services stopped, step not recorded
+//   migrate:after-migrate        schema at the target, step not yet recorded
+//   restore:after-swap           restored database in place, step not recorded
 
 #include <string>
 #include <string_view>

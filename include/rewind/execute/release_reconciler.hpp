@@ -40,6 +40,8 @@ struct ReconcilerDeps {
   std::function<void(const model::ObjectKey&, const reconcile::Step&, const StepResult&,
                      model::Duration took)>
       on_step;
+  // The database of spec.migration; nullptr: schema steps fail, saying so.
+  DatabaseTarget* database = nullptr;
 };
 
 struct ReconcileOutcome {
@@ -65,7 +67,11 @@ class ReleaseReconciler {
   struct Run;  // the state of one reconcile
 
   ReconcileOutcome execute(Run& run);
-  void after_step_done(Run& run, const reconcile::Step& step);
+  void after_step_done(Run& run, const reconcile::Step& step, const StepResult& r);
+  void record_database_step(Run& run, const model::MigrationStatus& m);
+  void unquiesce_after_failure(Run& run, const reconcile::Step& failed);
+  model::Status keep_down_scripts(const Run& run, model::RevisionRecord& rec);
+  void observe_schema(Run& run, reconcile::Observed& observed);
   static bool serves_rollback(const Run& run);
   void list_rollback_steps(Run& run);
   void note_step(Run& run, std::size_t index, model::StepState state, const std::string& message);

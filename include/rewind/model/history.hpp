@@ -1,6 +1,7 @@
 #pragma once
 // Per-Release revision history: what went live, when, and how it ended.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,10 @@ struct RevisionRecord {
   // Contents of the spec's envFiles when the revision was recorded, so a
   // rollback restores the old files' variables, not today's.
   EnvFileContents env_files;
+  // sql-dir: the down scripts of migration.directory when the revision was
+  // recorded (file name -> SQL). A downgrade away from this revision runs
+  // them: the older revision's directory does not contain them.
+  std::map<std::string, std::string> down_scripts;
   bool operator==(const RevisionRecord&) const = default;
 };
 

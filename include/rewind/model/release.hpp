@@ -76,6 +76,14 @@ struct MigrationSpec {
   BackupSpec backup;
   std::vector<std::string> quiesce;        // services stopped during the change
   std::vector<std::string> verify_tables;  // row counts compared before/after
+  // Rows a schema change may lose in verifyTables (summed over the tables)
+  // before its row-count check fails. nullopt: 0 for an upgrade; for a
+  // downgrade the loss is only reported.
+  std::optional<std::int64_t> max_row_loss;
+  // A DDL statement that waits longer than this for a table lock fails
+  // (MigrationBlocked) instead of queueing every reader behind it.
+  Duration lock_timeout = std::chrono::seconds(5);
+  Duration statement_timeout = std::chrono::minutes(5);
   bool operator==(const MigrationSpec&) const = default;
 };
 
@@ -235,6 +243,34 @@ struct Pin {
   bool operator==(const Pin&) const = default;
 };
 
+// A pg_dump taken before a schema change, verified by reading it back.
+struct BackupRecord {
+  std::string path;
+  std::int64_t bytes = 0;
+  std::string sha256;
+  bool verified = false;
+  std::optional<Timestamp> taken_at;
+  bool operator==(const BackupRecord&) const = default;
+};
+
+// Rows of one verifyTables table around the last schema change.
+struct RowCount {
+  std::string table;
+  std::int64_t before = 0;
+  std::optional<std::int64_t> after;  // unset until the change is checked
+  bool operator==(const RowCount&) const = default;
+};
+
+// The database side of a Release: what the last schema step saw and did.
+struct MigrationStatus {
+  std::string revision;  // the schema revision the database reported last
+  std::optional<BackupRecord> last_backup;  // newest verified dump rewind took
+  std::vector<RowCount> row_counts;         // of the last schema change
+  std::string restored_from;  // the dump the last restoreBackup rollback restored
+  std::string kept_as;        // the database it left behind (<db>_before_rollback_...)
+  bool operator==(const MigrationStatus&) const = default;
+};
+
 struct ReleaseStatus {
   std::int64_t observed_generation = 0;
   ReleasePhase phase = ReleasePhase::kPending;
@@ -245,6 +281,7 @@ struct ReleaseStatus {
   Conditions conditions;
   std::optional<LastRollback> last_rollback;
   std::optional<PlanProgress> progress;
+  std::optional<MigrationStatus> migration;
   std::string message;
   bool operator==(const ReleaseStatus&) const = default;
 };

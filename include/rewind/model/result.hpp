@@ -17,6 +17,13 @@ enum class ErrorKind {
 struct Error {
   ErrorKind kind = ErrorKind::kTerminal;
   std::string message;
+  // Optional CamelCase cause for a status condition ("MigrationBlocked",
+  // "BackupFailed"); empty when the message says all there is.
+  std::string reason;
+
+  Error() = default;
+  Error(ErrorKind k, std::string m, std::string r = {})
+      : kind(k), message(std::move(m)), reason(std::move(r)) {}
 
   static Error transient(std::string m) { return {ErrorKind::kTransient, std::move(m)}; }
   static Error terminal(std::string m) { return {ErrorKind::kTerminal, std::move(m)}; }

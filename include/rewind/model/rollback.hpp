@@ -8,6 +8,7 @@
 
 #include "rewind/model/condition.hpp"
 #include "rewind/model/metadata.hpp"
+#include "rewind/model/release.hpp"
 #include "rewind/model/strong_types.hpp"
 #include "rewind/model/time.hpp"
 
@@ -47,15 +48,6 @@ struct StepStatus {
   std::optional<Timestamp> finished_at;
   std::string message;
   bool operator==(const StepStatus&) const = default;
-};
-
-struct BackupRecord {
-  std::string path;
-  std::int64_t bytes = 0;
-  std::string sha256;
-  bool verified = false;
-  std::optional<Timestamp> taken_at;
-  bool operator==(const BackupRecord&) const = default;
 };
 
 struct RollbackStatus {

@@ -44,6 +44,10 @@ struct MigrationSet {
 MigrationResult<MigrationSet> parse_migration_files(const std::map<std::string, std::string>& files,
                                                     std::string origin);
 
+// Every regular file of `directory`: name -> contents.
+MigrationResult<std::map<std::string, std::string>> read_migration_files(
+    const std::string& directory);
+
 // Reads every regular file of `directory` and parses it as above.
 MigrationResult<MigrationSet> read_migration_directory(const std::string& directory);
 

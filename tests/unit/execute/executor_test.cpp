@@ -252,10 +252,20 @@ TEST(Executor, DaemonAwayIsTransient) {
 TEST(Executor, StepsThisTargetCannotRunFailWithoutPretending) {
   Fixture f;
   f.plan = reconcile::make_plan(reconcile::Direction::kRollForward, std::nullopt, model::RevisionNumber{2},
+                                "NewRevision", {step::SetTrafficWeight{model::RevisionNumber{2}, 10}});
+  const StepResult r = f.run(0);
+  EXPECT_EQ(r.state, StepState::kFailed);
+  EXPECT_THAT(r.message, HasSubstr("SetTrafficWeight is not supported on this target yet"));
+}
+
+TEST(Executor, ASchemaStepWithoutADatabaseSaysWhatIsMissing) {
+  Fixture f;  // no database target
+  f.plan = reconcile::make_plan(reconcile::Direction::kRollForward, std::nullopt, model::RevisionNumber{2},
                                 "NewRevision", {step::Backup{"/var/backups", true}});
   const StepResult r = f.run(0);
   EXPECT_EQ(r.state, StepState::kFailed);
-  EXPECT_THAT(r.message, HasSubstr("Backup is not supported on this target yet"));
+  EXPECT_EQ(r.error_kind, model::ErrorKind::kTerminal);
+  EXPECT_THAT(r.message, HasSubstr("a backup needs spec.migration"));
 }
 
 TEST(Names, CanonicalNameStripsTheRevisionSuffix) {

@@ -1,0 +1,169 @@
+#include "rewind/postgres/database_target.hpp"
+
+#include <cctype>
+
+#include "rewind/postgres/driver.hpp"
+#include "rewind/postgres/sql_dir.hpp"
+
+namespace rwd::postgres {
+namespace {
+
+bool is_down_script(const std::string& name) {
+  const std::string suffix = ".down.sql";
+  return name.size() > suffix.size() &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string number_prefix(const std::string& name) {
+  std::size_t n = 0;
+  while (n < name.size() && std::isdigit(static_cast<unsigned char>(name[n])) != 0) ++n;
+  return name.substr(0, n);
+}
+
+DriverOptions driver_options(const model::MigrationSpec& spec) {
+  DriverOptions o;
+  o.lock_timeout = spec.lock_timeout;
+  o.statement_timeout = spec.statement_timeout;
+  return o;
+}
+
+// The directory's files plus the down scripts history kept for migrations
+// whose down script the directory (an older revision's) lacks.
+std::map<std::string, std::string> with_kept_down(std::map<std::string, std::string> files,
+                                                  const execute::FileContents& kept) {
+  std::set<std::string> numbers_with_down;
+  for (const auto& [name, sql] : files) {
+    if (is_down_script(name)) numbers_with_down.insert(number_prefix(name));
+  }
+  for (const auto& [name, sql] : kept) {
+    if (!is_down_script(name) || numbers_with_down.contains(number_prefix(name))) continue;
+    files.emplace(name, sql);
+  }
+  return files;
+}
+
+}  // namespace
+
+model::Error to_model_error(const MigrationError& e) {
+  model::ErrorKind kind = e.error.kind;
+  if (e.code == MigrationCode::kConnection || e.code == MigrationCode::kMigrationBlocked) {
+    kind = model::ErrorKind::kTransient;
+  }
+  return model::Error(kind, e.error.message, to_string(e.code));
+}
+
+std::filesystem::path PostgresDatabase::path_of(const execute::DatabaseRef& db,
+                                                const std::string& p) const {
+  std::filesystem::path path(p);
+  if (path.is_absolute() || !options_.base_dir) return path;
+  return options_.base_dir(db.release) / path;
+}
+
+MigrationResult<DatabaseUrl> PostgresDatabase::url_of(const execute::DatabaseRef& db) const {
+  model::UrlSource from = db.spec.database;
+  if (from.file) from.file = path_of(db, *from.file).string();
+  return resolve_database_url(from, options_.env);
+}
+
+BackupOptions PostgresDatabase::backup_options(const execute::DatabaseRef& db) const {
+  BackupOptions o;
+  o.directory = path_of(db, db.spec.backup.directory).string();
+  o.pg_dump = options_.pg_dump;
+  o.pg_restore = options_.pg_restore;
+  o.lock_wait_timeout = db.spec.lock_timeout;
+  return o;
+}
+
+model::Result<std::string> PostgresDatabase::revision(const execute::DatabaseRef& db) {
+  auto url = url_of(db);
+  if (!url) return to_model_error(url.error());
+  auto rev = make_driver(db.spec.driver, std::move(*url), driver_options(db.spec))->current_revision();
+  if (!rev) return to_model_error(rev.error());
+  return *rev;
+}
+
+model::Result<execute::FileContents> PostgresDatabase::down_scripts(
+    const execute::DatabaseRef& db) {
+  if (db.spec.driver != model::MigrationDriver::kSqlDir) return execute::FileContents{};
+  auto files = read_migration_files(path_of(db, db.spec.directory).string());
+  if (!files) return to_model_error(files.error());
+  execute::FileContents down;
+  for (auto& [name, sql] : *files) {
+    if (is_down_script(name)) down.emplace(name, std::move(sql));
+  }
+  return down;
+}
+
+model::Result<execute::MigrationDone> PostgresDatabase::migrate(
+    const execute::DatabaseRef& db, const std::string& to, const execute::FileContents& kept) {
+  if (db.spec.driver != model::MigrationDriver::kSqlDir) {
+    return model::Error(model::ErrorKind::kTerminal,
+                        std::string("migration.driver ") + model::to_string(db.spec.driver) +
+                            ": rewind reads its revision table but cannot run its migrations "
+                            "yet; only sql-dir migrates",
+                        "DriverCannotMigrate");
+  }
+  auto url = url_of(db);
+  if (!url) return to_model_error(url.error());
+  const std::string dir = path_of(db, db.spec.directory).string();
+  auto files = read_migration_files(dir);
+  if (!files) return to_model_error(files.error());
+  auto set = parse_migration_files(with_kept_down(std::move(*files), kept),
+                                   "migration.directory " + dir + " (and down scripts kept in history)");
+  if (!set) return to_model_error(set.error());
+  auto report = make_sql_dir_migrator(std::move(*url), driver_options(db.spec))->migrate(*set, to);
+  if (!report) return to_model_error(report.error());
+  return execute::MigrationDone{report->from, report->to, report->applied};
+}
+
+model::Result<model::BackupRecord> PostgresDatabase::backup(const execute::DatabaseRef& db,
+                                                            model::Timestamp now,
+                                                            const std::set<std::string>& protect) {
+  auto url = url_of(db);
+  if (!url) return to_model_error(url.error());
+  const BackupOptions options = backup_options(db);
+  auto file = take_backup(*url, options, now);
+  if (!file) {
+    model::Error e = to_model_error(file.error());
+    if (e.reason != "DatabaseUnreachable" && e.reason != "MigrationBlocked") e.reason = "BackupFailed";
+    e.kind = model::ErrorKind::kTransient;  // a fixed directory or disk lets it go on
+    return e;
+  }
+  std::set<std::string> keep = protect;
+  keep.insert(file->path);
+  (void)prune_backups(options.directory, file->database, db.spec.backup.keep, db.spec.backup.max_age,
+                      now, keep);
+  return model::BackupRecord{file->path, file->bytes, file->sha256, file->verified, file->taken_at};
+}
+
+model::Result<std::map<std::string, std::int64_t>> PostgresDatabase::row_counts(
+    const execute::DatabaseRef& db, const std::vector<std::string>& tables) {
+  auto url = url_of(db);
+  if (!url) return to_model_error(url.error());
+  auto counts = count_rows(*url, tables, driver_options(db.spec), /*missing_as_zero=*/true);
+  if (!counts) return to_model_error(counts.error());
+  return *counts;
+}
+
+model::Result<execute::RestoreDone> PostgresDatabase::restore(const execute::DatabaseRef& db,
+                                                              const model::BackupRecord& backup,
+                                                              model::Timestamp stamp) {
+  auto url = url_of(db);
+  if (!url) return to_model_error(url.error());
+  BackupFile file;
+  file.path = backup.path;
+  file.database = database_name(*url);
+  file.bytes = backup.bytes;
+  file.sha256 = backup.sha256;
+  file.verified = backup.verified;
+  if (backup.taken_at) file.taken_at = *backup.taken_at;
+  auto done = restore_backup(*url, file, backup_options(db), stamp);
+  if (!done) {
+    model::Error e = to_model_error(done.error());
+    if (e.reason != "DatabaseUnreachable") e.reason = "RestoreFailed";
+    return e;
+  }
+  return execute::RestoreDone{done->database, done->kept_as};
+}
+
+}  // namespace rwd::postgres

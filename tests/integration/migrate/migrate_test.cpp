@@ -1,0 +1,315 @@
+// Schema changes end to end: the real `rewind watch`, a compose-style
+// service on the real Docker Engine, and a private PostgreSQL server. Every
+// assertion is on the outside world: rewind_schema_migrations, the tables
+// and their rows, the dump files (pg_restore --list, sha256sum), the
+// databases on the server, what the service answers on /version.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "compose_service.hpp"
+#include "docker_env.hpp"
+#include "postgres_server.hpp"
+#include "watcher_process.hpp"
+
+namespace rwd::itest {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr const char* kUrlVar = "RWD_IT_MIGRATE_DB_URL";
+
+class MigrateTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = std::make_unique<PostgresServer>(); }
+  static void TearDownTestSuite() { server_.reset(); }
+
+  void SetUp() override {
+    ASSERT_TRUE(docker_answers());
+    ASSERT_TRUE(ensure_demo_images());
+    svc_ = std::make_unique<ComposeService>("migrate");
+    db_ = "app_" + std::to_string(::getpid()) + "_" + std::to_string(++databases_);
+    admin("CREATE DATABASE " + db_);
+    migrations_ = svc_->releases() / "migrations";
+    backups_ = svc_->state().parent_path() / "backups";
+    fs::create_directories(migrations_);
+    write_migration("0001_users.up.sql",
+                    "CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL);\n"
+                    "INSERT INTO users (name) SELECT 'user' || g FROM generate_series(1, 50) g;");
+    write_migration("0001_users.down.sql", "DROP TABLE users;");
+    ASSERT_TRUE(svc_->up("rewind-demo:v1"));
+  }
+
+  void TearDown() override {
+    if (HasFailure()) {
+      for (const char* run : {"1", "2"}) {
+        const std::string text = ComposeService::read_text(svc_->log(run));
+        if (!text.empty()) std::cerr << "---- rewind watch log " << run << " ----\n" << text;
+      }
+      std::cerr << svc_->describe();
+    }
+  }
+
+  // v2's checkout adds two migrations.
+  void add_v2_migrations() {
+    write_migration("0002_orders.up.sql",
+                    "CREATE TABLE orders (id serial PRIMARY KEY, user_id int REFERENCES users(id));\n"
+                    "INSERT INTO orders (user_id) SELECT id FROM users WHERE id <= 5;");
+    write_migration("0002_orders.down.sql", "DROP TABLE orders;");
+    write_migration("0003_email.up.sql", "ALTER TABLE users ADD COLUMN email text;");
+    write_migration("0003_email.down.sql", "ALTER TABLE users DROP COLUMN email;");
+  }
+  // `git revert`: the older checkout does not have them.
+  void remove_v2_migrations() {
+    for (const char* f : {"0002_orders.up.sql", "0002_orders.down.sql", "0003_email.up.sql",
+                          "0003_email.down.sql"}) {
+      fs::remove(migrations_ / f);
+    }
+  }
+
+  void write_release(const std::string& image, const std::string& schema,
+                     const std::string& lock_timeout = "5s") {
+    svc_->write_release(
+        image,
+        "  migration:\n"
+        "    database: {urlFrom: {env: " + std::string(kUrlVar) + "}}\n"
+        "    driver: sql-dir\n"
+        "    directory: migrations\n"
+        "    revision: \"" + schema + "\"\n"
+        "    backup: {directory: " + backups_.string() + ", keep: 3}\n"
+        "    verifyTables: [users]\n"
+        "    lockTimeout: " + lock_timeout + "\n"
+        "  healthCheck: {http: {path: /health, port: 8080}, interval: 500ms, timeout: 1s, "
+        "failureThreshold: 3}\n"
+        "  rollbackPolicy: {progressDeadline: 1m}\n");
+  }
+
+  std::unique_ptr<Watcher> watch(const std::string& run,
+                                 std::vector<std::pair<std::string, std::string>> env = {}) {
+    env.emplace_back(kUrlVar, server_->url(db_));
+    return std::make_unique<Watcher>(svc_->releases(), svc_->state(), svc_->log(run),
+                                     WatcherOptions{env, "2s", {}});
+  }
+
+  // v1 on schema 0001 (rewind applies it: the database starts empty), then
+  // v2 on schema 0003.
+  void upgrade(const std::string& run = "1") {
+    write_release("rewind-demo:v1", "0001");
+    watcher_ = watch(run);
+    ASSERT_TRUE(eventually([&] { return svc_->stable_at(1); })) << svc_->describe();
+    ASSERT_EQ(applied(), std::vector<std::string>{"0001"});
+    add_v2_migrations();
+    write_release("rewind-demo:v2", "0003");
+    ASSERT_TRUE(eventually([&] { return svc_->stable_at(2) && svc_->served_version() == "v2"; }))
+        << svc_->describe();
+  }
+
+  std::vector<std::string> applied() {
+    return column("SELECT revision FROM rewind_schema_migrations ORDER BY number");
+  }
+  std::string scalar(const std::string& sql, const std::string& db = "") {
+    const auto rows = column(sql, db);
+    return rows.empty() ? "" : rows.front();
+  }
+  std::vector<std::string> column(const std::string& sql, const std::string& db = "") {
+    try {
+      pqxx::connection c(server_->url(db.empty() ? db_ : db));
+      pqxx::work w(c);
+      std::vector<std::string> out;
+      for (const auto& row : w.exec(sql)) out.push_back(row[0].is_null() ? "NULL" : row[0].c_str());
+      w.commit();
+      return out;
+    } catch (const std::exception& e) {
+      return {std::string("error: ") + e.what()};
+    }
+  }
+  static void admin(const std::string& sql) {
+    pqxx::connection c(server_->url());
+    pqxx::nontransaction n(c);
+    n.exec(sql);
+  }
+
+  std::string condition_reason(const char* type) {
+    const auto s = svc_->status();
+    if (!s.contains("status") || !s["status"].contains("conditions")) return "";
+    for (const auto& c : s["status"]["conditions"]) {
+      if (c.value("type", "") == type) return c.value("reason", "");
+    }
+    return "";
+  }
+
+  void write_migration(const std::string& name, const std::string& sql) {
+    std::ofstream(migrations_ / name) << sql << "\n";
+  }
+
+  static inline std::unique_ptr<PostgresServer> server_;
+  static inline int databases_ = 0;
+  std::unique_ptr<ComposeService> svc_;
+  std::unique_ptr<Watcher> watcher_;
+  std::string db_;
+  fs::path migrations_;
+  fs::path backups_;
+  DockerCleanup cleanup_;
+};
+
+TEST_F(MigrateTest, UpgradeAppliesTwoMigrationsAfterAVerifiedBackupAndARevertDowngradesThem) {
+  upgrade();
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
+  EXPECT_EQ(scalar("SELECT count(*) FROM orders"), "5");
+
+  // The dump taken before the upgrade is in history, on disk, and verifies.
+  const auto h = svc_->history();
+  ASSERT_EQ(h["revisions"].size(), 2U);
+  const auto& pre = h["revisions"][1]["backup"];
+  ASSERT_TRUE(pre.is_object()) << h.dump(2);
+  EXPECT_TRUE(pre.value("verified", false));
+  const std::string pre_path = pre.value("path", "");
+  ASSERT_TRUE(fs::exists(pre_path)) << pre_path;
+  const CommandResult sum = run_command("sha256sum " + pre_path);
+  EXPECT_EQ(sum.output.substr(0, 64), pre.value("sha256", "")) << sum.output;
+  EXPECT_EQ(pre_path.find(server_->password()), std::string::npos);
+  EXPECT_TRUE(h["revisions"][1].contains("downScripts")) << "history keeps 0002/0003's down scripts";
+
+  // git revert: the file and the migrations folder are v1's again.
+  remove_v2_migrations();
+  write_release("rewind-demo:v1", "0001");
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && svc_->served_version() == "v1"; }))
+      << svc_->describe();
+  EXPECT_EQ(applied(), std::vector<std::string>{"0001"});
+  EXPECT_EQ(scalar("SELECT to_regclass('orders') IS NULL"), "t");
+  EXPECT_EQ(scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' "
+                   "AND column_name = 'email'"),
+            "0");
+  EXPECT_EQ(scalar("SELECT count(*) FROM users"), "50");
+
+  // A new dump was taken before the downgrade: it holds the orders table.
+  const auto st = svc_->status()["status"];
+  EXPECT_EQ(st["lastRollback"].value("trigger", ""), "RevertedInSource");
+  const auto& mig = st["migration"];
+  EXPECT_EQ(mig.value("revision", ""), "0001");
+  const std::string down_path = mig["lastBackup"].value("path", "");
+  ASSERT_NE(down_path, pre_path);
+  EXPECT_TRUE(mig["lastBackup"].value("verified", false));
+  const CommandResult toc = run_command("pg_restore --list " + down_path);
+  EXPECT_NE(toc.output.find("TABLE public orders"), std::string::npos) << toc.output;
+  ASSERT_EQ(mig["rowCounts"].size(), 1U) << mig.dump(2);
+  EXPECT_EQ(mig["rowCounts"][0].value("table", ""), "users");
+  EXPECT_EQ(mig["rowCounts"][0].value("before", -1), 50);
+  EXPECT_EQ(mig["rowCounts"][0].value("after", -1), 50);
+  EXPECT_EQ(watcher_->stop(), 0);
+}
+
+TEST_F(MigrateTest, ABackupThatFailsBlocksTheDowngradeAndNothingChangesUntilItWorks) {
+  upgrade();
+  // The backup directory becomes a file: pg_dump cannot write there.
+  const fs::path aside = backups_.string() + ".aside";
+  fs::rename(backups_, aside);
+  std::ofstream(backups_) << "not a directory\n";
+
+  remove_v2_migrations();
+  write_release("rewind-demo:v1", "0001");
+  ASSERT_TRUE(eventually([&] { return condition_reason("Progressing") == "BackupFailed"; }))
+      << svc_->describe();
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
+  EXPECT_EQ(svc_->served_version(), "v2");
+  EXPECT_EQ(scalar("SELECT count(*) FROM orders"), "5");
+  const std::string message = svc_->status()["status"].value("message", "");
+  EXPECT_NE(message.find(backups_.string()), std::string::npos) << message;
+  EXPECT_EQ(message.find(server_->password()), std::string::npos) << message;
+
+  // Fixed: the retry backs up and the downgrade goes through.
+  fs::remove(backups_);
+  fs::rename(aside, backups_);
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && svc_->served_version() == "v1"; }))
+      << svc_->describe();
+  EXPECT_EQ(applied(), std::vector<std::string>{"0001"});
+}
+
+// A session holding ACCESS EXCLUSIVE blocks even the backup's pg_dump; one
+// that only read a table (ACCESS SHARE, a long report) blocks the DDL of the
+// down migration. Either way the Release says MigrationBlocked within
+// seconds, nothing changes, and the downgrade finishes once the lock goes.
+class BlockedTest : public MigrateTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(BlockedTest, ALockedTableShowsMigrationBlockedWithinSecondsThenTheDowngradeFinishes) {
+  upgrade();
+  auto holder = std::make_unique<pqxx::connection>(server_->url(db_));
+  auto tx = std::make_unique<pqxx::work>(*holder);
+  tx->exec(GetParam());
+
+  remove_v2_migrations();
+  write_release("rewind-demo:v1", "0001", "1s");
+  ASSERT_TRUE(eventually([&] { return condition_reason("Progressing") == "MigrationBlocked"; },
+                         30s))
+      << svc_->describe();
+  EXPECT_EQ(svc_->served_version(), "v2") << "nothing moved while the schema could not";
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
+
+  tx->commit();
+  tx.reset();
+  holder.reset();
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && svc_->served_version() == "v1"; }))
+      << svc_->describe();
+  EXPECT_EQ(applied(), std::vector<std::string>{"0001"});
+}
+
+INSTANTIATE_TEST_SUITE_P(Locks, BlockedTest,
+                         ::testing::Values("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE",
+                                           "SELECT count(*) FROM users"),
+                         [](const ::testing::TestParamInfo<const char*>& p) {
+                           return p.index == 0 ? std::string("AccessExclusive")
+                                               : std::string("LongRead");
+                         });
+
+TEST_F(MigrateTest, ARestoreBackupRollbackBringsBackTheDataOfBeforeTheUpgradeAndKeepsTheRest) {
+  upgrade();
+  const std::string pre_path = svc_->history()["revisions"][1]["backup"].value("path", "");
+  // The bad hours: rows written after the upgrade.
+  column("INSERT INTO users (name, email) SELECT 'late' || g, 'x' FROM generate_series(1, 7) g "
+         "RETURNING id");
+  ASSERT_EQ(scalar("SELECT count(*) FROM users"), "57");
+
+  std::ofstream(svc_->releases() / "rollback.yaml")
+      << "apiVersion: rewind.dev/v1alpha1\nkind: Rollback\n"
+         "metadata: {name: incident-1, namespace: it}\n"
+         "spec: {releaseRef: {name: api}, to: previous, restoreBackup: true}\n";
+  ASSERT_TRUE(eventually([&] { return svc_->served_version() == "v1" && applied().size() == 1; }))
+      << svc_->describe();
+  EXPECT_EQ(scalar("SELECT count(*) FROM users"), "50");
+  EXPECT_EQ(scalar("SELECT to_regclass('orders') IS NULL"), "t");
+  const auto mig = svc_->status()["status"]["migration"];
+  EXPECT_EQ(mig.value("restoredFrom", ""), pre_path) << mig.dump(2);
+  const std::string kept = mig.value("keptAs", "");
+  ASSERT_EQ(kept.rfind(db_ + "_before_rollback_", 0), 0U) << kept;
+  EXPECT_EQ(scalar("SELECT count(*) FROM users", kept), "57") << "the replaced data is kept";
+}
+
+TEST_F(MigrateTest, AKillDuringTheDowngradeResumesWithoutApplyingAnythingTwice) {
+  upgrade("1");
+  EXPECT_EQ(watcher_->stop(), 0);
+  remove_v2_migrations();
+  write_release("rewind-demo:v1", "0001");
+  auto killed = watch("2", {{"REWIND_TEST_KILL_AT", "migrate:after-migrate"}});
+  const auto died = killed->wait_exit(60s);
+  ASSERT_TRUE(died.has_value()) << "the kill point was not reached";
+  ASSERT_TRUE(WIFSIGNALED(*died) && WTERMSIG(*died) == SIGKILL);
+  EXPECT_EQ(applied(), std::vector<std::string>{"0001"}) << "killed after the downgrade";
+
+  watcher_ = watch("1");
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && svc_->served_version() == "v1"; }))
+      << svc_->describe();
+  EXPECT_EQ(applied(), std::vector<std::string>{"0001"});
+  EXPECT_EQ(scalar("SELECT count(*) FROM users"), "50");
+}
+
+}  // namespace
+}  // namespace rwd::itest
