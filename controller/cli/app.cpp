@@ -23,6 +23,8 @@ Commands:
   history NAME       list the revisions of a Release (--state-dir or --server)
   rollback NAME      roll a Release back now (through the watcher, or here
                      when none runs); --dry-run shows the plan first
+  drill NAME         a rollback drill on a copy of the database: backup,
+                     restore, down-migrate, check (spec.migration)
   version            print the version
 
 Run `rewind COMMAND --help` for the options of a command.
@@ -50,6 +52,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   if (command == "watch") return watch_command(rest, out, err);
   if (command == "status") return status_command(rest, out, err);
   if (command == "history") return history_command(rest, out, err);
+  if (command == "drill") return drill_command(rest, out, err);
   if (command == "rollback") {
     return rollback_command(rest, out, err, Terminal{std::cin, ::isatty(STDIN_FILENO) == 1});
   }

@@ -18,6 +18,7 @@ int status_command(const std::vector<std::string>& args, std::ostream& out, std:
 int history_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int watch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int plan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int drill_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // Where a command may ask a question: `in` is read only when `interactive`
 // (stdin is a terminal).

@@ -57,6 +57,9 @@ void Engine::make_reconciler(EnvFilesFn env_files, bool dry_run, StepHook on_ste
                              BaseDirFn base_dir) {
   postgres::PostgresDatabaseOptions options;
   options.base_dir = std::move(base_dir);
+  options.run_in_image = [containers = platform.get()](const execute::OneOffCommand& c) {
+    return containers->run_once(c);
+  };
   database = std::make_unique<postgres::PostgresDatabase>(std::move(options));
   reconciler = std::make_unique<execute::ReleaseReconciler>(execute::ReconcilerDeps{
       *platform, probe, *histories, *statuses, now, std::move(env_files), dry_run,

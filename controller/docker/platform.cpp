@@ -41,7 +41,9 @@ std::string never_seen(const model::DockerTarget& d, const std::filesystem::path
 }  // namespace
 
 DockerPlatform::DockerPlatform(std::unique_ptr<Client> client, DockerPlatformOptions options)
-    : client_(std::move(client)), snapshots_(std::move(options.snapshot_dir)) {}
+    : client_(std::move(client)),
+      snapshots_(std::move(options.snapshot_dir)),
+      one_off_http_(std::move(options.one_off_http)) {}
 
 model::Result<std::vector<execute::Instance>> DockerPlatform::list(const model::Target& target) {
   if (!target.docker) {
@@ -92,6 +94,31 @@ void DockerPlatform::remember_locked(const std::vector<ContainerInspect>& contai
                  c->name, st.error().message);
   }
   logged = st ? "" : st.error().message;
+}
+
+model::Result<ContainerInspect> DockerPlatform::network_source(const model::DockerTarget& d) {
+  std::lock_guard lock(mu_);
+  auto summaries = client_->list_containers(
+      {std::string(label::kComposeProject) + "=" + d.project,
+       std::string(label::kComposeService) + "=" + d.service});
+  if (!summaries) return summaries.error().error;
+  std::vector<ContainerInspect> containers;
+  for (const auto& s : *summaries) {
+    auto c = client_->inspect_container(s.id);
+    if (c) containers.push_back(std::move(*c));
+    else if (!c.error().not_found()) return c.error().error;
+  }
+  if (const ContainerInspect* c = serving(containers)) return *c;
+  auto kept = snapshots_.find(d.project, d.service);
+  if (kept && *kept) return as_container(**kept);
+  return model::Error::terminal("no container of compose service " + d.project + "/" + d.service +
+                                " to take networks from for a one-off container; create it "
+                                "with `docker compose up -d " + d.service + "`");
+}
+
+model::Result<std::unique_ptr<http::Client>> DockerPlatform::one_off_connection() {
+  if (one_off_http_) return one_off_http_();
+  return http::make_client(client_->endpoint());
 }
 
 model::Result<execute::Instance> DockerPlatform::inspect(const std::string& id) {

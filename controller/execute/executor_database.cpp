@@ -56,6 +56,18 @@ std::vector<model::RowCount> before_counts(const std::map<std::string, std::int6
 
 std::string signed_count(std::int64_t n) { return (n > 0 ? "+" : "") + std::to_string(n); }
 
+// A done result carrying the verifyTables counts taken before the schema
+// changes (compared by the VerifyRowCounts step), or the failure to count.
+StepResult counted_before(DatabaseTarget& database, const DatabaseRef& db) {
+  StepResult r = StepResult::done();
+  r.migration = model::MigrationStatus{};
+  if (db.spec.verify_tables.empty()) return r;
+  auto counts = database.row_counts(db, db.spec.verify_tables);
+  if (!counts) return StepResult::from_error(counts.error());
+  r.migration->row_counts = before_counts(*counts);
+  return r;
+}
+
 // The direction of the plan's schema change (VerifyRowCounts follows it).
 reconcile::MigrateDirection schema_direction(const reconcile::Plan& plan) {
   for (const auto& step : plan.steps) {
@@ -63,6 +75,17 @@ reconcile::MigrateDirection schema_direction(const reconcile::Plan& plan) {
     if (step.as<reconcile::step::RestoreBackup>() != nullptr) return reconcile::MigrateDirection::kDown;
   }
   return reconcile::MigrateDirection::kUp;
+}
+
+// The image whose migration command runs: the target revision's for an
+// upgrade, the one being left (it knows the newer migrations) for a downgrade.
+std::optional<model::ImageRef> command_image(const StepInput& in, reconcile::MigrateDirection d) {
+  const auto number = d == reconcile::MigrateDirection::kDown ? in.plan.from : in.plan.to;
+  if (number) {
+    if (const model::RevisionRecord* rec = in.history.find(*number)) return rec->revision.image;
+  }
+  if (d == reconcile::MigrateDirection::kUp) return in.release.spec.image;
+  return std::nullopt;
 }
 
 // The stamp that names what a restore keeps: the incident's start, the same
@@ -77,7 +100,7 @@ model::Timestamp restore_stamp(const StepInput& in) {
 StepResult Executor::backup(const StepInput& in) {
   const model::MigrationSpec* spec = migration_spec(in);
   if (spec == nullptr || database_ == nullptr) return no_database(in, "a backup");
-  const DatabaseRef db{in.release, *spec};
+  const DatabaseRef db{in.release, *spec, std::nullopt};
   auto taken = database_->backup(db, in.now, referenced_backups(in.history));
   if (!taken) {
     StepResult r = StepResult::from_error(taken.error());
@@ -101,14 +124,10 @@ StepResult Executor::backup(const StepInput& in) {
 StepResult Executor::migrate(const StepInput& in, const reconcile::step::Migrate& s) {
   const model::MigrationSpec* spec = migration_spec(in);
   if (spec == nullptr || database_ == nullptr) return no_database(in, "a schema migration");
-  const DatabaseRef db{in.release, *spec};
-  StepResult r = StepResult::done();
-  r.migration = model::MigrationStatus{};
-  if (!spec->verify_tables.empty()) {
-    auto counts = database_->row_counts(db, spec->verify_tables);
-    if (!counts) return StepResult::from_error(counts.error());
-    r.migration->row_counts = before_counts(*counts);
-  }
+  const DatabaseRef db{in.release, *spec, command_image(in, s.direction),
+                       s.direction == reconcile::MigrateDirection::kDown};
+  StepResult r = counted_before(*database_, db);
+  if (r.state == StepState::kFailed) return r;
   auto done = database_->migrate(db, s.to, kept_down_scripts(in.history));
   if (!done) return StepResult::from_error(done.error());
   kill_point("migrate:after-migrate");
@@ -128,14 +147,9 @@ StepResult Executor::restore_backup(const StepInput& in, const reconcile::step::
   if (rec == nullptr || !rec->backup || rec->backup->path != s.path) {
     return StepResult::failed("the dump " + s.path + " is no longer recorded in history");
   }
-  const DatabaseRef db{in.release, *spec};
-  StepResult r = StepResult::done();
-  r.migration = model::MigrationStatus{};
-  if (!spec->verify_tables.empty()) {
-    auto counts = database_->row_counts(db, spec->verify_tables);
-    if (!counts) return StepResult::from_error(counts.error());
-    r.migration->row_counts = before_counts(*counts);
-  }
+  const DatabaseRef db{in.release, *spec, std::nullopt};
+  StepResult r = counted_before(*database_, db);
+  if (r.state == StepState::kFailed) return r;
   auto done = database_->restore(db, *rec->backup, restore_stamp(in));
   if (!done) {
     StepResult f = StepResult::from_error(done.error());
@@ -146,8 +160,10 @@ StepResult Executor::restore_backup(const StepInput& in, const reconcile::step::
   r.migration->revision = s.schema;
   r.migration->restored_from = s.path;
   r.migration->kept_as = done->kept_as;
+  r.migration->exported_rows = done->exported;
   r.message = "restored " + s.path + " into " + done->database + "; the data it replaced is kept "
-              "in database " + done->kept_as;
+              "in database " + done->kept_as +
+              (done->exported.empty() ? "" : ", its rows of verifyTables in " + done->exported);
   return r;
 }
 
@@ -155,7 +171,7 @@ StepResult Executor::verify_row_counts(const StepInput& in,
                                        const reconcile::step::VerifyRowCounts& s) {
   const model::MigrationSpec* spec = migration_spec(in);
   if (spec == nullptr || database_ == nullptr) return no_database(in, "a row-count check");
-  auto after = database_->row_counts(DatabaseRef{in.release, *spec}, s.tables);
+  auto after = database_->row_counts(DatabaseRef{in.release, *spec, std::nullopt}, s.tables);
   if (!after) return StepResult::from_error(after.error());
   std::vector<model::RowCount> rows;
   if (in.release.status.migration) rows = in.release.status.migration->row_counts;

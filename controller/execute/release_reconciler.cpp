@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "rewind/execute/drill.hpp"
 #include "rewind/execute/env.hpp"
 #include "rewind/execute/kill_point.hpp"
 #include "rewind/execute/observe.hpp"
@@ -38,9 +39,11 @@ void merge_migration(model::ReleaseStatus& status, const model::MigrationStatus&
   model::MigrationStatus& out = status.migration ? *status.migration : status.migration.emplace();
   if (!m.revision.empty()) out.revision = m.revision;
   if (m.last_backup) out.last_backup = m.last_backup;
+  if (m.last_drill) out.last_drill = m.last_drill;
   if (!m.row_counts.empty()) out.row_counts = m.row_counts;
   if (!m.restored_from.empty()) out.restored_from = m.restored_from;
   if (!m.kept_as.empty()) out.kept_as = m.kept_as;
+  if (!m.exported_rows.empty()) out.exported_rows = m.exported_rows;
 }
 
 bool follows_containers(const model::Release& r) {
@@ -84,7 +87,7 @@ model::Status ReleaseReconciler::save_history(Run& run) {
 void ReleaseReconciler::observe_schema(Run& run, reconcile::Observed& observed) {
   const auto& mig = run.release.spec.migration;
   if (!mig || deps_.database == nullptr) return;
-  auto rev = deps_.database->revision(DatabaseRef{run.release, *mig});
+  auto rev = deps_.database->revision(DatabaseRef{run.release, *mig, std::nullopt});
   if (!rev) {
     spdlog::warn("{}: cannot read the schema revision: {}", run.key.str(), rev.error().message);
     return;
@@ -96,12 +99,51 @@ void ReleaseReconciler::observe_schema(Run& run, reconcile::Observed& observed) 
   merge_migration(run.release.status, m);
 }
 
+// Nothing to change: the time for a rollback drill (migration.drill.every)?
+// It runs on a copy, so the service is not touched; the next pass sets
+// RollbackReady from its outcome.
+ReconcileOutcome ReleaseReconciler::idle(Run& run) {
+  const reconcile::Decision& d = run.decision;
+  const auto& mig = run.release.spec.migration;
+  if (deps_.database == nullptr || !mig || !mig->drill.every || d.error) {
+    return {d.action, std::nullopt, d.message};
+  }
+  const model::Timestamp now = deps_.now();
+  if (!drill_due(run.release, now)) {
+    const auto& last = run.release.status.migration->last_drill;
+    const auto until = std::chrono::duration_cast<model::Duration>(last->at + *mig->drill.every - now);
+    const bool sooner = d.action.is_await_change() || until < *d.action.requeue();
+    return {sooner ? reconcile::Action::requeue_after(until) : d.action, std::nullopt, d.message};
+  }
+  record_drill(run, run_rollback_drill(*deps_.database, run.release, run.history, deps_.now));
+  return {reconcile::Action::requeue_after(std::chrono::milliseconds(1)), std::nullopt,
+          "rollback drill: " + run.release.status.migration->last_drill->message};
+}
+
+void ReleaseReconciler::record_drill(Run& run, const model::Result<DrillOutcome>& outcome) {
+  model::MigrationStatus m;
+  if (!outcome) {
+    m.last_drill = model::DrillRecord{deps_.now(), false, 0, "", "cannot drill: " + outcome.error().message};
+  } else {
+    m.last_drill = outcome->record;
+    if (outcome->backup) m.last_backup = outcome->backup;
+  }
+  merge_migration(run.release.status, m);
+  if (m.last_drill->passed) {
+    spdlog::info("{}: rollback drill passed in {:.1f}s: {}", run.key.str(), m.last_drill->seconds,
+                 m.last_drill->message);
+  } else {
+    spdlog::error("{}: rollback drill failed: {}", run.key.str(), m.last_drill->message);
+  }
+  (void)write_status(run);
+}
+
 // sql-dir: the down scripts of migration.directory go into the new
 // revision's record, so a later downgrade away from it can run them.
 model::Status ReleaseReconciler::keep_down_scripts(const Run& run, model::RevisionRecord& rec) {
   const auto& mig = rec.spec.migration;
   if (!mig || mig->driver != model::MigrationDriver::kSqlDir || deps_.database == nullptr) return {};
-  auto scripts = deps_.database->down_scripts(DatabaseRef{run.release, *mig});
+  auto scripts = deps_.database->down_scripts(DatabaseRef{run.release, *mig, std::nullopt});
   if (!scripts) return scripts.error();
   rec.down_scripts = std::move(*scripts);
   return {};
@@ -239,7 +281,7 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
     if (run.rollback) write_rollback(run, model::RollbackPhase::kFailed, d.error->message);
     return {d.action, *d.error, d.message};
   }
-  if (d.plan.empty()) return {d.action, std::nullopt, d.message};
+  if (d.plan.empty()) return idle(run);
   if (serves_rollback(run)) {
     list_rollback_steps(run);
     write_rollback(run, model::RollbackPhase::kRunning, d.message);

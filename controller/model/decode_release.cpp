@@ -9,6 +9,7 @@ namespace {
 
 constexpr std::string_view kStrategies = "Recreate, BlueGreen, Canary";
 constexpr std::string_view kDrivers = "sql-dir, alembic, golang-migrate, flyway";
+constexpr std::string_view kCommandPlaces = "image, host";
 constexpr std::string_view kPhases =
     "Pending, Progressing, Paused, Healthy, Degraded, RolledBack, Failed";
 
@@ -123,6 +124,22 @@ void decode_migration(const Node& n, const std::string& path, Ctx& ctx, Migratio
   read_into(f, "maxRowLoss", out.max_row_loss, read_int64);
   read_into(f, "lockTimeout", out.lock_timeout, read_duration);
   read_into(f, "statementTimeout", out.statement_timeout, read_duration);
+  read_into(f, "upCommand", out.up_command, read_string_list);
+  read_into(f, "downCommand", out.down_command, read_string_list);
+  if (const Node* r = f.optional("runIn")) {
+    if (auto v = read_enum<CommandPlace>(*r, f.path("runIn"), ctx, parse_command_place,
+                                         kCommandPlaces)) {
+      out.run_in = *v;
+    }
+  }
+  read_into(f, "commandTimeout", out.command_timeout, read_duration);
+  if (const Node* d = f.optional("drill")) {
+    Fields df(*d, f.path("drill"), ctx);
+    if (df.valid()) {
+      read_into(df, "every", out.drill.every, read_duration);
+      df.finish();
+    }
+  }
   f.finish();
 }
 
@@ -362,6 +379,20 @@ MigrationStatus decode_migration_status(const Node& n, const std::string& path, 
   }
   read_into(f, "restoredFrom", out.restored_from, read_string);
   read_into(f, "keptAs", out.kept_as, read_string);
+  read_into(f, "exportedRows", out.exported_rows, read_string);
+  if (const Node* d = f.optional("lastDrill")) {
+    Fields df(*d, f.path("lastDrill"), ctx);
+    if (df.valid()) {
+      DrillRecord r;
+      read_into(df, "at", r.at, read_timestamp);
+      read_into(df, "passed", r.passed, read_bool);
+      read_into(df, "seconds", r.seconds, read_double);
+      read_into(df, "backup", r.backup, read_string);
+      read_into(df, "message", r.message, read_string);
+      df.finish();
+      out.last_drill = r;
+    }
+  }
   f.finish();
   return out;
 }

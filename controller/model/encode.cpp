@@ -68,6 +68,11 @@ Json migration_json(const MigrationSpec& m) {
   if (m.max_row_loss) j["maxRowLoss"] = *m.max_row_loss;
   j["lockTimeout"] = format_duration(m.lock_timeout);
   j["statementTimeout"] = format_duration(m.statement_timeout);
+  put_unless_empty(j, "upCommand", m.up_command);
+  put_unless_empty(j, "downCommand", m.down_command);
+  j["runIn"] = to_string(m.run_in);
+  j["commandTimeout"] = format_duration(m.command_timeout);
+  if (m.drill.every) j["drill"] = Json{{"every", format_duration(*m.drill.every)}};
   return j;
 }
 
@@ -161,6 +166,14 @@ Json migration_status_json(const MigrationStatus& m) {
   }
   put_unless_empty(j, "restoredFrom", m.restored_from);
   put_unless_empty(j, "keptAs", m.kept_as);
+  put_unless_empty(j, "exportedRows", m.exported_rows);
+  if (m.last_drill) {
+    const DrillRecord& d = *m.last_drill;
+    Json dj{{"at", format_timestamp(d.at)}, {"passed", d.passed}, {"seconds", d.seconds}};
+    put_unless_empty(dj, "backup", d.backup);
+    put_unless_empty(dj, "message", d.message);
+    j["lastDrill"] = dj;
+  }
   return j;
 }
 

@@ -54,6 +54,11 @@ constexpr Names<MigrationDriver, 4> kMigrationDrivers{{
     {MigrationDriver::kFlyway, "flyway"},
 }};
 
+constexpr Names<CommandPlace, 2> kCommandPlaces{{
+    {CommandPlace::kImage, "image"},
+    {CommandPlace::kHost, "host"},
+}};
+
 constexpr Names<StrategyType, 3> kStrategyTypes{{
     {StrategyType::kRecreate, "Recreate"},
     {StrategyType::kBlueGreen, "BlueGreen"},
@@ -101,6 +106,10 @@ std::optional<ConditionStatus> parse_condition_status(std::string_view s) {
 }
 
 const char* to_string(MigrationDriver d) { return name_of(kMigrationDrivers, d); }
+const char* to_string(CommandPlace p) { return name_of(kCommandPlaces, p); }
+std::optional<CommandPlace> parse_command_place(std::string_view s) {
+  return value_of(kCommandPlaces, s);
+}
 const char* to_string(StrategyType t) { return name_of(kStrategyTypes, t); }
 const char* to_string(ReleasePhase p) { return name_of(kReleasePhases, p); }
 std::optional<MigrationDriver> parse_migration_driver(std::string_view s) {

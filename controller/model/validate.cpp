@@ -238,6 +238,21 @@ void check_migration(const MigrationSpec& m, Checker& c) {
     c.fail("spec.migration.maxRowLoss",
            std::to_string(*m.max_row_loss) + " must be 0 or more (rows)");
   }
+  if (m.driver != MigrationDriver::kSqlDir) {
+    for (const auto* cmd : {&m.up_command, &m.down_command}) {
+      const char* field = cmd == &m.up_command ? "spec.migration.upCommand" : "spec.migration.downCommand";
+      if (!cmd->empty() && std::none_of(cmd->begin(), cmd->end(), [](const std::string& a) {
+            return a.find("{{revision}}") != std::string::npos;
+          })) {
+        c.fail(field, "must contain {{revision}} (replaced by the target schema revision)");
+      }
+    }
+  } else if (!m.up_command.empty() || !m.down_command.empty()) {
+    c.fail(m.up_command.empty() ? "spec.migration.downCommand" : "spec.migration.upCommand",
+           "is for alembic, golang-migrate and flyway; sql-dir runs the scripts of migration.directory");
+  }
+  c.positive("spec.migration.commandTimeout", m.command_timeout);
+  if (m.drill.every) c.positive("spec.migration.drill.every", *m.drill.every);
   c.positive("spec.migration.lockTimeout", m.lock_timeout);
   c.positive("spec.migration.statementTimeout", m.statement_timeout);
 }

@@ -158,7 +158,7 @@ std::optional<ParsedBackupName> parse_backup_file_name(const std::string& file_n
 RestoreNames restore_names(const std::string& database, model::Timestamp now) {
   const std::string stamp = stamp_seconds(now) + "Z";
   return {fitted(database, "_rewind_restore_" + stamp),
-          fitted(database, "_before_rollback_" + stamp)};
+          fitted(database, "_before_rollback_" + stamp), fitted(database, "_rewind_drill_" + stamp)};
 }
 
 std::vector<BackupFile> list_backups(const std::string& directory, const std::string& database) {

@@ -72,6 +72,7 @@ int spawn(const ChildRequest& request, Pipe& out, Pipe& err, pid_t& pid) {
   ::posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   ::posix_spawn_file_actions_adddup2(&actions, out.write, 1);
   ::posix_spawn_file_actions_adddup2(&actions, err.write, 2);
+  if (!request.cwd.empty()) ::posix_spawn_file_actions_addchdir_np(&actions, request.cwd.c_str());
   sigset_t defaults;
   sigset_t empty;
   ::sigemptyset(&empty);

@@ -23,6 +23,7 @@ struct ChildRequest {
   std::map<std::string, std::string> env;   // set (or overridden) in the child's environment
   std::chrono::milliseconds timeout{60'000};  // then SIGKILL to the child's process group
   std::size_t output_cap = 64 * 1024;       // bytes kept per stream; the rest is read and dropped
+  std::string cwd;                          // the child's working directory; empty: ours
 };
 
 struct ChildResult {

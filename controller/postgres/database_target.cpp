@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "rewind/postgres/drill.hpp"
+#include "child_process.hpp"
 #include "rewind/postgres/driver.hpp"
 #include "rewind/postgres/sql_dir.hpp"
 
@@ -96,13 +98,7 @@ model::Result<execute::FileContents> PostgresDatabase::down_scripts(
 
 model::Result<execute::MigrationDone> PostgresDatabase::migrate(
     const execute::DatabaseRef& db, const std::string& to, const execute::FileContents& kept) {
-  if (db.spec.driver != model::MigrationDriver::kSqlDir) {
-    return model::Error(model::ErrorKind::kTerminal,
-                        std::string("migration.driver ") + model::to_string(db.spec.driver) +
-                            ": rewind reads its revision table but cannot run its migrations "
-                            "yet; only sql-dir migrates",
-                        "DriverCannotMigrate");
-  }
+  if (db.spec.driver != model::MigrationDriver::kSqlDir) return migrate_with_command(db, to);
   auto url = url_of(db);
   if (!url) return to_model_error(url.error());
   const std::string dir = path_of(db, db.spec.directory).string();
@@ -114,6 +110,59 @@ model::Result<execute::MigrationDone> PostgresDatabase::migrate(
   auto report = make_sql_dir_migrator(std::move(*url), driver_options(db.spec))->migrate(*set, to);
   if (!report) return to_model_error(report.error());
   return execute::MigrationDone{report->from, report->to, report->applied};
+}
+
+model::Result<execute::CommandOutput> PostgresDatabase::run_on_host(
+    const execute::DatabaseRef& db, const execute::OneOffCommand& command) const {
+  detail::ChildRequest request;
+  request.argv = command.argv;
+  std::string& program = request.argv.at(0);
+  if (program.find('/') != std::string::npos) program = path_of(db, program).string();
+  request.env = command.env;
+  request.timeout = command.timeout;
+  request.output_cap = execute::kCommandOutputCap;
+  // Relative arguments (alembic -c alembic.ini) start where the Release's file is.
+  if (options_.base_dir) request.cwd = options_.base_dir(db.release).string();
+  const detail::ChildResult child = detail::run_child(request);
+  if (!child.started) {
+    return model::Error::invalid_spec("cannot start " + program + ": " + child.spawn_error);
+  }
+  execute::CommandOutput out;
+  out.exit_code = child.exit_code;
+  out.timed_out = child.timed_out;
+  out.output = child.out + child.err;
+  if (out.output.size() > execute::kCommandOutputCap) {
+    out.output.erase(0, out.output.size() - execute::kCommandOutputCap);
+  }
+  return out;
+}
+
+model::Result<execute::MigrationDone> PostgresDatabase::migrate_with_command(
+    const execute::DatabaseRef& db, const std::string& to) {
+  auto url = url_of(db);
+  if (!url) return to_model_error(url.error());
+  const RevisionReader read = [&]() -> model::Result<std::string> {
+    auto rev = make_driver(db.spec.driver, *url, driver_options(db.spec))->current_revision();
+    if (!rev) return to_model_error(rev.error());
+    return *rev;
+  };
+  if (db.spec.run_in == model::CommandPlace::kHost) {
+    return migrate_by_command(db, to, *url, read, [&](const execute::OneOffCommand& c) {
+      return run_on_host(db, c);
+    });
+  }
+  return migrate_by_command(db, to, *url, read, [&](const execute::OneOffCommand& c)
+                                                    -> model::Result<execute::CommandOutput> {
+    if (!options_.run_in_image) {
+      return model::Error::invalid_spec(
+          "spec.migration.runIn image needs a container platform; use runIn host here");
+    }
+    if (!db.image) {
+      return model::Error::terminal("no image is known whose migrations move the schema to " +
+                                    to + " (runIn image)");
+    }
+    return options_.run_in_image(c);
+  });
 }
 
 model::Result<model::BackupRecord> PostgresDatabase::backup(const execute::DatabaseRef& db,
@@ -157,13 +206,52 @@ model::Result<execute::RestoreDone> PostgresDatabase::restore(const execute::Dat
   file.sha256 = backup.sha256;
   file.verified = backup.verified;
   if (backup.taken_at) file.taken_at = *backup.taken_at;
-  auto done = restore_backup(*url, file, backup_options(db), stamp);
+  const BackupOptions options = backup_options(db);
+  auto done = restore_backup(*url, file, options, stamp);
   if (!done) {
     model::Error e = to_model_error(done.error());
     if (e.reason != "DatabaseUnreachable") e.reason = "RestoreFailed";
     return e;
   }
-  return execute::RestoreDone{done->database, done->kept_as};
+  execute::RestoreDone out{done->database, done->kept_as, ""};
+  if (!done->kept_as.empty() && !db.spec.verify_tables.empty()) {
+    // Best effort: the restore stands either way; the kept database has the rows too.
+    auto rows = export_tables(*url, done->kept_as, db.spec.verify_tables, options, stamp);
+    if (rows) out.exported = rows->path;
+  }
+  return out;
+}
+
+model::Result<std::string> PostgresDatabase::drill(const execute::DatabaseRef& db,
+                                                   const execute::DrillRequest& request,
+                                                   model::Timestamp now) {
+  if (db.spec.driver != model::MigrationDriver::kSqlDir) {
+    return model::Error(model::ErrorKind::kTerminal,
+                        std::string("rollback drills run sql-dir migrations only; migration.driver is ") +
+                            model::to_string(db.spec.driver),
+                        "DrillUnsupported");
+  }
+  auto url = url_of(db);
+  if (!url) return to_model_error(url.error());
+  const std::string dir = path_of(db, db.spec.directory).string();
+  auto files = read_migration_files(dir);
+  if (!files) return to_model_error(files.error());
+  auto set = parse_migration_files(with_kept_down(std::move(*files), request.kept_down),
+                                   "migration.directory " + dir + " (and down scripts kept in history)");
+  if (!set) return to_model_error(set.error());
+  BackupFile file;
+  file.path = request.backup.path;
+  file.sha256 = request.backup.sha256;
+  auto report = run_drill(*url, file, *set, request.to, request.tables, backup_options(db),
+                          driver_options(db.spec), now);
+  if (!report) return to_model_error(report.error());
+  std::string rows;
+  for (const auto& [table, n] : report->rows) {
+    rows += (rows.empty() ? "" : ", ") + table + " " + std::to_string(n);
+  }
+  return "restored " + file.path + " into " + report->scratch + ", migrated " + report->from +
+         " -> " + report->to + " (" + std::to_string(report->applied.size()) + " scripts)" +
+         (rows.empty() ? "" : ", rows: " + rows) + "; the copy was dropped";
 }
 
 }  // namespace rwd::postgres

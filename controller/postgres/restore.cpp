@@ -9,6 +9,7 @@
 
 #include "child_process.hpp"
 #include "rewind/postgres/backup.hpp"
+#include "restore_internal.hpp"
 #include "session.hpp"
 
 namespace rwd::postgres {
@@ -20,26 +21,6 @@ constexpr auto kRenameWait = std::chrono::seconds(10);
 MigrationError failed(std::string message) {
   return MigrationError::make(MigrationCode::kFailed, model::ErrorKind::kTerminal,
                               std::move(message));
-}
-
-// A libpq key=value value: '...' with \ and ' escaped.
-std::string conninfo_value(const std::string& value) {
-  std::string out = "'";
-  for (const char c : value) {
-    if (c == '\\' || c == '\'') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "'";
-}
-
-// The URL's connection parameters with another database.
-std::string with_database(std::map<std::string, std::string> info, const std::string& database) {
-  info["dbname"] = database;
-  std::string out;
-  for (const auto& [key, value] : info) {
-    out += (out.empty() ? "" : " ") + key + "=" + conninfo_value(value);
-  }
-  return out;
 }
 
 class Restorer {
@@ -126,22 +107,7 @@ class Restorer {
   }
 
   MigrationResult<bool> pg_restore(const std::string& path) const {
-    detail::ChildRequest request;
-    request.argv = {detail::resolve_pg_tool(options_.pg_restore), "--no-password",
-                    "--exit-on-error", "--dbname=dbname=" + conninfo_value(names_.scratch), path};
-    request.env = detail::pg_environment(info_, options_.connect_timeout, names_.scratch);
-    request.timeout = options_.timeout;
-    const auto r = detail::run_child(request);
-    if (r.succeeded()) return true;
-    const std::string message =
-        url_.redact("pg_restore of " + path + " into database " + names_.scratch + " on " +
-                    url_.display() + " " + r.outcome(request.timeout) + ": " +
-                    detail::first_lines(r.err));
-    if (r.started && !r.timed_out && detail::is_connection_failure(r.err)) {
-      return MigrationError::make(MigrationCode::kConnection, model::ErrorKind::kTransient,
-                                  message);
-    }
-    return failed(message);
+    return detail::pg_restore_into(url_, info_, names_.scratch, path, options_);
   }
 
   // No new sessions, the others ended, then the rename (retried while the
@@ -182,6 +148,49 @@ class Restorer {
 
 }  // namespace
 
+namespace detail {
+
+// A libpq key=value value: '...' with \ and ' escaped.
+std::string conninfo_value(const std::string& value) {
+  std::string out = "'";
+  for (const char c : value) {
+    if (c == '\\' || c == '\'') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "'";
+}
+
+std::string with_database(std::map<std::string, std::string> info, const std::string& database) {
+  info["dbname"] = database;
+  std::string out;
+  for (const auto& [key, value] : info) {
+    out += (out.empty() ? "" : " ") + key + "=" + conninfo_value(value);
+  }
+  return out;
+}
+
+MigrationResult<bool> pg_restore_into(const DatabaseUrl& url,
+                                      const std::map<std::string, std::string>& info,
+                                      const std::string& database, const std::string& path,
+                                      const BackupOptions& options) {
+  ChildRequest request;
+  request.argv = {resolve_pg_tool(options.pg_restore), "--no-password", "--exit-on-error",
+                  "--dbname=dbname=" + conninfo_value(database), path};
+  request.env = pg_environment(info, options.connect_timeout, database);
+  request.timeout = options.timeout;
+  const auto r = run_child(request);
+  if (r.succeeded()) return true;
+  const std::string message =
+      url.redact("pg_restore of " + path + " into database " + database + " on " +
+                 url.display() + " " + r.outcome(request.timeout) + ": " + first_lines(r.err));
+  if (r.started && !r.timed_out && is_connection_failure(r.err)) {
+    return MigrationError::make(MigrationCode::kConnection, model::ErrorKind::kTransient, message);
+  }
+  return MigrationError::make(MigrationCode::kFailed, model::ErrorKind::kTerminal, message);
+}
+
+}  // namespace detail
+
 MigrationResult<RestoreReport> restore_backup(const DatabaseUrl& url, const BackupFile& backup,
                                               const BackupOptions& options, model::Timestamp now) {
   std::string parse_error;
@@ -192,7 +201,7 @@ MigrationResult<RestoreReport> restore_backup(const DatabaseUrl& url, const Back
     return MigrationError::invalid("cannot restore " + backup.path + " over database " + database +
                                    ": the maintenance and template databases are not replaced");
   }
-  const DatabaseUrl maintenance(with_database(*info, "postgres"));
+  const DatabaseUrl maintenance(detail::with_database(*info, "postgres"));
   DriverOptions driver;
   driver.connect_timeout = options.connect_timeout;
   auto session = detail::Session::open(maintenance, driver);

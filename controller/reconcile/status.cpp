@@ -109,6 +109,18 @@ model::Condition rollback_ready(const Inputs& in) {
                       model::format_duration(std::chrono::duration_cast<model::Duration>(age)) +
                       " old (maxAge " + model::format_duration(mig->backup.max_age) + ")");
     }
+    // A rollback path that was never exercised is not ready.
+    const auto& st = in.release().status.migration;
+    if (!st || !st->last_drill) {
+      return cond(ConditionStatus::kFalse, "NoDrill",
+                  "no rollback drill has run (rewind drill " + in.release().metadata.name +
+                      ", or migration.drill.every)");
+    }
+    if (!st->last_drill->passed) {
+      return cond(ConditionStatus::kFalse, "DrillFailed",
+                  "the last rollback drill (" + model::format_timestamp(st->last_drill->at) +
+                      ") failed: " + st->last_drill->message);
+    }
   }
   return cond(ConditionStatus::kTrue, "PreviousRevisionReady", what + " can be rolled back to");
 }

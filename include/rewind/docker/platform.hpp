@@ -9,6 +9,7 @@
 // make the container again after someone removed it.
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,10 @@ struct DockerPlatformOptions {
   // Where the snapshots are kept (<dir>/<project>/<service>.json; `rewind
   // watch` uses <state-dir>/containers). Empty: in memory only.
   std::filesystem::path snapshot_dir;
+  // run_once() talks to the Engine over a connection of its own (waiting
+  // for the command holds it up to the command's timeout, and must not hold
+  // up the other calls). Unset: a new http::make_client(endpoint) per run.
+  std::function<model::Result<std::unique_ptr<http::Client>>()> one_off_http = {};
 };
 
 class DockerPlatform final : public execute::ContainerPlatform {
@@ -52,6 +57,10 @@ class DockerPlatform final : public execute::ContainerPlatform {
   model::Status remove(const std::string& id) override;
   model::Status rename(const std::string& id, const std::string& name) override;
   model::Result<std::string> address(const std::string& id, int port) override;
+  // Pulls the image when absent; joins the networks of the service's serving
+  // container (else of its snapshot) without its aliases; labels
+  // rewind.dev/one-off=migration and the compose project. See run_once.hpp.
+  model::Result<execute::CommandOutput> run_once(const execute::OneOffCommand& command) override;
 
   Client& client() { return *client_; }
 
@@ -61,11 +70,16 @@ class DockerPlatform final : public execute::ContainerPlatform {
   model::Result<std::string> create_locked(const Replacement& r, const std::string& name);
   // Keeps the snapshot of the serving one of a service's containers. Caller holds mu_.
   void remember_locked(const std::vector<ContainerInspect>& containers);
+  // The service's serving container, else its snapshot: whose networks a
+  // one-off container joins.
+  model::Result<ContainerInspect> network_source(const model::DockerTarget& d);
+  model::Result<std::unique_ptr<http::Client>> one_off_connection();
 
   std::mutex mu_;
   std::unique_ptr<Client> client_;
   SnapshotStore snapshots_;
   std::map<std::string, std::string> snapshot_errors_;  // "<project>/<service>" -> last logged
+  std::function<model::Result<std::unique_ptr<http::Client>>()> one_off_http_;
 };
 
 }  // namespace rwd::docker

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -25,6 +26,13 @@ namespace rwd::execute {
 struct DatabaseRef {
   const model::Release& release;     // its name, and where its relative paths start
   const model::MigrationSpec& spec;  // of the revision the plan moves to
+  // alembic / golang-migrate / flyway with runIn image: the image whose
+  // migrations run — the target's for an upgrade, the one being left for a
+  // downgrade. nullopt where no command runs.
+  std::optional<model::ImageRef> image;
+  // migrate() of alembic: true when the plan moves the schema down (alembic
+  // revision ids are not ordered, so the direction cannot be read from them).
+  bool down = false;
 };
 
 struct MigrationDone {
@@ -36,9 +44,18 @@ struct MigrationDone {
 struct RestoreDone {
   std::string database;  // the live name, now holding the dump's data
   std::string kept_as;   // the database it replaced, renamed and kept
+  std::string exported;  // a data-only dump of verifyTables of kept_as ("" when none)
 };
 
 using FileContents = std::map<std::string, std::string>;  // file name -> contents
+
+// What a rollback drill exercises.
+struct DrillRequest {
+  model::BackupRecord backup;        // restored into a scratch database
+  std::string to;                    // the schema revision a rollback would go to
+  FileContents kept_down;            // down scripts history kept
+  std::vector<std::string> tables;   // counted on the copy afterwards
+};
 
 class DatabaseTarget {
  public:
@@ -77,6 +94,13 @@ class DatabaseTarget {
   virtual model::Result<RestoreDone> restore(const DatabaseRef& db,
                                              const model::BackupRecord& backup,
                                              model::Timestamp stamp) = 0;
+
+  // A rollback drill on a copy: restore the backup into a scratch database,
+  // migrate it to `to`, check the revision and count rows, drop the copy.
+  // The live database is not touched. Returns what it checked; an error is
+  // a failed drill.
+  virtual model::Result<std::string> drill(const DatabaseRef& db, const DrillRequest& request,
+                                           model::Timestamp now) = 0;
 };
 
 }  // namespace rwd::execute

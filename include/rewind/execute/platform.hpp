@@ -6,6 +6,7 @@
 // comes later behind the same interface.
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <set>
@@ -28,6 +29,7 @@ inline constexpr const char* kConfigHash = "rewind.dev/config-hash";
 inline constexpr const char* kMigration = "rewind.dev/migration-revision";
 inline constexpr const char* kManagedEnv = "rewind.dev/managed-env";     // comma-separated keys
 inline constexpr const char* kColor = "rewind.dev/color";                // blue | green
+inline constexpr const char* kOneOff = "rewind.dev/one-off";             // migration
 // Docker Compose's own labels.
 inline constexpr const char* kComposeProject = "com.docker.compose.project";
 inline constexpr const char* kComposeService = "com.docker.compose.service";
@@ -91,6 +93,28 @@ inline std::string revision_container_name(const std::string& canonical,
   return canonical + kRevisionNameSuffix + std::to_string(n.value());
 }
 
+// A command in a one-off container of `image` beside the target's service:
+// on the networks of one of its containers, so it reaches the same host
+// names (the database's). argv[0] is the program (the container's
+// entrypoint), the rest its arguments. Secrets go in `env`, never in argv.
+struct OneOffCommand {
+  model::ImageRef image;
+  std::vector<std::string> argv;
+  std::map<std::string, std::string> env;
+  model::Target target;
+  std::chrono::milliseconds timeout{std::chrono::minutes(10)};  // then it is killed
+  bool operator==(const OneOffCommand&) const = default;
+};
+
+inline constexpr std::size_t kCommandOutputCap = 64 * 1024;
+
+struct CommandOutput {
+  int exit_code = -1;     // -1: it did not exit by itself (killed at the timeout)
+  std::string output;     // stdout and stderr together, the last kCommandOutputCap bytes
+  bool timed_out = false;
+  bool operator==(const CommandOutput&) const = default;
+};
+
 class ContainerPlatform {
  public:
   virtual ~ContainerPlatform() = default;
@@ -121,6 +145,11 @@ class ContainerPlatform {
   // host:port on which the container's `port` is reachable from rewind
   // (a published host port, else the container's address on its network).
   virtual model::Result<std::string> address(const std::string& id, int port) = 0;
+
+  // Runs `command` to its end in a new container and removes the container
+  // again on every path (failure, timeout). A non-zero exit is an output,
+  // not an error; errors are what kept it from running.
+  virtual model::Result<CommandOutput> run_once(const OneOffCommand& command) = 0;
 };
 
 }  // namespace rwd::execute

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "rewind/execute/drill.hpp"
 #include "rewind/execute/executor.hpp"
 #include "rewind/history/store.hpp"
 #include "rewind/model/revision.hpp"
@@ -72,6 +73,8 @@ class ReleaseReconciler {
   void unquiesce_after_failure(Run& run, const reconcile::Step& failed);
   model::Status keep_down_scripts(const Run& run, model::RevisionRecord& rec);
   void observe_schema(Run& run, reconcile::Observed& observed);
+  ReconcileOutcome idle(Run& run);
+  void record_drill(Run& run, const model::Result<DrillOutcome>& outcome);
   static bool serves_rollback(const Run& run);
   void list_rollback_steps(Run& run);
   void note_step(Run& run, std::size_t index, model::StepState state, const std::string& message);

@@ -68,6 +68,19 @@ struct BackupSpec {
   bool operator==(const BackupSpec&) const = default;
 };
 
+// Where the command of an alembic / golang-migrate / flyway migration runs.
+enum class CommandPlace {
+  kImage,  // a one-off container of the revision's image, beside the service
+  kHost,   // a process on the host rewind runs on
+};
+
+// A rollback drill: the latest backup restored into a scratch database, the
+// down migrations of the current revision run there, checked, dropped.
+struct DrillSpec {
+  std::optional<Duration> every;  // nullopt: only `rewind drill NAME`
+  bool operator==(const DrillSpec&) const = default;
+};
+
 struct MigrationSpec {
   UrlSource database;
   MigrationDriver driver = MigrationDriver::kSqlDir;
@@ -84,6 +97,16 @@ struct MigrationSpec {
   // (MigrationBlocked) instead of queueing every reader behind it.
   Duration lock_timeout = std::chrono::seconds(5);
   Duration statement_timeout = std::chrono::minutes(5);
+  // alembic, golang-migrate, flyway: the argv that moves the schema to
+  // "{{revision}}" (placeholder replaced); the database URL reaches it as the
+  // environment variable DATABASE_URL. An upgrade runs up_command in the new
+  // revision's image, a downgrade down_command in the image being left (the
+  // older image does not know the newer migrations).
+  std::vector<std::string> up_command;
+  std::vector<std::string> down_command;
+  CommandPlace run_in = CommandPlace::kImage;
+  Duration command_timeout = std::chrono::minutes(10);
+  DrillSpec drill;
   bool operator==(const MigrationSpec&) const = default;
 };
 
@@ -261,6 +284,16 @@ struct RowCount {
   bool operator==(const RowCount&) const = default;
 };
 
+// The outcome of the last rollback drill.
+struct DrillRecord {
+  Timestamp at{};
+  bool passed = false;
+  double seconds = 0;
+  std::string backup;   // the dump it restored
+  std::string message;  // what was checked, or what failed
+  bool operator==(const DrillRecord&) const = default;
+};
+
 // The database side of a Release: what the last schema step saw and did.
 struct MigrationStatus {
   std::string revision;  // the schema revision the database reported last
@@ -268,6 +301,8 @@ struct MigrationStatus {
   std::vector<RowCount> row_counts;         // of the last schema change
   std::string restored_from;  // the dump the last restoreBackup rollback restored
   std::string kept_as;        // the database it left behind (<db>_before_rollback_...)
+  std::string exported_rows;  // data-only dump of verifyTables of kept_as: the rows to re-import
+  std::optional<DrillRecord> last_drill;
   bool operator==(const MigrationStatus&) const = default;
 };
 
@@ -294,6 +329,8 @@ struct Release {
 };
 
 const char* to_string(MigrationDriver d);
+const char* to_string(CommandPlace p);  // "image", "host"
+std::optional<CommandPlace> parse_command_place(std::string_view s);
 const char* to_string(StrategyType t);
 const char* to_string(ReleasePhase p);
 std::optional<MigrationDriver> parse_migration_driver(std::string_view s);

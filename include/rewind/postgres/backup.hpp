@@ -94,6 +94,14 @@ struct RestoreReport {
 MigrationResult<RestoreReport> restore_backup(const DatabaseUrl& url, const BackupFile& backup,
                                               const BackupOptions& options, model::Timestamp now);
 
+// A data-only dump (pg_dump -Fc --data-only) of `tables` of `database` on
+// the URL's server into options.directory, named <database>-<time>.dump:
+// after a restoreBackup rollback, the rows of the kept database, so that
+// what was written after the backup can be re-imported by hand.
+MigrationResult<BackupFile> export_tables(const DatabaseUrl& url, const std::string& database,
+                                          const std::vector<std::string>& tables,
+                                          const BackupOptions& options, model::Timestamp now);
+
 // The database name of a URL (libpq's `dbname`, default the user name).
 std::string database_name(const DatabaseUrl& url);
 
@@ -117,6 +125,7 @@ std::optional<ParsedBackupName> parse_backup_file_name(const std::string& file_n
 struct RestoreNames {
   std::string scratch;
   std::string kept_as;
+  std::string drill;  // <database>_rewind_drill_<stamp>: a rollback drill's scratch database
 };
 RestoreNames restore_names(const std::string& database, model::Timestamp now);
 

@@ -11,6 +11,7 @@
 
 #include "rewind/execute/database.hpp"
 #include "rewind/postgres/backup.hpp"
+#include "rewind/postgres/command_migration.hpp"
 #include "rewind/postgres/database_url.hpp"
 
 namespace rwd::postgres {
@@ -22,6 +23,10 @@ struct PostgresDatabaseOptions {
   EnvLookup env = process_env();
   std::string pg_dump = "pg_dump";
   std::string pg_restore = "pg_restore";
+  // alembic / golang-migrate / flyway with runIn image: runs the command in
+  // a one-off container (the CLI wires ContainerPlatform::run_once). Unset:
+  // such a migration is an error.
+  CommandRunner run_in_image;
 };
 
 class PostgresDatabase : public execute::DatabaseTarget {
@@ -40,11 +45,20 @@ class PostgresDatabase : public execute::DatabaseTarget {
   model::Result<execute::RestoreDone> restore(const execute::DatabaseRef& db,
                                               const model::BackupRecord& backup,
                                               model::Timestamp stamp) override;
+  model::Result<std::string> drill(const execute::DatabaseRef& db,
+                                   const execute::DrillRequest& request,
+                                   model::Timestamp now) override;
 
  private:
   std::filesystem::path path_of(const execute::DatabaseRef& db, const std::string& p) const;
   MigrationResult<DatabaseUrl> url_of(const execute::DatabaseRef& db) const;
   BackupOptions backup_options(const execute::DatabaseRef& db) const;
+  // runIn host: the command as a child process; a relative program path
+  // ("bin/migrate") starts at the Release's base dir.
+  model::Result<execute::CommandOutput> run_on_host(const execute::DatabaseRef& db,
+                                                    const execute::OneOffCommand& command) const;
+  model::Result<execute::MigrationDone> migrate_with_command(const execute::DatabaseRef& db,
+                                                             const std::string& to);
 
   PostgresDatabaseOptions options_;
 };

@@ -77,7 +77,7 @@ class MigrateTest : public ::testing::Test {
   }
 
   void write_release(const std::string& image, const std::string& schema,
-                     const std::string& lock_timeout = "5s") {
+                     const std::string& lock_timeout = "5s", const std::string& more = "") {
     svc_->write_release(
         image,
         "  migration:\n"
@@ -87,7 +87,7 @@ class MigrateTest : public ::testing::Test {
         "    revision: \"" + schema + "\"\n"
         "    backup: {directory: " + backups_.string() + ", keep: 3}\n"
         "    verifyTables: [users]\n"
-        "    lockTimeout: " + lock_timeout + "\n"
+        "    lockTimeout: " + lock_timeout + "\n" + more +
         "  healthCheck: {http: {path: /health, port: 8080}, interval: 500ms, timeout: 1s, "
         "failureThreshold: 3}\n"
         "  rollbackPolicy: {progressDeadline: 1m}\n");
@@ -132,6 +132,23 @@ class MigrateTest : public ::testing::Test {
       return {std::string("error: ") + e.what()};
     }
   }
+  // `rewind drill` as an operator runs it, with the URL in its environment.
+  CommandResult drill_command() {
+    ::setenv(kUrlVar, server_->url(db_).c_str(), 1);
+    const std::string bin = std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind";
+    return run_command(bin + " drill api -n it --state-dir " + svc_->state().string() +
+                       " --base-dir " + svc_->releases().string() + " 2>&1");
+  }
+  std::vector<std::string> drill_databases() {
+    return column("SELECT datname FROM pg_database WHERE datname LIKE '%rewind_drill%'",
+                  "postgres");
+  }
+  nlohmann::json last_drill() {
+    const auto s = svc_->status();
+    if (!s.contains("status") || !s["status"].contains("migration")) return nlohmann::json::object();
+    return s["status"]["migration"].value("lastDrill", nlohmann::json::object());
+  }
+
   static void admin(const std::string& sql) {
     pqxx::connection c(server_->url());
     pqxx::nontransaction n(c);
@@ -291,6 +308,12 @@ TEST_F(MigrateTest, ARestoreBackupRollbackBringsBackTheDataOfBeforeTheUpgradeAnd
   const std::string kept = mig.value("keptAs", "");
   ASSERT_EQ(kept.rfind(db_ + "_before_rollback_", 0), 0U) << kept;
   EXPECT_EQ(scalar("SELECT count(*) FROM users", kept), "57") << "the replaced data is kept";
+  // ... and its rows of verifyTables are exported next to the backups.
+  const std::string exported = mig.value("exportedRows", "");
+  ASSERT_EQ(fs::path(exported).parent_path(), backups_) << mig.dump(2);
+  const CommandResult toc = run_command("pg_restore --list " + exported);
+  EXPECT_EQ(toc.exit_code, 0) << toc.output;
+  EXPECT_NE(toc.output.find("TABLE DATA public users"), std::string::npos) << toc.output;
 }
 
 TEST_F(MigrateTest, AKillDuringTheDowngradeResumesWithoutApplyingAnythingTwice) {
@@ -309,6 +332,80 @@ TEST_F(MigrateTest, AKillDuringTheDowngradeResumesWithoutApplyingAnythingTwice) 
       << svc_->describe();
   EXPECT_EQ(applied(), std::vector<std::string>{"0001"});
   EXPECT_EQ(scalar("SELECT count(*) FROM users"), "50");
+}
+
+TEST_F(MigrateTest, ADrillExercisesTheRollbackPathOnACopyAndRollbackReadyFollowsIt) {
+  upgrade();
+  ASSERT_TRUE(eventually([&] { return condition_reason("RollbackReady") == "NoDrill"; }))
+      << svc_->describe();
+
+  const CommandResult passed = drill_command();
+  EXPECT_EQ(passed.exit_code, 0) << passed.output;
+  EXPECT_NE(passed.output.find("passed"), std::string::npos) << passed.output;
+  EXPECT_EQ(passed.output.find(server_->password()), std::string::npos) << passed.output;
+  EXPECT_TRUE(last_drill().value("passed", false)) << last_drill().dump(2);
+  EXPECT_TRUE(drill_databases().empty()) << "the copy is dropped";
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"})) << "live untouched";
+  EXPECT_EQ(scalar("SELECT count(*) FROM orders"), "5");
+  ASSERT_TRUE(eventually([&] { return condition_reason("RollbackReady") == "PreviousRevisionReady"; }))
+      << svc_->describe();
+
+  // A down script that no longer works: the drill says so before a real
+  // rollback would find out.
+  write_migration("0003_email.down.sql", "ALTER TABLE users DROP COLUMN no_such_column;");
+  const CommandResult failed = drill_command();
+  EXPECT_EQ(failed.exit_code, 1) << failed.output;
+  EXPECT_NE(failed.output.find("no_such_column"), std::string::npos) << failed.output;
+  EXPECT_FALSE(last_drill().value("passed", true));
+  EXPECT_TRUE(drill_databases().empty());
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
+  ASSERT_TRUE(eventually([&] { return condition_reason("RollbackReady") == "DrillFailed"; }))
+      << svc_->describe();
+}
+
+TEST_F(MigrateTest, TheWatcherDrillsOnItsOwnWithDrillEvery) {
+  upgrade();
+  write_release("rewind-demo:v2", "0003", "5s", "    drill: {every: 1h}\n");
+  ASSERT_TRUE(eventually([&] { return last_drill().value("passed", false); })) << svc_->describe();
+  ASSERT_TRUE(eventually([&] { return condition_reason("RollbackReady") == "PreviousRevisionReady"; }))
+      << svc_->describe();
+  EXPECT_TRUE(drill_databases().empty());
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
+  EXPECT_EQ(svc_->served_version(), "v2");
+}
+
+TEST_F(MigrateTest, QuiescedWorkersAreStoppedForTheDowngradeAndStartedAgain) {
+  const std::string worker = svc_->project() + "_worker_1";
+  const CommandResult run = run_command(
+      "docker run -d --name " + worker + " " + label_args() +
+      " --label com.docker.compose.project=" + svc_->project() +
+      " --label com.docker.compose.service=worker rewind-demo:v1");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  auto state = [&](const char* field) {
+    return trimmed(run_command("docker inspect -f '{{.State." + std::string(field) + "}}' " + worker).output);
+  };
+  const std::string first_start = state("StartedAt");
+  const std::string quiesce = "    quiesce: [worker]\n";
+  write_release("rewind-demo:v1", "0001", "5s", quiesce);
+  watcher_ = watch("1");
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1); })) << svc_->describe();
+  add_v2_migrations();
+  write_release("rewind-demo:v2", "0003", "5s", quiesce);
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(2) && svc_->served_version() == "v2"; }))
+      << svc_->describe();
+  EXPECT_EQ(state("StartedAt"), first_start) << "an upgrade does not quiesce";
+
+  remove_v2_migrations();
+  write_release("rewind-demo:v1", "0001", "5s", quiesce);
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && svc_->served_version() == "v1"; }))
+      << svc_->describe();
+  EXPECT_EQ(applied(), std::vector<std::string>{"0001"});
+  ASSERT_TRUE(eventually([&] { return state("Running") == "true"; })) << "started again";
+  const std::string stopped = state("FinishedAt");
+  const std::string restarted = state("StartedAt");
+  EXPECT_NE(restarted, first_start) << "stopped for the downgrade, then started";
+  EXPECT_LT(stopped, restarted) << "RFC 3339 times of one clock compare as text";
+  EXPECT_EQ(watcher_->stop(), 0);
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ class FakeDatabase : public DatabaseTarget {
   FileContents last_kept;       // the kept down scripts the last migrate got
   std::set<std::string> last_protect;
   // Failures, each for the next call of its kind (cleared when used).
-  std::optional<model::Error> fail_backup, fail_migrate, fail_restore;
+  std::optional<model::Error> fail_backup, fail_migrate, fail_restore, fail_drill;
   bool unverified_backup = false;
   // Applied by migrate() when it reaches a schema: rows it loses, say.
   std::map<std::string, std::map<std::string, std::int64_t>> rows_at_schema;
@@ -81,8 +81,16 @@ class FakeDatabase : public DatabaseTarget {
     if (it == dump_contents.end()) return model::Error::terminal("no dump " + b.path);
     schema = it->second.first;
     rows = it->second.second;
-    return RestoreDone{"app", "app_before_rollback_" +
-                                  std::to_string(stamp.time_since_epoch().count())};
+    const std::string kept = "app_before_rollback_" + std::to_string(stamp.time_since_epoch().count());
+    return RestoreDone{"app", kept, "/backups/" + kept + ".dump"};
+  }
+
+  model::Result<std::string> drill(const DatabaseRef&, const DrillRequest& r,
+                                   model::Timestamp) override {
+    calls.push_back("drill " + r.backup.path + " to " + r.to);
+    last_kept = r.kept_down;
+    if (fail_drill) return take(fail_drill);
+    return "copy migrated to " + r.to;
   }
 
  private:

@@ -22,6 +22,8 @@ class FakePlatform : public ContainerPlatform {
   int clock = 0;  // creation order
   bool daemon_down = false;
   std::map<std::string, Instance> seen;  // service -> the container list() last saw serving
+  std::vector<OneOffCommand> one_offs;   // run_once() calls, in order
+  model::Result<CommandOutput> one_off_result = CommandOutput{0, "", false};
 
   Instance& add(const std::string& name, const std::string& image, bool running,
                 std::map<std::string, std::string> labels = {}) {
@@ -126,6 +128,11 @@ class FakePlatform : public ContainerPlatform {
   }
   model::Result<std::string> address(const std::string& id, int port) override {
     return containers.at(id).name + ":" + std::to_string(port);
+  }
+  model::Result<CommandOutput> run_once(const OneOffCommand& command) override {
+    calls.push_back("run-once " + command.image.value());
+    one_offs.push_back(command);
+    return one_off_result;
   }
 };
 

@@ -227,21 +227,89 @@ TEST(ReconcilerDatabase, ARestoreBackupRollbackRestoresTheDumpTakenBeforeTheUpgr
   ASSERT_TRUE(st.migration);
   EXPECT_EQ(st.migration->restored_from, pre_upgrade);
   EXPECT_EQ(st.migration->kept_as.rfind("app_before_rollback_", 0), 0U) << st.migration->kept_as;
+  EXPECT_EQ(st.migration->exported_rows, "/backups/" + st.migration->kept_as + ".dump");
   const auto stored = *loop.statuses.read_rollback({"shop", "incident-7"});
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->status.phase, model::RollbackPhase::kSucceeded);
   ASSERT_TRUE(stored->status.backup) << "the Rollback shows the backup its plan took";
 }
 
-TEST(ReconcilerDatabase, RollbackReadyFollowsTheAgeOfTheLatestVerifiedBackup) {
+// Reconciles until the controller's next wake-up is at least a minute away
+// (periodic drills keep it requeueing, so it never waits for a change).
+ReconcileOutcome until_quiet(Loop& loop, const model::Release& r) {
+  ReconcileOutcome out;
+  for (int i = 0; i < 50; ++i) {
+    out = loop.reconciler.reconcile(r, {});
+    if (out.action.is_await_change() || *out.action.requeue() >= std::chrono::minutes(1)) break;
+    loop.clock += *out.action.requeue();
+  }
+  return out;
+}
+
+model::Release drilled(const std::string& image, const std::string& schema, model::Duration every) {
+  model::Release r = with_schema(image, schema);
+  r.spec.migration->drill.every = every;
+  return r;
+}
+
+TEST(ReconcilerDatabase, RollbackReadyNeedsADrillThatPassed) {
   Loop loop;
   upgrade_to_v2(loop);
   const auto* ready = cond(loop.status(), "RollbackReady");
   ASSERT_NE(ready, nullptr);
-  EXPECT_EQ(ready->status, model::ConditionStatus::kTrue) << ready->reason << ": " << ready->message;
+  EXPECT_EQ(ready->status, model::ConditionStatus::kFalse);
+  EXPECT_EQ(ready->reason, "NoDrill") << "a rollback path never exercised is not ready";
 
-  loop.clock += std::chrono::hours(25);  // maxAge 24h
-  (void)loop.settle(with_schema("demo:v2", "0002"));
+  loop.database.calls.clear();
+  const auto out = until_quiet(loop, drilled("demo:v2", "0002", std::chrono::hours(6)));
+  ASSERT_TRUE(out.action.requeue());
+  EXPECT_GT(*out.action.requeue(), std::chrono::hours(6) - std::chrono::minutes(1)) << "the next drill";
+  EXPECT_LE(*out.action.requeue(), std::chrono::hours(6));
+  ASSERT_EQ(loop.database.calls.size(), 2U) << ::testing::PrintToString(loop.database.calls);
+  EXPECT_EQ(loop.database.calls[0], "backup") << "a drill restores a fresh dump";
+  EXPECT_EQ(loop.database.calls[1].rfind("drill /backups/", 0), 0U);
+  EXPECT_NE(loop.database.calls[1].find(" to 0001"), std::string::npos)
+      << "down to the schema of the revision a rollback would go to";
+  EXPECT_EQ(loop.database.last_kept.count("0002_orders.down.sql"), 1U);
+  EXPECT_EQ(loop.database.schema, "0002") << "the live database is not touched";
+  const auto st = loop.status();
+  ASSERT_TRUE(st.migration && st.migration->last_drill);
+  EXPECT_TRUE(st.migration->last_drill->passed);
+  ready = cond(st, "RollbackReady");
+  ASSERT_NE(ready, nullptr);
+  EXPECT_EQ(ready->status, model::ConditionStatus::kTrue) << ready->reason << ": " << ready->message;
+}
+
+TEST(ReconcilerDatabase, AFailedDrillMakesRollbackReadyFalseUntilTheNextOnePasses) {
+  Loop loop;
+  upgrade_to_v2(loop);
+  loop.database.fail_drill =
+      model::Error::terminal("drill: migrate to 0001: 0002_orders.down.sql: relation is referenced");
+  const model::Release r = drilled("demo:v2", "0002", std::chrono::hours(1));
+  (void)until_quiet(loop, r);
+  auto* ready = cond(loop.status(), "RollbackReady");
+  ASSERT_NE(ready, nullptr);
+  EXPECT_EQ(ready->reason, "DrillFailed");
+  EXPECT_NE(ready->message.find("relation is referenced"), std::string::npos) << ready->message;
+
+  loop.clock += std::chrono::hours(1);
+  (void)until_quiet(loop, r);
+  ready = cond(loop.status(), "RollbackReady");
+  ASSERT_NE(ready, nullptr);
+  EXPECT_EQ(ready->status, model::ConditionStatus::kTrue) << ready->reason;
+}
+
+TEST(ReconcilerDatabase, RollbackReadyFollowsTheAgeOfTheLatestVerifiedBackup) {
+  Loop loop;
+  upgrade_to_v2(loop);
+  const model::Release r = drilled("demo:v2", "0002", std::chrono::hours(48));
+  (void)until_quiet(loop, r);
+  auto* ready = cond(loop.status(), "RollbackReady");
+  ASSERT_NE(ready, nullptr);
+  EXPECT_EQ(ready->status, model::ConditionStatus::kTrue) << ready->reason;
+
+  loop.clock += std::chrono::hours(25);  // maxAge 24h; the next drill is in 23h
+  (void)until_quiet(loop, r);
   ready = cond(loop.status(), "RollbackReady");
   ASSERT_NE(ready, nullptr);
   EXPECT_EQ(ready->status, model::ConditionStatus::kFalse);

@@ -28,6 +28,15 @@ TEST(ChildProcess, ExitCodeAndOutputs) {
   EXPECT_TRUE(run({"true"}).succeeded());
 }
 
+TEST(ChildProcess, RunsInTheRequestedWorkingDirectory) {
+  ChildRequest request;
+  request.argv = {"pwd"};
+  request.cwd = "/usr/share";
+  const auto r = run_child(request);
+  ASSERT_TRUE(r.succeeded()) << r.err;
+  EXPECT_EQ(r.out, "/usr/share\n");
+}
+
 TEST(ChildProcess, ArgumentsAreNotInterpretedByAShell) {
   const auto r = run({"echo", "$HOME; rm -rf /", "`id`"});
   ASSERT_TRUE(r.succeeded());

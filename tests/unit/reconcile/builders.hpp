@@ -92,6 +92,14 @@ class ReleaseBuilder {
   }
   ReleaseBuilder& backup_required(bool b) { return set([&] { mig().backup.required = b; }); }
   ReleaseBuilder& backup_max_age(model::Duration d) { return set([&] { mig().backup.max_age = d; }); }
+  // The outcome of the last rollback drill, an hour ago.
+  ReleaseBuilder& drill(bool passed) {
+    return set([&] {
+      auto& m = r_.status.migration ? *r_.status.migration : r_.status.migration.emplace();
+      m.last_drill = model::DrillRecord{kNow - std::chrono::hours(1), passed, 1.5, "/b/x.dump",
+                                        passed ? "copy migrated" : "0007_x.down.sql failed"};
+    });
+  }
   ReleaseBuilder& quiesce(std::vector<std::string> s) {
     return set([&] { mig().quiesce = std::move(s); });
   }

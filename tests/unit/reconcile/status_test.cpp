@@ -30,7 +30,7 @@ std::vector<ReadyCase> rollback_ready_cases() {
   const auto two = HistoryBuilder().superseded(v1()).healthy(v2()).build();
   const auto fresh = kNow - std::chrono::hours(1);
   return {
-      {"Ready", v2(), two, ObservedBuilder().running(v2()).healthy().image(v1()).backup(fresh).build(),
+      {"Ready", v2().drill(true), two, ObservedBuilder().running(v2()).healthy().image(v1()).backup(fresh).build(),
        ConditionStatus::kTrue, "PreviousRevisionReady"},
       {"NoPreviousRevision", v1(), HistoryBuilder().healthy(v1()).build(),
        ObservedBuilder().running(v1()).healthy().backup(fresh).build(), ConditionStatus::kFalse,
@@ -40,12 +40,18 @@ std::vector<ReadyCase> rollback_ready_cases() {
       {"BackupTooOld", v2(), two,
        ObservedBuilder().running(v2()).healthy().image(v1()).backup(kNow - std::chrono::hours(30)).build(),
        ConditionStatus::kFalse, "BackupTooOld"},
-      {"BackupWithinCustomMaxAge", v2().backup_max_age(std::chrono::hours(48)), two,
+      {"BackupWithinCustomMaxAge", v2().backup_max_age(std::chrono::hours(48)).drill(true), two,
        ObservedBuilder().running(v2()).healthy().image(v1()).backup(kNow - std::chrono::hours(30)).build(),
        ConditionStatus::kTrue, "PreviousRevisionReady"},
       {"BackupNotVerified", v2(), two,
        ObservedBuilder().running(v2()).healthy().image(v1()).backup(fresh, false).build(),
        ConditionStatus::kFalse, "NoVerifiedBackup"},
+      {"NoDrill", v2(), two,
+       ObservedBuilder().running(v2()).healthy().image(v1()).backup(fresh).build(),
+       ConditionStatus::kFalse, "NoDrill"},
+      {"DrillFailed", v2().drill(false), two,
+       ObservedBuilder().running(v2()).healthy().image(v1()).backup(fresh).build(),
+       ConditionStatus::kFalse, "DrillFailed"},
       {"NoBackupAtAll", v2(), two, ObservedBuilder().running(v2()).healthy().image(v1()).build(),
        ConditionStatus::kFalse, "NoVerifiedBackup"},
       {"NoMigrationNeedsNoBackup", ReleaseBuilder().image("shop-api:v2").generation(2),
