@@ -316,23 +316,60 @@ TEST_F(MigrateTest, ARestoreBackupRollbackBringsBackTheDataOfBeforeTheUpgradeAnd
   EXPECT_NE(toc.output.find("TABLE DATA public users"), std::string::npos) << toc.output;
 }
 
-TEST_F(MigrateTest, AKillDuringTheDowngradeResumesWithoutApplyingAnythingTwice) {
-  upgrade("1");
+// kill -9 at each step boundary of a downgrade with backup, quiesce and row
+// counts; the next start finishes the plan without applying anything twice.
+class KillTest : public MigrateTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(KillTest, AKillDuringTheDowngradeResumesWithoutApplyingAnythingTwice) {
+  const std::string worker = svc_->project() + "_worker_1";
+  const CommandResult run = run_command(
+      "docker run -d --name " + worker + " " + label_args() +
+      " --label com.docker.compose.project=" + svc_->project() +
+      " --label com.docker.compose.service=worker rewind-demo:v1");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::string quiesce = "    quiesce: [worker]\n";
+  write_release("rewind-demo:v1", "0001", "5s", quiesce);
+  watcher_ = watch("1");
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1); })) << svc_->describe();
+  add_v2_migrations();
+  write_release("rewind-demo:v2", "0003", "5s", quiesce);
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(2) && svc_->served_version() == "v2"; }))
+      << svc_->describe();
   EXPECT_EQ(watcher_->stop(), 0);
+
   remove_v2_migrations();
-  write_release("rewind-demo:v1", "0001");
-  auto killed = watch("2", {{"REWIND_TEST_KILL_AT", "migrate:after-migrate"}});
+  write_release("rewind-demo:v1", "0001", "5s", quiesce);
+  auto killed = watch("2", {{"REWIND_TEST_KILL_AT", GetParam()}});
   const auto died = killed->wait_exit(60s);
   ASSERT_TRUE(died.has_value()) << "the kill point was not reached";
   ASSERT_TRUE(WIFSIGNALED(*died) && WTERMSIG(*died) == SIGKILL);
-  EXPECT_EQ(applied(), std::vector<std::string>{"0001"}) << "killed after the downgrade";
 
   watcher_ = watch("1");
   ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && svc_->served_version() == "v1"; }))
       << svc_->describe();
   EXPECT_EQ(applied(), std::vector<std::string>{"0001"});
   EXPECT_EQ(scalar("SELECT count(*) FROM users"), "50");
+  EXPECT_EQ(scalar("SELECT to_regclass('orders') IS NULL"), "t");
+  const auto st = svc_->status()["status"];
+  EXPECT_EQ(st["migration"].value("revision", ""), "0001");
+  EXPECT_EQ(st["lastRollback"].value("trigger", ""), "RevertedInSource");
+  EXPECT_TRUE(eventually([&] {
+    return trimmed(run_command("docker inspect -f '{{.State.Running}}' " + worker).output) == "true";
+  })) << "the quiesced worker runs again";
 }
+
+INSTANTIATE_TEST_SUITE_P(SchemaSteps, KillTest,
+                         ::testing::Values("backup:after-dump", "after-step:backup",
+                                           "quiesce:after-stop", "after-step:quiesce",
+                                           "migrate:after-migrate", "after-step:migrate",
+                                           "after-step:verify-row-counts"),
+                         [](const ::testing::TestParamInfo<const char*>& p) {
+                           std::string name = p.param;
+                           for (auto& c : name) {
+                             if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
+                           }
+                           return name;
+                         });
 
 TEST_F(MigrateTest, ADrillExercisesTheRollbackPathOnACopyAndRollbackReadyFollowsIt) {
   upgrade();
