@@ -101,7 +101,9 @@ StepResult Executor::backup(const StepInput& in) {
   const model::MigrationSpec* spec = migration_spec(in);
   if (spec == nullptr || database_ == nullptr) return no_database(in, "a backup");
   const DatabaseRef db{in.release, *spec, std::nullopt};
-  auto taken = database_->backup(db, in.now, referenced_backups(in.history));
+  const auto& progress = in.release.status.progress;
+  auto taken = database_->backup(db, in.now, referenced_backups(in.history),
+                                 progress ? progress->started_at : std::nullopt);
   if (!taken) {
     StepResult r = StepResult::from_error(taken.error());
     if (r.reason.empty()) r.reason = "BackupFailed";

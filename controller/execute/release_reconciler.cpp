@@ -268,7 +268,13 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
   s.phase = d.phase;
   s.conditions = d.conditions;
   s.pin = d.pin;
+  const std::optional<model::PlanProgress> before = s.progress;
   s.progress = d.progress;
+  if (s.progress) {
+    const bool same_plan = before && before->plan_hash == s.progress->plan_hash &&
+                           before->revision == s.progress->revision && before->started_at;
+    s.progress->started_at = same_plan ? before->started_at : std::optional<model::Timestamp>(now);
+  }
   s.message = d.message;
   if (observed.running) {
     s.observed = model::ObservedRevision{observed.running->image, observed.running->config_hash,

@@ -460,6 +460,7 @@ void decode_release_status(const Node& n, const std::string& path, Ctx& ctx, Rel
       read_into(pf, "planHash", pr.plan_hash, read_string);
       read_i32(pf, "stepIndex", pr.step_index);
       read_into(pf, "aborted", pr.aborted, read_bool);
+      read_into(pf, "startedAt", pr.started_at, read_timestamp);
       pf.finish();
       out.progress = pr;
     }

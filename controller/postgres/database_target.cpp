@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include <spdlog/spdlog.h>
+
 #include "rewind/postgres/drill.hpp"
 #include "child_process.hpp"
 #include "rewind/postgres/driver.hpp"
@@ -165,12 +167,39 @@ model::Result<execute::MigrationDone> PostgresDatabase::migrate_with_command(
   });
 }
 
-model::Result<model::BackupRecord> PostgresDatabase::backup(const execute::DatabaseRef& db,
-                                                            model::Timestamp now,
-                                                            const std::set<std::string>& protect) {
+namespace {
+
+model::BackupRecord record_of(const BackupFile& f) {
+  return model::BackupRecord{f.path, f.bytes, f.sha256, f.verified, f.taken_at};
+}
+
+// A dump this plan took before a restart: the newest of the database, when
+// it is at least as new as the plan and still verifies.
+std::optional<model::BackupRecord> dump_since(const std::string& database,
+                                              const BackupOptions& options,
+                                              model::Timestamp since) {
+  const auto dumps = list_backups(options.directory, database);
+  if (dumps.empty() || dumps.front().taken_at < since) return std::nullopt;
+  auto sum = sha256_file(dumps.front().path);
+  if (!sum) return std::nullopt;
+  auto verified = verify_backup(dumps.front().path, *sum, options);
+  if (!verified) return std::nullopt;
+  spdlog::info("backup: {} was taken by this plan before a restart; not taking another",
+               verified->path);
+  return record_of(*verified);
+}
+
+}  // namespace
+
+model::Result<model::BackupRecord> PostgresDatabase::backup(
+    const execute::DatabaseRef& db, model::Timestamp now, const std::set<std::string>& protect,
+    std::optional<model::Timestamp> reuse_since) {
   auto url = url_of(db);
   if (!url) return to_model_error(url.error());
   const BackupOptions options = backup_options(db);
+  if (reuse_since) {
+    if (auto reused = dump_since(database_name(*url), options, *reuse_since)) return *reused;
+  }
   auto file = take_backup(*url, options, now);
   if (!file) {
     model::Error e = to_model_error(file.error());
@@ -182,7 +211,7 @@ model::Result<model::BackupRecord> PostgresDatabase::backup(const execute::Datab
   keep.insert(file->path);
   (void)prune_backups(options.directory, file->database, db.spec.backup.keep, db.spec.backup.max_age,
                       now, keep);
-  return model::BackupRecord{file->path, file->bytes, file->sha256, file->verified, file->taken_at};
+  return record_of(*file);
 }
 
 model::Result<std::map<std::string, std::int64_t>> PostgresDatabase::row_counts(

@@ -150,7 +150,7 @@ void set_status(const Inputs& in, const Goal& goal, Decision& d) {
     d.phase = waits_for_person(next) ? model::ReleasePhase::kPaused
                                      : model::ReleasePhase::kProgressing;
     d.progress = model::PlanProgress{goal.number, d.plan.hash,
-                                     static_cast<std::int32_t>(d.plan.first_step), false};
+                                     static_cast<std::int32_t>(d.plan.first_step), false, std::nullopt};
     d.message = std::string(to_string(d.plan.direction)) + " to " + target + " (" + goal.reason +
                 "): step " + std::to_string(d.plan.first_step + 1) + "/" +
                 std::to_string(d.plan.steps.size()) + ", " + next.description;

@@ -79,9 +79,12 @@ class DatabaseTarget {
 
   // A dump into backup.directory, read back and hashed; unverified is an
   // error. Then old dumps are pruned (backup.keep, backup.maxAge), never one
-  // in `protect`.
-  virtual model::Result<model::BackupRecord> backup(const DatabaseRef& db, model::Timestamp now,
-                                                    const std::set<std::string>& protect) = 0;
+  // in `protect`. `reuse_since`: a verified dump of the database taken at or
+  // after that time (by the same plan, before a restart) is returned instead
+  // of taking another.
+  virtual model::Result<model::BackupRecord> backup(
+      const DatabaseRef& db, model::Timestamp now, const std::set<std::string>& protect,
+      std::optional<model::Timestamp> reuse_since = std::nullopt) = 0;
 
   // Exact row counts of `tables`; a table that does not exist (yet, or any
   // more) has 0.

@@ -254,6 +254,9 @@ struct PlanProgress {
   std::string plan_hash;    // changes when the plan's steps change
   std::int32_t step_index = 0;
   bool aborted = false;
+  // When this plan was first recorded; kept while it resumes. A backup the
+  // plan took before a restart is found by it and not taken again.
+  std::optional<Timestamp> started_at;
   bool operator==(const PlanProgress&) const = default;
 };
 

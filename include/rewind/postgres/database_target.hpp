@@ -38,8 +38,9 @@ class PostgresDatabase : public execute::DatabaseTarget {
   model::Result<execute::MigrationDone> migrate(const execute::DatabaseRef& db,
                                                 const std::string& to,
                                                 const execute::FileContents& kept_down) override;
-  model::Result<model::BackupRecord> backup(const execute::DatabaseRef& db, model::Timestamp now,
-                                            const std::set<std::string>& protect) override;
+  model::Result<model::BackupRecord> backup(
+      const execute::DatabaseRef& db, model::Timestamp now, const std::set<std::string>& protect,
+      std::optional<model::Timestamp> reuse_since = std::nullopt) override;
   model::Result<std::map<std::string, std::int64_t>> row_counts(
       const execute::DatabaseRef& db, const std::vector<std::string>& tables) override;
   model::Result<execute::RestoreDone> restore(const execute::DatabaseRef& db,

@@ -85,7 +85,7 @@ class MigrateTest : public ::testing::Test {
         "    driver: sql-dir\n"
         "    directory: migrations\n"
         "    revision: \"" + schema + "\"\n"
-        "    backup: {directory: " + backups_.string() + ", keep: 3}\n"
+        "    backup: {directory: " + backups_.string() + ", keep: 10}\n"
         "    verifyTables: [users]\n"
         "    lockTimeout: " + lock_timeout + "\n" + more +
         "  healthCheck: {http: {path: /health, port: 8080}, interval: 500ms, timeout: 1s, "
@@ -138,6 +138,14 @@ class MigrateTest : public ::testing::Test {
     const std::string bin = std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind";
     return run_command(bin + " drill api -n it --state-dir " + svc_->state().string() +
                        " --base-dir " + svc_->releases().string() + " 2>&1");
+  }
+  std::vector<std::string> dump_files() const {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(backups_, ec)) {
+      if (e.path().extension() == ".dump") out.push_back(e.path().string());
+    }
+    return out;
   }
   std::vector<std::string> drill_databases() {
     return column("SELECT datname FROM pg_database WHERE datname LIKE '%rewind_drill%'",
@@ -336,6 +344,7 @@ TEST_P(KillTest, AKillDuringTheDowngradeResumesWithoutApplyingAnythingTwice) {
   ASSERT_TRUE(eventually([&] { return svc_->stable_at(2) && svc_->served_version() == "v2"; }))
       << svc_->describe();
   EXPECT_EQ(watcher_->stop(), 0);
+  const auto dumps_before = dump_files();
 
   remove_v2_migrations();
   write_release("rewind-demo:v1", "0001", "5s", quiesce);
@@ -356,6 +365,8 @@ TEST_P(KillTest, AKillDuringTheDowngradeResumesWithoutApplyingAnythingTwice) {
   EXPECT_TRUE(eventually([&] {
     return trimmed(run_command("docker inspect -f '{{.State.Running}}' " + worker).output) == "true";
   })) << "the quiesced worker runs again";
+  EXPECT_EQ(dump_files().size(), dumps_before.size() + 1) << "one backup for the downgrade, "
+                                                            "not one per start";
 }
 
 INSTANTIATE_TEST_SUITE_P(SchemaSteps, KillTest,

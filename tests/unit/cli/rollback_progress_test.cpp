@@ -29,7 +29,7 @@ model::Rollback rollback(model::RollbackPhase phase, std::string message = {}) {
 
 model::Release release(std::optional<int> step, std::string hash = "h1", std::string message = {}) {
   model::Release r;
-  if (step) r.status.progress = model::PlanProgress{model::RevisionNumber{1}, std::move(hash), *step, false};
+  if (step) r.status.progress = model::PlanProgress{model::RevisionNumber{1}, std::move(hash), *step, false, std::nullopt};
   r.status.message = std::move(message);
   return r;
 }

@@ -49,9 +49,14 @@ class FakeDatabase : public DatabaseTarget {
     return d;
   }
 
-  model::Result<model::BackupRecord> backup(const DatabaseRef& db, model::Timestamp now,
-                                            const std::set<std::string>& protect) override {
+  model::Result<model::BackupRecord> backup(
+      const DatabaseRef& db, model::Timestamp now, const std::set<std::string>& protect,
+      std::optional<model::Timestamp> reuse_since = std::nullopt) override {
     calls.push_back("backup");
+    if (reuse_since && !dumps.empty() && dumps.back().taken_at >= *reuse_since) {
+      calls.back() = "backup (reused)";
+      return dumps.back();
+    }
     last_protect = protect;
     if (fail_backup) return take(fail_backup);
     model::BackupRecord b;

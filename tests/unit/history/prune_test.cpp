@@ -133,7 +133,7 @@ TEST(PruneTest, FromARelease) {
   release.status.current_revision = RevisionNumber{10};
   release.status.stable_revision = RevisionNumber{5};
   release.status.pin = model::Pin{RevisionNumber{1}, 1, "incident"};
-  release.status.progress = model::PlanProgress{RevisionNumber{10}, "h", 0, false};
+  release.status.progress = model::PlanProgress{RevisionNumber{10}, "h", 0, false, std::nullopt};
   const PruneResult r = prune_history(ten(), release);
   EXPECT_EQ(numbers(r.history), (std::vector<std::int64_t>{1, 5, 9, 10}));
 

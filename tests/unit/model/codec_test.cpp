@@ -152,7 +152,7 @@ TEST(Codec, StatusRoundTrips) {
       Condition{"RolledBack", ConditionStatus::kTrue, "RevertedInSource", "back to 5", t, 4});
   r.status.last_rollback = LastRollback{RevisionNumber{6}, RevisionNumber{5}, "Rollback/incident-42",
                                         t, t + std::chrono::milliseconds(3200), 3.2, true};
-  r.status.progress = PlanProgress{RevisionNumber{6}, "abc", 2, true};
+  r.status.progress = PlanProgress{RevisionNumber{6}, "abc", 2, true, *parse_timestamp("2026-11-21T08:00:00Z")};
   r.status.message = "ok";
   {  // a rollback from an unknown revision (0) reads back as written
     Release unknown_from = r;

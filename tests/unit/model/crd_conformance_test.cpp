@@ -230,6 +230,8 @@ TEST(CrdConformance, EncodedReleaseWithFullStatusMatchesSchema) {
   m.revision = "0002";
   m.quiesce = {"worker"};
   m.verify_tables = {"users", "orders"};
+  m.max_row_loss = 10;
+  m.drill.every = std::chrono::hours(24);
   r.spec.migration = m;
   r.spec.strategy.type = StrategyType::kCanary;
   r.spec.strategy.canary = CanarySpec{
@@ -257,7 +259,15 @@ TEST(CrdConformance, EncodedReleaseWithFullStatusMatchesSchema) {
   s.conditions = some_conditions();
   s.last_rollback = LastRollback{RevisionNumber{6}, RevisionNumber{5}, "analysis/error-rate",
                                  at(10), at(13), 3.2};
-  s.progress = PlanProgress{RevisionNumber{6}, "f00dfeed", 3, true};
+  s.progress = PlanProgress{RevisionNumber{6}, "f00dfeed", 3, true, at(9)};
+  MigrationStatus& ms = s.migration.emplace();
+  ms.revision = "0001";
+  ms.last_backup = BackupRecord{"/var/backups/rewind/app-1.dump", 4096, std::string(64, 'a'), true, at(8)};
+  ms.row_counts = {RowCount{"users", 50, 48}, RowCount{"orders", 5, std::nullopt}};
+  ms.restored_from = "/var/backups/rewind/app-0.dump";
+  ms.kept_as = "app_before_rollback_20261121T080000Z";
+  ms.exported_rows = "/var/backups/rewind/app_before_rollback_20261121T080000Z-1.dump";
+  ms.last_drill = DrillRecord{at(7), true, 2.5, "/var/backups/rewind/app-1.dump", "copy migrated"};
   s.message = "rolled back to revision 5";
 
   const Json j = to_json(r);
@@ -265,7 +275,8 @@ TEST(CrdConformance, EncodedReleaseWithFullStatusMatchesSchema) {
   EXPECT_TRUE(errors.empty()) << j.dump(2) << joined(errors);
   // Every status field the model has is written, so the check above covers them.
   for (const char* key : {"observedGeneration", "phase", "currentRevision", "stableRevision", "pin",
-                          "observed", "conditions", "lastRollback", "progress", "message"}) {
+                          "observed", "conditions", "lastRollback", "progress", "migration",
+                          "message"}) {
     EXPECT_TRUE(j.contains("status") && j["status"].contains(key)) << "status." << key;
   }
 }

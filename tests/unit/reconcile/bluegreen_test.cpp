@@ -168,7 +168,7 @@ TEST(BlueGreen, ManualPromoteWaitsForAPerson) {
   h.revisions.push_back(*first.new_record);
   // Start and health are done; the next step is the promotion gate.
   Desired resumed = desired;
-  resumed.release.status.progress = model::PlanProgress{rev(2), first.plan.hash, 2, false};
+  resumed.release.status.progress = model::PlanProgress{rev(2), first.plan.hash, 2, false, std::nullopt};
   resumed.release.status.current_revision = rev(1);
   const Decision d = plan(resumed, observed, h, kNow);
   EXPECT_EQ(d.plan.first_step, 2U);

@@ -149,7 +149,7 @@ class ReleaseBuilder {
   ReleaseBuilder& progress(std::int64_t revision, std::string hash, std::int32_t index,
                            bool aborted = false) {
     return set([&] {
-      r_.status.progress = model::PlanProgress{rev(revision), std::move(hash), index, aborted};
+      r_.status.progress = model::PlanProgress{rev(revision), std::move(hash), index, aborted, std::nullopt};
     });
   }
   ReleaseBuilder& current(std::int64_t n) {

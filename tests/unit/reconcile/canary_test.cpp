@@ -206,7 +206,7 @@ TEST(Canary, PausedPlanWaitsForTheDuration) {
   h.revisions.push_back(*first.new_record);
   Desired next = desired;
   next.release.status.current_revision = rev(1);
-  next.release.status.progress = model::PlanProgress{rev(2), first.plan.hash, 3, false};
+  next.release.status.progress = model::PlanProgress{rev(2), first.plan.hash, 3, false, std::nullopt};
   const Decision d = plan(next, ObservedBuilder().running(c1()).healthy().canary_weight(10).build(),
                           h, kNow);
   ASSERT_EQ(d.plan.first_step, 3U);

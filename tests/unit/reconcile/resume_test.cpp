@@ -26,7 +26,7 @@ Started start(Desired desired, const Observed& observed, model::History history,
   if (s.first.new_record) s.history.revisions.push_back(*s.first.new_record);
   if (s.first.pin) s.desired.release.status.pin = s.first.pin;
   s.desired.release.status.progress =
-      model::PlanProgress{*s.first.plan.to, s.first.plan.hash, index, false};
+      model::PlanProgress{*s.first.plan.to, s.first.plan.hash, index, false, std::nullopt};
   return s;
 }
 
