@@ -49,8 +49,17 @@ model::Result<std::vector<execute::Instance>> DockerPlatform::list(const model::
   if (!target.docker) {
     return model::Error::invalid_spec("spec.target: the Docker platform needs target.docker");
   }
-  const auto& d = *target.docker;
   std::lock_guard lock(mu_);
+  auto containers = inspect_service_locked(*target.docker);
+  if (!containers) return containers.error();
+  remember_locked(*containers);
+  std::vector<execute::Instance> out;
+  for (const auto& c : *containers) out.push_back(to_instance(c));
+  return out;
+}
+
+model::Result<std::vector<ContainerInspect>> DockerPlatform::inspect_service_locked(
+    const model::DockerTarget& d) {
   auto summaries = client_->list_containers(
       {std::string(label::kComposeProject) + "=" + d.project,
        std::string(label::kComposeService) + "=" + d.service});
@@ -64,10 +73,7 @@ model::Result<std::vector<execute::Instance>> DockerPlatform::list(const model::
     }
     containers.push_back(std::move(*c));
   }
-  remember_locked(containers);
-  std::vector<execute::Instance> out;
-  for (const auto& c : containers) out.push_back(to_instance(c));
-  return out;
+  return containers;
 }
 
 void DockerPlatform::remember_locked(const std::vector<ContainerInspect>& containers) {
@@ -98,16 +104,9 @@ void DockerPlatform::remember_locked(const std::vector<ContainerInspect>& contai
 
 model::Result<ContainerInspect> DockerPlatform::network_source(const model::DockerTarget& d) {
   std::lock_guard lock(mu_);
-  auto summaries = client_->list_containers(
-      {std::string(label::kComposeProject) + "=" + d.project,
-       std::string(label::kComposeService) + "=" + d.service});
-  if (!summaries) return summaries.error().error;
-  std::vector<ContainerInspect> containers;
-  for (const auto& s : *summaries) {
-    auto c = client_->inspect_container(s.id);
-    if (c) containers.push_back(std::move(*c));
-    else if (!c.error().not_found()) return c.error().error;
-  }
+  auto listed = inspect_service_locked(d);
+  if (!listed) return listed.error();
+  const std::vector<ContainerInspect>& containers = *listed;
   if (const ContainerInspect* c = serving(containers)) return *c;
   auto kept = snapshots_.find(d.project, d.service);
   if (kept && *kept) return as_container(**kept);

@@ -73,6 +73,8 @@ class DockerPlatform final : public execute::ContainerPlatform {
   // The service's serving container, else its snapshot: whose networks a
   // one-off container joins.
   model::Result<ContainerInspect> network_source(const model::DockerTarget& d);
+  // The service's containers, inspected (ones removed meanwhile skipped); mu_ held.
+  model::Result<std::vector<ContainerInspect>> inspect_service_locked(const model::DockerTarget& d);
   model::Result<std::unique_ptr<http::Client>> one_off_connection();
 
   std::mutex mu_;

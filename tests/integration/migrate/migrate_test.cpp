@@ -139,6 +139,14 @@ class MigrateTest : public ::testing::Test {
     return run_command(bin + " drill api -n it --state-dir " + svc_->state().string() +
                        " --base-dir " + svc_->releases().string() + " 2>&1");
   }
+  // A compose "worker" service of the same project, for quiesce.
+  void start_worker(const std::string& name) {
+    const CommandResult run = run_command(
+        "docker run -d --name " + name + " " + label_args() +
+        " --label com.docker.compose.project=" + svc_->project() +
+        " --label com.docker.compose.service=worker rewind-demo:v1");
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+  }
   std::vector<std::string> dump_files() const {
     std::vector<std::string> out;
     std::error_code ec;
@@ -330,11 +338,7 @@ class KillTest : public MigrateTest, public ::testing::WithParamInterface<const 
 
 TEST_P(KillTest, AKillDuringTheDowngradeResumesWithoutApplyingAnythingTwice) {
   const std::string worker = svc_->project() + "_worker_1";
-  const CommandResult run = run_command(
-      "docker run -d --name " + worker + " " + label_args() +
-      " --label com.docker.compose.project=" + svc_->project() +
-      " --label com.docker.compose.service=worker rewind-demo:v1");
-  ASSERT_EQ(run.exit_code, 0) << run.output;
+  ASSERT_NO_FATAL_FAILURE(start_worker(worker));
   const std::string quiesce = "    quiesce: [worker]\n";
   write_release("rewind-demo:v1", "0001", "5s", quiesce);
   watcher_ = watch("1");
@@ -424,11 +428,7 @@ TEST_F(MigrateTest, TheWatcherDrillsOnItsOwnWithDrillEvery) {
 
 TEST_F(MigrateTest, QuiescedWorkersAreStoppedForTheDowngradeAndStartedAgain) {
   const std::string worker = svc_->project() + "_worker_1";
-  const CommandResult run = run_command(
-      "docker run -d --name " + worker + " " + label_args() +
-      " --label com.docker.compose.project=" + svc_->project() +
-      " --label com.docker.compose.service=worker rewind-demo:v1");
-  ASSERT_EQ(run.exit_code, 0) << run.output;
+  ASSERT_NO_FATAL_FAILURE(start_worker(worker));
   auto state = [&](const char* field) {
     return trimmed(run_command("docker inspect -f '{{.State." + std::string(field) + "}}' " + worker).output);
   };
