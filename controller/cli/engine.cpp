@@ -7,6 +7,7 @@
 #include "rewind/docker/client.hpp"
 #include "rewind/docker/environment.hpp"
 #include "rewind/http/client.hpp"
+#include "state_postgres.hpp"
 
 namespace rwd::cli {
 namespace {
@@ -16,6 +17,9 @@ model::Timestamp now() {
 }
 
 model::Status open_stores(const EngineConfig& config, Engine& engine) {
+  auto in_postgres = open_state_stores(engine.histories, engine.statuses);
+  if (!in_postgres) return in_postgres.error();
+  if (*in_postgres) return {};
   auto histories = history::FileHistoryStore::open({config.state_dir, {}});
   if (!histories) {
     return model::Error::terminal("state directory " + config.state_dir.string() + ": " +

@@ -30,8 +30,9 @@ struct EngineConfig {
 };
 
 struct Engine {
-  std::unique_ptr<history::FileHistoryStore> histories;
-  std::unique_ptr<history::FileStatusStore> statuses;
+  // The state directory's files, or PostgreSQL with --state (state_postgres.hpp).
+  std::shared_ptr<history::HistoryStore> histories;
+  std::shared_ptr<history::StatusStore> statuses;
   http::Endpoint endpoint;          // of the Docker Engine
   docker::ApiVersion api_version;   // negotiated with it
   std::unique_ptr<docker::DockerPlatform> platform;

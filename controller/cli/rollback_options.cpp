@@ -13,6 +13,7 @@
 #include "rewind/cli/rollback.hpp"
 #include "rewind/history/layout.hpp"
 #include "rewind/model/codec.hpp"
+#include "state_postgres.hpp"
 
 namespace rwd::cli {
 namespace po = boost::program_options;
@@ -114,6 +115,7 @@ po::options_description visible_options() {
       "text or json (log lines go to stderr)")(
       "log-level", po::value<std::string>()->default_value("warn")->value_name("LEVEL"),
       "trace, debug, info, warn, error, critical or off");
+  add_state_options(o);  // --state postgres://: history and status there; --state-dir still used
   return o;
 }
 
@@ -181,6 +183,7 @@ std::variant<RollbackOptions, int> parse_rollback_options(const std::vector<std:
   o.yes = vm.count("yes") != 0U;
   o.no_wait = vm.count("no-wait") != 0U;
   o.state_dir = vm["state-dir"].as<std::string>();
+  if (!select_state(vm, "rollback", err)) return kExitUsage;
   if (vm.count("docker") != 0U) o.docker = vm["docker"].as<std::string>();
   if (!fill_checked(vm, o, err)) return kExitUsage;
   return o;

@@ -3,6 +3,8 @@
 // Read only.
 
 #include <boost/program_options.hpp>
+#include <algorithm>
+#include <iomanip>
 #include <iostream>
 #include <optional>
 
@@ -11,6 +13,7 @@
 #include "rewind/history/layout.hpp"
 #include "rewind/model/codec.hpp"
 #include "state_format.hpp"
+#include "state_postgres.hpp"
 #include "state_reader.hpp"
 
 namespace rwd::cli {
@@ -18,15 +21,20 @@ namespace po = boost::program_options;
 
 namespace {
 
+constexpr int kHostWidth = 20;
+
 constexpr const char* kStatusUsage = R"(Usage: rewind status [NAME] [options]
 
 Shows the Releases rewind manages (nothing is changed). Without NAME: one
 line per Release. With NAME: its revisions, conditions and last rollback.
 Read from the state directory that `rewind watch` writes, or with --server
-from a running watcher's HTTP API (any host that can reach it):
+from a running watcher's HTTP API (any host that can reach it), or with
+--state postgres://... from the database a fleet's watchers share (a HOST
+column; with NAME every host that has it, or --state-host's):
 
   rewind status
   rewind status api -n shop --server http://127.0.0.1:9464
+  PGPASSWORD=... rewind status --state postgres://rewind@db/rewind
 
 Exit status: 0 shown, 1 no such Release or unreadable state, 2 usage error or no
 state directory there.
@@ -56,6 +64,7 @@ void add_common(po::options_description& o) {
       "read from a running `rewind watch` instead, e.g. http://127.0.0.1:9464 (its --listen)")(
       "output,o", po::value<std::string>()->default_value("table")->value_name("FORMAT"),
       "table or json");
+  add_state_options(o);
 }
 
 // The command line shared by status and history: [NAME] and the common
@@ -80,6 +89,7 @@ std::optional<int> parse_state_command(const std::vector<std::string>& args, con
     err << "rewind " << command << ": --output \"" << output << "\" is not one of table, json\n";
     return kExitUsage;
   }
+  if (!select_state(vm, command, err)) return kExitUsage;
   if (command == "history" && vm.count("name") == 0U) {
     err << "rewind history: NAME is required (see rewind history --help)\n";
     return kExitUsage;
@@ -91,7 +101,8 @@ std::optional<int> parse_state_command(const std::vector<std::string>& args, con
 std::unique_ptr<StateReader> open_reader(const po::variables_map& vm, const std::string& command,
                                          std::ostream& err) {
   auto reader = vm.count("server") != 0U ? open_server(vm["server"].as<std::string>())
-                                         : open_state_directory(vm["state-dir"].as<std::string>());
+                : selected_state()   ? open_postgres_reader(*selected_state())
+                                     : open_state_directory(vm["state-dir"].as<std::string>());
   if (!reader) {
     err << "rewind " << command << ": " << reader.error().message << "\n";
     return nullptr;
@@ -104,8 +115,8 @@ model::ObjectKey key_of(const po::variables_map& vm) {
 }
 
 int show_release(StateReader& reader, const model::ObjectKey& key, bool json, std::ostream& out,
-                 std::ostream& err) {
-  auto r = reader.release(key);
+                 std::ostream& err, const std::string& host = {}) {
+  auto r = host.empty() ? reader.release(key) : reader.release_on(host, key);
   if (!r) {
     err << "rewind status: " << r.error().message << "\n";
     return kExitInvalid;
@@ -117,6 +128,7 @@ int show_release(StateReader& reader, const model::ObjectKey& key, bool json, st
   if (json) {
     out << model::to_json(**r).dump(2) << "\n";
   } else {
+    if (!host.empty()) out << "Host: " << host << "\n";
     print_release_detail(**r, out);
   }
   return kExitOk;
@@ -134,10 +146,31 @@ int list_releases(StateReader& reader, bool json, std::ostream& out, std::ostrea
     for (const auto& r : list->releases) items.push_back(model::to_json(r));
     out << items.dump(2) << "\n";
   } else {
+    const bool fleet = !list->hosts.empty();
+    if (fleet) out << std::left << std::setw(kHostWidth) << "HOST" << std::right;
     print_release_header(out);
-    for (const auto& r : list->releases) print_release_line(r, out);
+    for (std::size_t i = 0; i < list->releases.size(); ++i) {
+      if (fleet) out << std::left << std::setw(kHostWidth) << list->hosts[i] << std::right;
+      print_release_line(list->releases[i], out);
+    }
   }
   return list->errors.empty() ? kExitOk : kExitInvalid;
+}
+
+// With --state postgres://: once per host that has the Release.
+int show_on_hosts(StateReader& reader, const model::ObjectKey& key, bool json, std::ostream& out,
+                  std::ostream& err) {
+  auto hosts = reader.hosts_of(key);
+  if (!hosts) {
+    err << "rewind status: " << hosts.error().message << "\n";
+    return kExitInvalid;
+  }
+  if (hosts->empty()) return show_release(reader, key, json, out, err);
+  int code = kExitOk;
+  for (const auto& host : *hosts) {
+    code = std::max(code, show_release(reader, key, json, out, err, host));
+  }
+  return code;
 }
 
 }  // namespace
@@ -146,9 +179,9 @@ int status_command(const std::vector<std::string>& args, std::ostream& out, std:
   po::variables_map vm;
   if (auto done = parse_state_command(args, kStatusUsage, "status", vm, out, err)) return *done;
   auto reader = open_reader(vm, "status", err);
-  if (!reader) return vm.count("server") != 0U ? kExitInvalid : kExitUsage;
+  if (!reader) return vm.count("server") != 0U || selected_state() ? kExitInvalid : kExitUsage;
   const bool json = vm["output"].as<std::string>() == "json";
-  if (vm.count("name") != 0U) return show_release(*reader, key_of(vm), json, out, err);
+  if (vm.count("name") != 0U) return show_on_hosts(*reader, key_of(vm), json, out, err);
   return list_releases(*reader, json, out, err);
 }
 
@@ -156,7 +189,7 @@ int history_command(const std::vector<std::string>& args, std::ostream& out, std
   po::variables_map vm;
   if (auto done = parse_state_command(args, kHistoryUsage, "history", vm, out, err)) return *done;
   auto reader = open_reader(vm, "history", err);
-  if (!reader) return vm.count("server") != 0U ? kExitInvalid : kExitUsage;
+  if (!reader) return vm.count("server") != 0U || selected_state() ? kExitInvalid : kExitUsage;
   const model::ObjectKey key = key_of(vm);
   auto h = reader->history(key);
   if (!h) {

@@ -18,6 +18,7 @@ namespace rwd::cli {
 struct ReleaseList {
   std::vector<model::Release> releases;  // sorted by namespace/name
   std::vector<std::string> errors;       // one per Release that could not be read
+  std::vector<std::string> hosts;        // --state postgres://: the host of each Release
 };
 
 class StateReader {
@@ -26,6 +27,14 @@ class StateReader {
   virtual model::Result<ReleaseList> releases() = 0;
   // nullopt: no such Release.
   virtual model::Result<std::optional<model::Release>> release(const model::ObjectKey& key) = 0;
+  // --state postgres://: the hosts that have the Release; empty otherwise.
+  virtual model::Result<std::vector<std::string>> hosts_of(const model::ObjectKey& /*key*/) {
+    return std::vector<std::string>{};
+  }
+  virtual model::Result<std::optional<model::Release>> release_on(const std::string& /*host*/,
+                                                                  const model::ObjectKey& key) {
+    return release(key);
+  }
   // Empty when the Release has no history.
   virtual model::Result<model::History> history(const model::ObjectKey& key) = 0;
   // For messages: "in /var/lib/rewind", "at http://127.0.0.1:9464".

@@ -12,6 +12,7 @@
 #include "rewind/cli/logging.hpp"
 #include "rewind/history/layout.hpp"
 #include "rewind/model/time.hpp"
+#include "state_postgres.hpp"
 #include "watch_support.hpp"
 
 namespace rwd::cli {
@@ -43,6 +44,12 @@ to one compose project. With labels on, --dir may be left out.
 `rewind rollback` hands Rollbacks to the watcher through
 <state-dir>/requests/ (read like DIR, but Rollbacks only). Only one watcher
 may use a state directory: it holds <state-dir>/watcher.lock while it runs.
+
+With --state postgres://user@db/rewind (password from PGPASSWORD or
+~/.pgpass) history, status and incidents go to PostgreSQL, one row set per
+--state-host, so a fleet is seen from one place (`rewind status --state ...`).
+The tables are created and upgraded by rewind. --state-dir is still needed
+locally: the lock file, <state-dir>/requests/ and container snapshots.
 
 HTTP (default 127.0.0.1:9464): /healthz, /readyz, /metrics,
 /api/v1/releases[/{namespace}/{name}[/history]], /api/v1/rollbacks; what
@@ -76,6 +83,7 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
       "text or json")(
       "log-level", po::value<std::string>()->default_value("info")->value_name("LEVEL"),
       "trace, debug, info, warn, error, critical or off");
+  add_state_options(visible);
   po::variables_map vm;
   if (!parse_options(args, visible, {}, vm, "watch", err)) return kExitUsage;
   if (vm.count("help") != 0U) {
@@ -100,6 +108,7 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
     config.dir = fs::absolute(vm["dir"].as<std::string>()).lexically_normal();
   }
   config.state_dir = vm["state-dir"].as<std::string>();
+  if (!select_state(vm, "watch", err)) return kExitUsage;
   config.listen = vm["listen"].as<std::string>();
   config.workers = std::max<std::size_t>(1, vm["workers"].as<std::size_t>());
   config.dry_run = vm.count("dry-run") != 0U;
