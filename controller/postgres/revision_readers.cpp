@@ -25,6 +25,19 @@ bool table_exists(pqxx::transaction_base& t, const std::string& table) {
   return !t.exec_params("SELECT to_regclass($1)", table)[0][0].is_null();
 }
 
+MigrationResult<std::string> read_revision(const DatabaseUrl& url, const DriverOptions& options,
+                                           const std::string& context, const RevisionReader& read) {
+  auto session = Session::open(url, options);
+  if (!session) return session.error();
+  try {
+    (*session)->exec_now("SET statement_timeout = '" + millis(options.statement_timeout) + "'");
+    pqxx::read_transaction t((*session)->connection());
+    return read(t);
+  } catch (...) {
+    return current_error(url, context);
+  }
+}
+
 MigrationResult<std::string> read_sql_dir(pqxx::transaction_base& t) {
   if (!table_exists(t, kSqlDirTable)) return std::string(kNoRevision);
   const auto r = t.exec(std::string("SELECT revision FROM ") + kSqlDirTable +
@@ -91,7 +104,7 @@ MigrationResult<std::string> read_flyway(pqxx::transaction_base& t) {
 
 namespace {
 
-using Reader = std::function<MigrationResult<std::string>(pqxx::transaction_base&)>;
+using Reader = detail::RevisionReader;
 
 class TableReader final : public MigrationDriver {
  public:
@@ -99,16 +112,8 @@ class TableReader final : public MigrationDriver {
       : url_(std::move(url)), options_(options), table_(std::move(table)), read_(std::move(read)) {}
 
   MigrationResult<std::string> current_revision() override {
-    auto session = detail::Session::open(url_, options_);
-    if (!session) return session.error();
-    try {
-      (*session)->exec_now("SET statement_timeout = '" + detail::millis(options_.statement_timeout) +
-                           "'");
-      pqxx::read_transaction t((*session)->connection());
-      return read_(t);
-    } catch (...) {
-      return detail::current_error(url_, "reading " + table_ + " on " + url_.display());
-    }
+    return detail::read_revision(url_, options_, "reading " + table_ + " on " + url_.display(),
+                                 read_);
   }
 
  private:

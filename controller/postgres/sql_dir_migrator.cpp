@@ -56,16 +56,8 @@ class PgSqlDirMigrator final : public SqlDirMigrator {
       : url_(std::move(url)), options_(options) {}
 
   MigrationResult<std::string> current_revision() override {
-    auto session = detail::Session::open(url_, options_);
-    if (!session) return session.error();
-    try {
-      (*session)->exec_now("SET statement_timeout = '" + detail::millis(options_.statement_timeout) +
-                           "'");
-      pqxx::read_transaction t((*session)->connection());
-      return detail::read_sql_dir(t);
-    } catch (...) {
-      return detail::current_error(url_, std::string("reading ") + kSqlDirTable);
-    }
+    return detail::read_revision(url_, options_, std::string("reading ") + kSqlDirTable,
+                                 detail::read_sql_dir);
   }
 
   MigrationResult<MigrationReport> migrate(const MigrationSet& set,

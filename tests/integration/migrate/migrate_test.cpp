@@ -102,13 +102,13 @@ class MigrateTest : public ::testing::Test {
 
   // v1 on schema 0001 (rewind applies it: the database starts empty), then
   // v2 on schema 0003.
-  void upgrade(const std::string& run = "1") {
-    write_release("rewind-demo:v1", "0001");
+  void upgrade(const std::string& run = "1", const std::string& more = "") {
+    write_release("rewind-demo:v1", "0001", "5s", more);
     watcher_ = watch(run);
     ASSERT_TRUE(eventually([&] { return svc_->stable_at(1); })) << svc_->describe();
     ASSERT_EQ(applied(), std::vector<std::string>{"0001"});
     add_v2_migrations();
-    write_release("rewind-demo:v2", "0003");
+    write_release("rewind-demo:v2", "0003", "5s", more);
     ASSERT_TRUE(eventually([&] { return svc_->stable_at(2) && svc_->served_version() == "v2"; }))
         << svc_->describe();
   }
@@ -340,13 +340,7 @@ TEST_P(KillTest, AKillDuringTheDowngradeResumesWithoutApplyingAnythingTwice) {
   const std::string worker = svc_->project() + "_worker_1";
   ASSERT_NO_FATAL_FAILURE(start_worker(worker));
   const std::string quiesce = "    quiesce: [worker]\n";
-  write_release("rewind-demo:v1", "0001", "5s", quiesce);
-  watcher_ = watch("1");
-  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1); })) << svc_->describe();
-  add_v2_migrations();
-  write_release("rewind-demo:v2", "0003", "5s", quiesce);
-  ASSERT_TRUE(eventually([&] { return svc_->stable_at(2) && svc_->served_version() == "v2"; }))
-      << svc_->describe();
+  ASSERT_NO_FATAL_FAILURE(upgrade("1", quiesce));
   EXPECT_EQ(watcher_->stop(), 0);
   const auto dumps_before = dump_files();
 
@@ -434,13 +428,7 @@ TEST_F(MigrateTest, QuiescedWorkersAreStoppedForTheDowngradeAndStartedAgain) {
   };
   const std::string first_start = state("StartedAt");
   const std::string quiesce = "    quiesce: [worker]\n";
-  write_release("rewind-demo:v1", "0001", "5s", quiesce);
-  watcher_ = watch("1");
-  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1); })) << svc_->describe();
-  add_v2_migrations();
-  write_release("rewind-demo:v2", "0003", "5s", quiesce);
-  ASSERT_TRUE(eventually([&] { return svc_->stable_at(2) && svc_->served_version() == "v2"; }))
-      << svc_->describe();
+  ASSERT_NO_FATAL_FAILURE(upgrade("1", quiesce));
   EXPECT_EQ(state("StartedAt"), first_start) << "an upgrade does not quiesce";
 
   remove_v2_migrations();
