@@ -6,12 +6,14 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "engine.hpp"
 #include "options.hpp"
 #include "rewind/cli/state_lock.hpp"
 #include "rewind/execute/drill.hpp"
 #include "rewind/history/file_store.hpp"
 #include "rewind/history/layout.hpp"
 #include "rewind/postgres/database_target.hpp"
+#include "state_postgres.hpp"
 
 namespace rwd::cli {
 namespace po = boost::program_options;
@@ -23,14 +25,18 @@ constexpr const char* kUsage = R"(Usage: rewind drill NAME [options]
 
 Runs a rollback drill of a Release with spec.migration now, on a copy: a fresh
 verified pg_dump, restored into a scratch database <db>_rewind_drill_<time>,
-migrated down to the schema of the revision a rollback would go back to (with
-the down scripts the history kept), the revision checked, verifyTables
-counted, the copy dropped. The live database and the running service are not
+migrated down to the schema of the revision a rollback would go back to (sql-dir:
+with the down scripts the history kept; alembic, golang-migrate, flyway: their
+downCommand with DATABASE_URL naming the copy, in a one-off container of the
+running image with runIn image, which needs the Docker Engine at DOCKER_HOST
+or /var/run/docker.sock), the revision checked, verifyTables counted, the copy
+dropped. The live database and the running service are not
 touched. The result goes into the Release's status (status.migration.lastDrill);
 RollbackReady is True only after a drill passed. `migration.drill.every` makes
 `rewind watch` run drills on its own.
 
-The Release and its history come from the state directory. Relative paths of
+The Release and its history come from the state directory (or, with --state
+postgres://..., from the database a fleet shares). Relative paths of
 spec.migration (directory, backup.directory, urlFrom.file) start in --base-dir:
 the folder of the Release files.
 
@@ -45,11 +51,15 @@ model::Timestamp now() {
 }
 
 struct Stores {
-  std::unique_ptr<history::FileHistoryStore> histories;
-  std::unique_ptr<history::FileStatusStore> statuses;
+  std::shared_ptr<history::HistoryStore> histories;
+  std::shared_ptr<history::StatusStore> statuses;
 };
 
-model::Result<Stores> open_stores(const fs::path& dir) {
+model::Result<Stores> open_stores(const fs::path& dir, const std::optional<StateDatabase>& state) {
+  Stores in_database;
+  auto opened = open_state_stores(state, in_database.histories, in_database.statuses);
+  if (!opened) return opened.error();
+  if (*opened) return in_database;
   if (!fs::is_directory(dir)) {
     return model::Error::invalid_spec("no state directory " + dir.string() +
                                       " (rewind watch --state-dir writes it)");
@@ -62,11 +72,11 @@ model::Result<Stores> open_stores(const fs::path& dir) {
 }
 
 // Records the outcome in the stored status, read again just before.
-model::Status record(history::FileStatusStore& statuses, const model::ObjectKey& key,
+model::Status record(history::StatusStore& statuses, const model::ObjectKey& key,
                      const execute::DrillOutcome& outcome) {
   auto stored = statuses.read_release(key);
   if (!stored) return stored.error();
-  if (!*stored) return model::Error::terminal("the Release is gone from the state directory");
+  if (!*stored) return model::Error::terminal("the Release is gone from rewind's state");
   model::Release r = **stored;
   model::MigrationStatus& m = r.status.migration ? *r.status.migration : r.status.migration.emplace();
   m.last_drill = outcome.record;
@@ -77,14 +87,17 @@ model::Status record(history::FileStatusStore& statuses, const model::ObjectKey&
 int drill(const po::variables_map& vm, std::ostream& out, std::ostream& err) {
   const model::ObjectKey key{vm["namespace"].as<std::string>(), vm["name"].as<std::string>()};
   const fs::path state_dir = vm["state-dir"].as<std::string>();
-  auto stores = open_stores(state_dir);
+  std::optional<StateDatabase> state;
+  if (!select_state(vm, "drill", err, state)) return kExitUsage;
+  auto stores = open_stores(state_dir, state);
   if (!stores) {
     err << "rewind drill: " << stores.error().message << "\n";
     return stores.error().kind == model::ErrorKind::kInvalidSpec ? kExitUsage : kExitInvalid;
   }
   auto stored = stores->statuses->read_release(key);
   if (!stored || !*stored) {
-    err << "rewind drill: no Release " << key.str() << " in " << state_dir.string()
+    err << "rewind drill: no Release " << key.str() << " in "
+        << (state ? std::string("the --state database") : state_dir.string())
         << (stored ? "" : ": " + stored.error().message) << "\n";
     return kExitInvalid;
   }
@@ -101,6 +114,23 @@ int drill(const po::variables_map& vm, std::ostream& out, std::ostream& err) {
   postgres::PostgresDatabaseOptions options;
   const fs::path base = vm["base-dir"].as<std::string>();
   options.base_dir = [base](const model::Release&) { return base; };
+  // alembic / golang-migrate / flyway with runIn image: the down command runs
+  // in a one-off container of the image that runs now.
+  std::unique_ptr<Engine> engine;
+  const auto& mig = (*stored)->spec.migration;
+  if (mig && mig->driver != model::MigrationDriver::kSqlDir &&
+      mig->run_in == model::CommandPlace::kImage) {
+    auto assembled = assemble_engine({state_dir, std::nullopt, state});
+    if (!assembled) {
+      err << "rewind drill: runIn image needs the Docker Engine: " << assembled.error().message
+          << "\n";
+      return kExitInvalid;
+    }
+    engine = std::move(*assembled);
+    options.run_in_image = [containers = engine->platform.get()](const execute::OneOffCommand& c) {
+      return containers->run_once(c);
+    };
+  }
   postgres::PostgresDatabase db(std::move(options));
   out << "rollback drill of " << key.str() << ": backup, restore into a scratch database, "
       << "down-migrate, check …\n" << std::flush;
@@ -128,6 +158,7 @@ int drill_command(const std::vector<std::string>& args, std::ostream& out, std::
       "rewind's state directory")(
       "base-dir", po::value<std::string>()->default_value(".")->value_name("DIR"),
       "where relative paths of spec.migration start");
+  add_state_options(visible);
   po::options_description all;
   all.add(visible).add_options()("name", po::value<std::string>(), "");
   po::positional_options_description pos;

@@ -17,7 +17,7 @@ model::Timestamp now() {
 }
 
 model::Status open_stores(const EngineConfig& config, Engine& engine) {
-  auto in_postgres = open_state_stores(engine.histories, engine.statuses);
+  auto in_postgres = open_state_stores(config.state, engine.histories, engine.statuses);
   if (!in_postgres) return in_postgres.error();
   if (*in_postgres) return {};
   auto histories = history::FileHistoryStore::open({config.state_dir, {}});

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "rewind/cli/state_database.hpp"
 #include "rewind/docker/platform.hpp"
 #include "rewind/execute/http_health_probe.hpp"
 #include "rewind/execute/release_reconciler.hpp"
@@ -27,6 +28,7 @@ using BaseDirFn = std::function<std::filesystem::path(const model::Release&)>;
 struct EngineConfig {
   std::filesystem::path state_dir;
   std::optional<std::string> docker;  // nullopt: DOCKER_HOST or the local socket
+  std::optional<StateDatabase> state;  // --state postgres://: history and status there
 };
 
 struct Engine {

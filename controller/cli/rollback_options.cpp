@@ -183,7 +183,7 @@ std::variant<RollbackOptions, int> parse_rollback_options(const std::vector<std:
   o.yes = vm.count("yes") != 0U;
   o.no_wait = vm.count("no-wait") != 0U;
   o.state_dir = vm["state-dir"].as<std::string>();
-  if (!select_state(vm, "rollback", err)) return kExitUsage;
+  if (!select_state(vm, "rollback", err, o.state)) return kExitUsage;
   if (vm.count("docker") != 0U) o.docker = vm["docker"].as<std::string>();
   if (!fill_checked(vm, o, err)) return kExitUsage;
   return o;

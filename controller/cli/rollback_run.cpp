@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "rewind/cli/rollback_progress.hpp"
+#include "rewind/postgres/database_url.hpp"
 #include "rewind/reconcile/format.hpp"
 #include "rewind/runtime/signals.hpp"
 
@@ -31,8 +32,13 @@ bool alive(long pid) { return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno =
 
 std::string status_hint(const RunContext& ctx) {
   const auto& key = ctx.stored.release.metadata.key();
-  return "rewind status " + key.name + " -n " + key.ns + " --state-dir " +
-         ctx.options.state_dir.string();
+  const std::string cmd = "rewind status " + key.name + " -n " + key.ns;
+  if (const auto& db = ctx.options.state) {
+    // The URL as shown in logs: never the password.
+    return cmd + " --state " + postgres::DatabaseUrl(db->url).display() +
+           (db->host.empty() ? "" : " --state-host " + db->host);
+  }
+  return cmd + " --state-dir " + ctx.options.state_dir.string();
 }
 
 // The closing lines after a Rollback finished.

@@ -89,7 +89,8 @@ std::optional<int> parse_state_command(const std::vector<std::string>& args, con
     err << "rewind " << command << ": --output \"" << output << "\" is not one of table, json\n";
     return kExitUsage;
   }
-  if (!select_state(vm, command, err)) return kExitUsage;
+  std::optional<StateDatabase> state;
+  if (!select_state(vm, command, err, state)) return kExitUsage;
   if (command == "history" && vm.count("name") == 0U) {
     err << "rewind history: NAME is required (see rewind history --help)\n";
     return kExitUsage;
@@ -100,9 +101,11 @@ std::optional<int> parse_state_command(const std::vector<std::string>& args, con
 // The reader --server or --state-dir names; prints why not and returns null.
 std::unique_ptr<StateReader> open_reader(const po::variables_map& vm, const std::string& command,
                                          std::ostream& err) {
+  std::optional<StateDatabase> state;
+  if (!select_state(vm, command, err, state)) return nullptr;
   auto reader = vm.count("server") != 0U ? open_server(vm["server"].as<std::string>())
-                : selected_state()   ? open_postgres_reader(*selected_state())
-                                     : open_state_directory(vm["state-dir"].as<std::string>());
+                : state                ? open_postgres_reader(*state)
+                                       : open_state_directory(vm["state-dir"].as<std::string>());
   if (!reader) {
     err << "rewind " << command << ": " << reader.error().message << "\n";
     return nullptr;
@@ -179,7 +182,7 @@ int status_command(const std::vector<std::string>& args, std::ostream& out, std:
   po::variables_map vm;
   if (auto done = parse_state_command(args, kStatusUsage, "status", vm, out, err)) return *done;
   auto reader = open_reader(vm, "status", err);
-  if (!reader) return vm.count("server") != 0U || selected_state() ? kExitInvalid : kExitUsage;
+  if (!reader) return vm.count("server") != 0U || vm.count("state") != 0U ? kExitInvalid : kExitUsage;
   const bool json = vm["output"].as<std::string>() == "json";
   if (vm.count("name") != 0U) return show_on_hosts(*reader, key_of(vm), json, out, err);
   return list_releases(*reader, json, out, err);
@@ -189,7 +192,7 @@ int history_command(const std::vector<std::string>& args, std::ostream& out, std
   po::variables_map vm;
   if (auto done = parse_state_command(args, kHistoryUsage, "history", vm, out, err)) return *done;
   auto reader = open_reader(vm, "history", err);
-  if (!reader) return vm.count("server") != 0U || selected_state() ? kExitInvalid : kExitUsage;
+  if (!reader) return vm.count("server") != 0U || vm.count("state") != 0U ? kExitInvalid : kExitUsage;
   const model::ObjectKey key = key_of(vm);
   auto h = reader->history(key);
   if (!h) {

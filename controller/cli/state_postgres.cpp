@@ -9,12 +9,7 @@ namespace po = boost::program_options;
 
 namespace {
 
-std::optional<PostgresState>& selected() {
-  static std::optional<PostgresState> state;
-  return state;
-}
-
-model::Result<std::unique_ptr<postgres::PostgresStateStore>> open_store(const PostgresState& s) {
+model::Result<std::unique_ptr<postgres::PostgresStateStore>> open_store(const StateDatabase& s) {
   const std::string host = s.host.empty() ? postgres::local_host_name() : s.host;
   auto store = postgres::PostgresStateStore::open(postgres::DatabaseUrl(s.url), host);
   if (!store) return model::Error::terminal("--state: " + store.error().message);
@@ -101,7 +96,9 @@ void add_state_options(po::options_description& o) {
       "status/history: only this host)");
 }
 
-bool select_state(const po::variables_map& vm, const std::string& command, std::ostream& err) {
+bool select_state(const po::variables_map& vm, const std::string& command, std::ostream& err,
+                  std::optional<StateDatabase>& state) {
+  state.reset();
   if (vm.count("state") == 0U) {
     if (vm.count("state-host") != 0U) {
       err << "rewind " << command << ": --state-host needs --state postgres://...\n";
@@ -115,17 +112,16 @@ bool select_state(const po::variables_map& vm, const std::string& command, std::
         << "for a state directory use --state-dir\n";
     return false;
   }
-  selected() = PostgresState{url, vm.count("state-host") != 0U ? vm["state-host"].as<std::string>()
+  state = StateDatabase{url, vm.count("state-host") != 0U ? vm["state-host"].as<std::string>()
                                                                : std::string()};
   return true;
 }
 
-const std::optional<PostgresState>& selected_state() { return selected(); }
-
-model::Result<bool> open_state_stores(std::shared_ptr<history::HistoryStore>& histories,
+model::Result<bool> open_state_stores(const std::optional<StateDatabase>& state,
+                                      std::shared_ptr<history::HistoryStore>& histories,
                                       std::shared_ptr<history::StatusStore>& statuses) {
-  if (!selected()) return false;
-  auto store = open_store(*selected());
+  if (!state) return false;
+  auto store = open_store(*state);
   if (!store) return store.error();
   std::shared_ptr<postgres::PostgresStateStore> shared = std::move(*store);
   histories = shared;
@@ -133,7 +129,7 @@ model::Result<bool> open_state_stores(std::shared_ptr<history::HistoryStore>& hi
   return true;
 }
 
-model::Result<std::unique_ptr<StateReader>> open_postgres_reader(const PostgresState& state) {
+model::Result<std::unique_ptr<StateReader>> open_postgres_reader(const StateDatabase& state) {
   auto store = open_store(state);
   if (!store) return store.error();
   return std::unique_ptr<StateReader>(

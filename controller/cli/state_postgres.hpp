@@ -10,33 +10,30 @@
 
 #include <boost/program_options.hpp>
 
+#include "rewind/cli/state_database.hpp"
 #include "rewind/history/store.hpp"
 #include "rewind/model/result.hpp"
 #include "state_reader.hpp"
 
 namespace rwd::cli {
 
-struct PostgresState {
-  std::string url;   // a secret: never printed (DatabaseUrl::display())
-  std::string host;  // empty: this machine for writers, every host for readers
-};
 
 // Adds --state URL and --state-host NAME.
 void add_state_options(boost::program_options::options_description& o);
 
-// Takes --state/--state-host from the command line for open_state_stores()
-// and open_state_reader(). False (and a message on `err`) for a --state that
-// is not a postgres:// URL.
+// Reads --state/--state-host from the command line into `state` (nullopt
+// without --state). False (and a message on `err`) for a --state that is not
+// a postgres:// URL, or --state-host without --state.
 bool select_state(const boost::program_options::variables_map& vm, const std::string& command,
-                  std::ostream& err);
-const std::optional<PostgresState>& selected_state();
+                  std::ostream& err, std::optional<StateDatabase>& state);
 
-// The PostgreSQL stores when --state was given; false when it was not (the
+// The PostgreSQL stores when `state` is set; false when it is not (the
 // caller opens the file stores).
-model::Result<bool> open_state_stores(std::shared_ptr<history::HistoryStore>& histories,
+model::Result<bool> open_state_stores(const std::optional<StateDatabase>& state,
+                                      std::shared_ptr<history::HistoryStore>& histories,
                                       std::shared_ptr<history::StatusStore>& statuses);
 
-// A reader over every host's rows (or --state-host's only).
-model::Result<std::unique_ptr<StateReader>> open_postgres_reader(const PostgresState& state);
+// A reader over every host's rows (or state.host's only).
+model::Result<std::unique_ptr<StateReader>> open_postgres_reader(const StateDatabase& state);
 
 }  // namespace rwd::cli

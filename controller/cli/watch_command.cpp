@@ -108,7 +108,7 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
     config.dir = fs::absolute(vm["dir"].as<std::string>()).lexically_normal();
   }
   config.state_dir = vm["state-dir"].as<std::string>();
-  if (!select_state(vm, "watch", err)) return kExitUsage;
+  if (!select_state(vm, "watch", err, config.state)) return kExitUsage;
   config.listen = vm["listen"].as<std::string>();
   config.workers = std::max<std::size_t>(1, vm["workers"].as<std::size_t>());
   config.dry_run = vm.count("dry-run") != 0U;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "rewind/cli/state_database.hpp"
 #include "rewind/model/time.hpp"
 
 namespace rwd::cli {
@@ -14,6 +15,9 @@ struct WatchConfig {
   std::filesystem::path dir;  // empty: no directory source (labels only)
   std::filesystem::path state_dir;
   std::optional<std::string> docker;  // nullopt: DOCKER_HOST or the local socket
+  // --state postgres://: history and status in a database a fleet shares
+  // (the state directory still holds the lock, requests and snapshots).
+  std::optional<StateDatabase> state;
   std::string listen = "127.0.0.1:9464";
   std::size_t workers = 2;
   model::Duration resync = std::chrono::seconds(30);

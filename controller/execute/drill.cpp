@@ -22,7 +22,12 @@ model::Result<DrillOutcome> run_rollback_drill(DatabaseTarget& db, const model::
   const std::string to = target->revision.migration_revision.empty()
                              ? std::string("none")
                              : target->revision.migration_revision;
-  const DatabaseRef ref{release, mig, std::nullopt};
+  // A command driver's down command runs in the image that runs now: the
+  // older image does not know the newer migrations.
+  const model::RevisionRecord* running = history.find(*current);
+  std::optional<model::ImageRef> image;
+  if (running != nullptr) image = running->revision.image;
+  const DatabaseRef ref{release, mig, image, true};
   const model::Timestamp started = now();
   std::set<std::string> protect;
   FileContents kept;

@@ -81,9 +81,7 @@ BackupOptions PostgresDatabase::backup_options(const execute::DatabaseRef& db) c
 model::Result<std::string> PostgresDatabase::revision(const execute::DatabaseRef& db) {
   auto url = url_of(db);
   if (!url) return to_model_error(url.error());
-  auto rev = make_driver(db.spec.driver, std::move(*url), driver_options(db.spec))->current_revision();
-  if (!rev) return to_model_error(rev.error());
-  return *rev;
+  return revision_reader(db, *url)();
 }
 
 model::Result<execute::FileContents> PostgresDatabase::down_scripts(
@@ -139,32 +137,38 @@ model::Result<execute::CommandOutput> PostgresDatabase::run_on_host(
   return out;
 }
 
-model::Result<execute::MigrationDone> PostgresDatabase::migrate_with_command(
-    const execute::DatabaseRef& db, const std::string& to) {
-  auto url = url_of(db);
-  if (!url) return to_model_error(url.error());
-  const RevisionReader read = [&]() -> model::Result<std::string> {
-    auto rev = make_driver(db.spec.driver, *url, driver_options(db.spec))->current_revision();
+RevisionReader PostgresDatabase::revision_reader(const execute::DatabaseRef& db,
+                                                 const DatabaseUrl& url) const {
+  return [spec = db.spec, url]() -> model::Result<std::string> {
+    auto rev = make_driver(spec.driver, url, driver_options(spec))->current_revision();
     if (!rev) return to_model_error(rev.error());
     return *rev;
   };
+}
+
+CommandRunner PostgresDatabase::command_runner(const execute::DatabaseRef& db) const {
   if (db.spec.run_in == model::CommandPlace::kHost) {
-    return migrate_by_command(db, to, *url, read, [&](const execute::OneOffCommand& c) {
-      return run_on_host(db, c);
-    });
+    return [this, db](const execute::OneOffCommand& c) { return run_on_host(db, c); };
   }
-  return migrate_by_command(db, to, *url, read, [&](const execute::OneOffCommand& c)
-                                                    -> model::Result<execute::CommandOutput> {
+  return [this, image = db.image](const execute::OneOffCommand& c)
+             -> model::Result<execute::CommandOutput> {
     if (!options_.run_in_image) {
       return model::Error::invalid_spec(
           "spec.migration.runIn image needs a container platform; use runIn host here");
     }
-    if (!db.image) {
-      return model::Error::terminal("no image is known whose migrations move the schema to " +
-                                    to + " (runIn image)");
+    if (!image) {
+      return model::Error::terminal(
+          "no image is known to run the migration command in (runIn image)");
     }
     return options_.run_in_image(c);
-  });
+  };
+}
+
+model::Result<execute::MigrationDone> PostgresDatabase::migrate_with_command(
+    const execute::DatabaseRef& db, const std::string& to) {
+  auto url = url_of(db);
+  if (!url) return to_model_error(url.error());
+  return migrate_by_command(db, to, *url, revision_reader(db, *url), command_runner(db));
 }
 
 namespace {
@@ -254,32 +258,43 @@ model::Result<execute::RestoreDone> PostgresDatabase::restore(const execute::Dat
 model::Result<std::string> PostgresDatabase::drill(const execute::DatabaseRef& db,
                                                    const execute::DrillRequest& request,
                                                    model::Timestamp now) {
-  if (db.spec.driver != model::MigrationDriver::kSqlDir) {
-    return model::Error(model::ErrorKind::kTerminal,
-                        std::string("rollback drills run sql-dir migrations only; migration.driver is ") +
-                            model::to_string(db.spec.driver),
-                        "DrillUnsupported");
-  }
   auto url = url_of(db);
   if (!url) return to_model_error(url.error());
-  const std::string dir = path_of(db, db.spec.directory).string();
-  auto files = read_migration_files(dir);
-  if (!files) return to_model_error(files.error());
-  auto set = parse_migration_files(with_kept_down(std::move(*files), request.kept_down),
-                                   "migration.directory " + dir + " (and down scripts kept in history)");
-  if (!set) return to_model_error(set.error());
+  DrillPlan plan;
+  plan.driver = db.spec.driver;
+  plan.to = request.to;
+  plan.tables = request.tables;
+  if (db.spec.driver == model::MigrationDriver::kSqlDir) {
+    const std::string dir = path_of(db, db.spec.directory).string();
+    auto files = read_migration_files(dir);
+    if (!files) return to_model_error(files.error());
+    auto set = parse_migration_files(with_kept_down(std::move(*files), request.kept_down),
+                                     "migration.directory " + dir + " (and down scripts kept in history)");
+    if (!set) return to_model_error(set.error());
+    plan.migrate = sql_dir_copy_migrator(*set, request.to, driver_options(db.spec));
+  } else {
+    // The down command of the image that runs now, pointed at the copy.
+    const execute::DatabaseRef down{db.release, db.spec, db.image, true};
+    plan.migrate = [this, down, to = request.to](const DatabaseUrl& copy)
+        -> MigrationResult<MigrationReport> {
+      auto done = migrate_by_command(down, to, copy, revision_reader(down, copy),
+                                     command_runner(down));
+      if (!done) return MigrationError{MigrationCode::kFailed, done.error()};
+      return MigrationReport{done->from, done->to, done->applied};
+    };
+  }
   BackupFile file;
   file.path = request.backup.path;
   file.sha256 = request.backup.sha256;
-  auto report = run_drill(*url, file, *set, request.to, request.tables, backup_options(db),
-                          driver_options(db.spec), now);
+  auto report = run_drill(*url, file, plan, backup_options(db), driver_options(db.spec), now);
   if (!report) return to_model_error(report.error());
   std::string rows;
   for (const auto& [table, n] : report->rows) {
     rows += (rows.empty() ? "" : ", ") + table + " " + std::to_string(n);
   }
   return "restored " + file.path + " into " + report->scratch + ", migrated " + report->from +
-         " -> " + report->to + " (" + std::to_string(report->applied.size()) + " scripts)" +
+         " -> " + report->to + " (" + std::to_string(report->applied.size()) +
+         (db.spec.driver == model::MigrationDriver::kSqlDir ? " scripts)" : " commands)") +
          (rows.empty() ? "" : ", rows: " + rows) + "; the copy was dropped";
 }
 

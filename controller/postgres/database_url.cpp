@@ -1,5 +1,6 @@
 #include "rewind/postgres/database_url.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -118,6 +119,25 @@ DatabaseUrl::DatabaseUrl(std::string url) : url_(std::move(url)) {
   password_raw_ = parts.password_raw;
   password_ = percent_decode(parts.password_raw);
   display_ = parts.display;
+}
+
+DatabaseUrl DatabaseUrl::with_database(const std::string& name) const {
+  if (!is_uri(url_)) {
+    static const std::regex kDbname(R"((^|\s)dbname\s*=\s*('((\\.|[^'])*)'|\S+))");
+    const std::string pair = "dbname='" + name + "'";
+    if (std::regex_search(url_, kDbname)) {
+      return DatabaseUrl(std::regex_replace(url_, kDbname, "$1" + pair,
+                                            std::regex_constants::format_first_only));
+    }
+    return DatabaseUrl(url_ + " " + pair);
+  }
+  // postgres[ql]://[userinfo@]host[:port][/db][?params]
+  const std::size_t authority = url_.find("://") + 3;
+  const std::size_t query = std::min(url_.find('?', authority), url_.size());
+  const std::size_t at = url_.rfind('@', query);
+  const std::size_t host = at == std::string::npos || at < authority ? authority : at + 1;
+  const std::size_t path = std::min(url_.find('/', host), query);
+  return DatabaseUrl(url_.substr(0, path) + "/" + name + url_.substr(query));
 }
 
 std::string DatabaseUrl::redact(std::string_view text) const {

@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "rewind/postgres/command_migration.hpp"
 #include "child_process.hpp"
 #include "restore_internal.hpp"
 #include "session.hpp"
@@ -45,11 +46,17 @@ class ScratchDatabase {
 
 }  // namespace
 
+CopyMigrator sql_dir_copy_migrator(const MigrationSet& set, const std::string& to,
+                                   const DriverOptions& driver) {
+  return [set, to, driver](const DatabaseUrl& copy) {
+    return make_sql_dir_migrator(copy, driver)->migrate(set, to);
+  };
+}
+
 MigrationResult<DrillReport> run_drill(const DatabaseUrl& url, const BackupFile& backup,
-                                       const MigrationSet& set, const std::string& to,
-                                       const std::vector<std::string>& tables,
-                                       const BackupOptions& options, const DriverOptions& driver,
-                                       model::Timestamp now) {
+                                       const DrillPlan& plan, const BackupOptions& options,
+                                       const DriverOptions& driver, model::Timestamp now) {
+  const std::string& to = plan.to;
   std::string parse_error;
   const auto info = detail::parse_conninfo(url, &parse_error);
   if (!info) return MigrationError::invalid("drill: " + url.redact(parse_error));
@@ -71,19 +78,19 @@ MigrationResult<DrillReport> run_drill(const DatabaseUrl& url, const BackupFile&
   if (auto r = detail::pg_restore_into(url, *info, report.scratch, backup.path, options); !r) {
     return step_failed("restore", r.error());
   }
-  const DatabaseUrl copy(detail::with_database(*info, report.scratch));
-  auto moved = make_sql_dir_migrator(copy, driver)->migrate(set, to);
+  const DatabaseUrl copy = url.with_database(report.scratch);
+  auto moved = plan.migrate(copy);
   if (!moved) return step_failed("migrate to " + to, moved.error());
   report.from = moved->from;
   report.applied = moved->applied;
-  auto now_at = make_driver(model::MigrationDriver::kSqlDir, copy, driver)->current_revision();
+  auto now_at = make_driver(plan.driver, copy, driver)->current_revision();
   if (!now_at) return step_failed("read the revision", now_at.error());
-  if (*now_at != to) {
+  if (!at_revision(*now_at, to)) {
     return MigrationError::make(MigrationCode::kFailed, model::ErrorKind::kTerminal,
                                 "drill: the copy is at revision " + *now_at + " after migrating to " +
                                     to);
   }
-  auto rows = count_rows(copy, tables, driver, /*missing_as_zero=*/true);
+  auto rows = count_rows(copy, plan.tables, driver, /*missing_as_zero=*/true);
   if (!rows) return step_failed("count rows", rows.error());
   report.rows = std::move(*rows);
   return report;

@@ -6,6 +6,9 @@
 // the directory chowned to it. Logins over TCP need the password
 // (scram-sha-256), so tests can check what a wrong one does.
 //
+// `also_listen` adds addresses (the docker0 bridge's, say, so that one-off
+// containers reach the server), with password logins from their subnets.
+//
 // The server binaries come from Debian's `postgresql` package (scripts/setup).
 
 #include <fcntl.h>
@@ -35,7 +38,7 @@ class PostgresServer {
  public:
   static constexpr uid_t kRunnerId = 65534;
 
-  PostgresServer() {
+  explicit PostgresServer(const std::vector<std::string>& also_listen = {}) {
     bin_ = find_bin_dir();
     char tmpl[] = "/tmp/rewind-pg-XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
@@ -47,8 +50,14 @@ class PostgresServer {
     run_to_end({bin_ + "/initdb", "-D", dir_ + "/data", "-U", "rewind", "--pwfile=" + dir_ +
                 "/pwfile", "-A", "scram-sha-256", "--auth-local=trust", "-E", "UTF8",
                 "--no-locale", "--no-sync"});
+    std::string listen = "127.0.0.1";
+    for (const auto& a : also_listen) listen += "," + a;
+    if (!also_listen.empty()) {
+      std::ofstream(dir_ + "/data/pg_hba.conf", std::ios::app)
+          << "host all all samenet scram-sha-256\n";
+    }
     port_ = free_port();
-    pid_ = spawn({bin_ + "/postgres", "-D", dir_ + "/data", "-h", "127.0.0.1", "-p",
+    pid_ = spawn({bin_ + "/postgres", "-D", dir_ + "/data", "-h", listen, "-p",
                   std::to_string(port_), "-k", dir_, "-c", "fsync=off", "-c",
                   "synchronous_commit=off", "-c", "full_page_writes=off"});
     wait_ready();

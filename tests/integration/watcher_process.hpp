@@ -45,6 +45,7 @@ struct WatcherOptions {
   // default not at all, so that tests running at the same time on one
   // Engine never pick up each other's labelled containers.
   std::string label_project{};
+  std::vector<std::string> args{};  // more arguments of `rewind watch`
 };
 
 class Watcher {
@@ -60,6 +61,7 @@ class Watcher {
     } else {
       args.insert(args.end(), {"--label-project", options.label_project});
     }
+    args.insert(args.end(), options.args.begin(), options.args.end());
     std::vector<std::string> env = environment(options.env);
     // Everything the child needs is built before fork(): it only execs.
     std::vector<char*> argv = pointers(args);

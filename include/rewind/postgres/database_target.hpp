@@ -58,6 +58,11 @@ class PostgresDatabase : public execute::DatabaseTarget {
   // ("bin/migrate") starts at the Release's base dir.
   model::Result<execute::CommandOutput> run_on_host(const execute::DatabaseRef& db,
                                                     const execute::OneOffCommand& command) const;
+  // The revision of the database at `url`, read with the spec's driver.
+  RevisionReader revision_reader(const execute::DatabaseRef& db, const DatabaseUrl& url) const;
+  // Where spec.migration.runIn says an alembic / golang-migrate / flyway
+  // command runs: a child process, or a one-off container of db.image.
+  CommandRunner command_runner(const execute::DatabaseRef& db) const;
   model::Result<execute::MigrationDone> migrate_with_command(const execute::DatabaseRef& db,
                                                              const std::string& to);
 

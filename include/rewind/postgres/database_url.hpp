@@ -26,6 +26,10 @@ class DatabaseUrl {
   // `text` with the URL, the password (plain and percent-encoded) and any
   // other user:password@ or password=... replaced by "***".
   [[nodiscard]] std::string redact(std::string_view text) const;
+  // The same server, user and options, database `name` (a plain identifier),
+  // in the same form: a URL stays a URL (a migration tool may only take
+  // URLs), key=value pairs get dbname=.
+  [[nodiscard]] DatabaseUrl with_database(const std::string& name) const;
 
  private:
   std::string url_;

@@ -1,10 +1,12 @@
 #pragma once
 // A rollback drill on a copy: the dump restored into a scratch database, the
-// sql-dir migrations run there down to the revision a rollback would go
-// to, the revision read back, the rows counted, the copy dropped. The live
-// database is never touched.
+// migrations run there down to the revision a rollback would go to (sql-dir
+// scripts, or the alembic / golang-migrate / flyway down command with
+// DATABASE_URL naming the copy), the revision read back, the rows counted,
+// the copy dropped. The live database is never touched.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,14 +25,27 @@ struct DrillReport {
   std::map<std::string, std::int64_t> rows;  // of `tables`, after the migration
 };
 
+// Moves the copy (its URL given) to the drill's target revision.
+using CopyMigrator = std::function<MigrationResult<MigrationReport>(const DatabaseUrl& copy)>;
+
+// The sql-dir migrator of `set` as a CopyMigrator.
+CopyMigrator sql_dir_copy_migrator(const MigrationSet& set, const std::string& to,
+                                   const DriverOptions& driver);
+
+struct DrillPlan {
+  model::MigrationDriver driver = model::MigrationDriver::kSqlDir;  // reads the copy's revision
+  CopyMigrator migrate;
+  std::string to;
+  std::vector<std::string> tables;
+};
+
 // Restores `backup` (verified again first) into <database>_rewind_drill_<now>,
-// migrates it to `to` with `set`, checks that the revision is `to`, counts
-// `tables` (a missing one has 0 rows) and drops the scratch database on every
-// path. Any failure is the drill's failure, with the step that failed named.
+// migrates it with plan.migrate, checks with plan.driver that the revision is
+// plan.to, counts plan.tables (a missing one has 0 rows) and drops the
+// scratch database on every path. Any failure is the drill's failure, with
+// the step that failed named.
 MigrationResult<DrillReport> run_drill(const DatabaseUrl& url, const BackupFile& backup,
-                                       const MigrationSet& set, const std::string& to,
-                                       const std::vector<std::string>& tables,
-                                       const BackupOptions& options, const DriverOptions& driver,
-                                       model::Timestamp now);
+                                       const DrillPlan& plan, const BackupOptions& options,
+                                       const DriverOptions& driver, model::Timestamp now);
 
 }  // namespace rwd::postgres

@@ -264,7 +264,7 @@ TEST_F(LabelSourceTest, AdoptedThenRolledBackWhenANewContainerFailsThenForgotten
 TEST_F(LabelSourceTest, TheWatcherAloneManagesALabelledService) {
   const std::string v2_id = compose_up("v2", {"LOG_LEVEL=info"});
   const auto log = svc_.log("labels");
-  Watcher watcher({}, svc_.state(), log, WatcherOptions{{}, "2s", svc_.project()});
+  Watcher watcher({}, svc_.state(), log, WatcherOptions{{}, "2s", svc_.project(), {}});
   const auto dump_log = [&] {
     std::ifstream in(log);
     return std::string(std::istreambuf_iterator<char>(in), {});

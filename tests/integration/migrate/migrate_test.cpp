@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,10 +28,48 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr const char* kUrlVar = "RWD_IT_MIGRATE_DB_URL";
+constexpr const char* kMigrateBinary = "/usr/local/bin/migrate";  // scripts/setup builds it
+
+// docker0's address: containers on the default bridge reach the host there.
+std::string docker_bridge_address() {
+  return trimmed(
+      run_command("ip -4 -o addr show docker0 2>/dev/null | awk '{print $4}' | cut -d/ -f1")
+          .output);
+}
+
+// An image as a team's CI builds it: the app, a shell, golang-migrate and
+// this version's migrations in /migrations. `docker import` (no registry
+// here), with Debian's static busybox as /bin/sh.
+::testing::AssertionResult build_app_image(const std::string& ref, const std::string& version,
+                                           const std::map<std::string, std::string>& migrations) {
+  if (!fs::exists(kMigrateBinary)) {
+    return ::testing::AssertionFailure() << kMigrateBinary << " is missing: run scripts/setup";
+  }
+  char tmpl[] = "/tmp/rewind-image-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr) return ::testing::AssertionFailure() << "mkdtemp failed";
+  const fs::path root = tmpl;
+  fs::create_directories(root / "bin");
+  fs::create_directories(root / "migrations");
+  fs::copy_file(demo_app_binary(), root / "demo-app");
+  fs::copy_file("/bin/busybox", root / "bin" / "sh");
+  fs::copy_file(kMigrateBinary, root / "migrate");
+  for (const auto& [name, sql] : migrations) std::ofstream(root / "migrations" / name) << sql << "\n";
+  const CommandResult r = run_command(
+      "tar -C " + root.string() + " -c . | docker import --change 'CMD [\"/demo-app\"]' "
+      "--change 'ENV DEMO_VERSION=" + version + "' --change 'EXPOSE 8080' - " + ref + " 2>&1");
+  std::error_code ec;
+  fs::remove_all(root, ec);
+  if (r.exit_code != 0) return ::testing::AssertionFailure() << "docker import: " << r.output;
+  return ::testing::AssertionSuccess();
+}
 
 class MigrateTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { server_ = std::make_unique<PostgresServer>(); }
+  static void SetUpTestSuite() {
+    bridge_ = docker_bridge_address();
+    server_ = std::make_unique<PostgresServer>(
+        bridge_.empty() ? std::vector<std::string>{} : std::vector<std::string>{bridge_});
+  }
   static void TearDownTestSuite() { server_.reset(); }
 
   void SetUp() override {
@@ -94,10 +133,11 @@ class MigrateTest : public ::testing::Test {
   }
 
   std::unique_ptr<Watcher> watch(const std::string& run,
-                                 std::vector<std::pair<std::string, std::string>> env = {}) {
-    env.emplace_back(kUrlVar, server_->url(db_));
+                                 std::vector<std::pair<std::string, std::string>> env = {},
+                                 std::vector<std::string> args = {}) {
+    env.emplace_back(kUrlVar, url());
     return std::make_unique<Watcher>(svc_->releases(), svc_->state(), svc_->log(run),
-                                     WatcherOptions{env, "2s", {}});
+                                     WatcherOptions{env, "2s", {}, std::move(args)});
   }
 
   // v1 on schema 0001 (rewind applies it: the database starts empty), then
@@ -112,6 +152,9 @@ class MigrateTest : public ::testing::Test {
     ASSERT_TRUE(eventually([&] { return svc_->stable_at(2) && svc_->served_version() == "v2"; }))
         << svc_->describe();
   }
+
+  // The URL rewind gets: the server's loopback one, or another (set_url).
+  std::string url() const { return url_.empty() ? server_->url(db_) : url_; }
 
   std::vector<std::string> applied() {
     return column("SELECT revision FROM rewind_schema_migrations ORDER BY number");
@@ -134,7 +177,7 @@ class MigrateTest : public ::testing::Test {
   }
   // `rewind drill` as an operator runs it, with the URL in its environment.
   CommandResult drill_command() {
-    ::setenv(kUrlVar, server_->url(db_).c_str(), 1);
+    ::setenv(kUrlVar, url().c_str(), 1);
     const std::string bin = std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind";
     return run_command(bin + " drill api -n it --state-dir " + svc_->state().string() +
                        " --base-dir " + svc_->releases().string() + " 2>&1");
@@ -185,6 +228,8 @@ class MigrateTest : public ::testing::Test {
   }
 
   static inline std::unique_ptr<PostgresServer> server_;
+  static inline std::string bridge_;
+  std::string url_;
   static inline int databases_ = 0;
   std::unique_ptr<ComposeService> svc_;
   std::unique_ptr<Watcher> watcher_;
@@ -418,6 +463,166 @@ TEST_F(MigrateTest, TheWatcherDrillsOnItsOwnWithDrillEvery) {
   EXPECT_TRUE(drill_databases().empty());
   EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
   EXPECT_EQ(svc_->served_version(), "v2");
+}
+
+// A fleet's host: `rewind watch --state postgres://` keeps history and status
+// in the shared database (under its --state-host name), not in the state
+// directory, carries out an upgrade and a revert from there, and
+// `rewind status --state` and `rewind history --state` read them back. The
+// password reaches rewind only through PGPASSWORD.
+TEST_F(MigrateTest, AWatcherWithStateInPostgresKeepsHistoryAndStatusInTheDatabase) {
+  const std::string state_db = db_ + "_state";
+  admin("CREATE DATABASE " + state_db);
+  std::string state_url = server_->url(state_db);
+  state_url.erase(state_url.find(":" + server_->password()), server_->password().size() + 1);
+  const std::vector<std::string> args{"--state", state_url, "--state-host", "edge-7"};
+  const std::vector<std::pair<std::string, std::string>> env{{"PGPASSWORD", server_->password()}};
+  auto stored = [&](const std::string& field) {
+    return scalar("SELECT body->'status'->>'" + field + "' FROM rewind_statuses WHERE host = "
+                  "'edge-7' AND kind = 'releases' AND namespace = 'it' AND name = 'api'",
+                  state_db);
+  };
+  auto stable_at = [&](const std::string& revision) {
+    return stored("stableRevision") == revision && stored("currentRevision") == revision &&
+           stored("progress") == "NULL";
+  };
+
+  write_release("rewind-demo:v1", "0001");
+  watcher_ = watch("1", env, args);
+  ASSERT_TRUE(eventually([&] { return stable_at("1"); })) << stored("conditions");
+  add_v2_migrations();
+  write_release("rewind-demo:v2", "0003");
+  ASSERT_TRUE(eventually([&] { return stable_at("2") && svc_->served_version() == "v2"; }))
+      << stored("conditions");
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
+
+  // Nothing of it in the state directory's files.
+  EXPECT_FALSE(fs::exists(svc_->state() / "status" / "it" / "releases" / "api.json"));
+  EXPECT_FALSE(fs::exists(svc_->state() / "history" / "it" / "api.json"));
+  EXPECT_EQ(scalar("SELECT jsonb_array_length(body->'revisions') FROM rewind_histories WHERE "
+                   "host = 'edge-7' AND namespace = 'it' AND name = 'api'",
+                   state_db),
+            "2");
+
+  // The revert, from the database's history (the down scripts are kept there).
+  remove_v2_migrations();
+  write_release("rewind-demo:v1", "0001");
+  ASSERT_TRUE(eventually([&] { return stable_at("1") && svc_->served_version() == "v1"; }))
+      << stored("conditions");
+  EXPECT_EQ(applied(), std::vector<std::string>{"0001"});
+  EXPECT_NE(stored("lastRollback").find("RevertedInSource"), std::string::npos)
+      << stored("lastRollback");
+
+  const std::string bin = std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind";
+  const std::string pg = "PGPASSWORD=" + server_->password() + " ";
+  const CommandResult status = run_command(pg + bin + " status --state " + state_url + " 2>&1");
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_NE(status.output.find("edge-7"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("api"), std::string::npos) << status.output;
+  const CommandResult history =
+      run_command(pg + bin + " history api -n it --state " + state_url + " 2>&1");
+  EXPECT_EQ(history.exit_code, 0) << history.output;
+  EXPECT_NE(history.output.find("rewind-demo:v2"), std::string::npos) << history.output;
+  for (const auto* out : {&status.output, &history.output}) {
+    EXPECT_EQ(out->find(server_->password()), std::string::npos) << *out;
+  }
+  EXPECT_EQ(ComposeService::read_text(svc_->log("1")).find(server_->password()),
+            std::string::npos);
+  EXPECT_EQ(watcher_->stop(), 0);
+}
+
+// golang-migrate with runIn image, as a team ships it: the migrations live in
+// the app's image, and rewind runs the image's own `migrate` in a one-off
+// container on the service's network (the server is reached on the docker0
+// bridge). The upgrade runs `goto 3` in v2's image; the drill and the revert
+// run `goto 1` in v2's image too, because v1's does not know 2 and 3.
+TEST_F(MigrateTest, GolangMigrateRunsInsideTheImagesOwnContainerUpDrillAndDown) {
+  ASSERT_FALSE(bridge_.empty()) << "no docker0 address: the containers cannot reach the server";
+  const std::string repo = unique_name("app");
+  struct Images {
+    std::string repo;
+    ~Images() { run_command("docker rmi -f " + repo + ":v1 " + repo + ":v2 >/dev/null 2>&1"); }
+  } images{repo};
+  const std::map<std::string, std::string> v1{
+      {"1_users.up.sql",
+       "CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL);\n"
+       "INSERT INTO users (name) SELECT 'user' || g FROM generate_series(1, 50) g;"},
+      {"1_users.down.sql", "DROP TABLE users;"}};
+  std::map<std::string, std::string> v2 = v1;
+  v2["2_orders.up.sql"] = "CREATE TABLE orders (id serial PRIMARY KEY, user_id int);";
+  v2["2_orders.down.sql"] = "DROP TABLE orders;";
+  v2["3_email.up.sql"] = "ALTER TABLE users ADD COLUMN email text;";
+  v2["3_email.down.sql"] = "ALTER TABLE users DROP COLUMN email;";
+  ASSERT_TRUE(build_app_image(repo + ":v1", "v1", v1));
+  ASSERT_TRUE(build_app_image(repo + ":v2", "v2", v2));
+  url_ = server_->url_with("rewind", server_->password(), db_);
+  url_.replace(url_.find("127.0.0.1"), 9, bridge_);
+  url_ += "?sslmode=disable";
+
+  const std::string command =
+      "[/bin/sh, -c, 'exec /migrate -path /migrations -database \"$DATABASE_URL\" goto "
+      "{{revision}}']";
+  auto release = [&](const std::string& tag, const std::string& revision) {
+    svc_->write_release(
+        repo + ":" + tag,
+        "  migration:\n"
+        "    database: {urlFrom: {env: " + std::string(kUrlVar) + "}}\n"
+        "    driver: golang-migrate\n"
+        "    revision: \"" + revision + "\"\n"
+        "    runIn: image\n"
+        "    upCommand: " + command + "\n"
+        "    downCommand: " + command + "\n"
+        "    commandTimeout: 60s\n"
+        "    backup: {directory: " + backups_.string() + ", keep: 10}\n"
+        "    verifyTables: [users]\n"
+        "    lockTimeout: 5s\n"
+        "  healthCheck: {http: {path: /health, port: 8080}, interval: 500ms, timeout: 1s, "
+        "failureThreshold: 3}\n"
+        "  rollbackPolicy: {progressDeadline: 2m}\n");
+  };
+  auto version = [&] { return scalar("SELECT version::text || ' ' || dirty::text FROM schema_migrations"); };
+
+  release("v1", "1");
+  watcher_ = watch("1");
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && svc_->served_version() == "v1"; }, 120s))
+      << svc_->describe();
+  EXPECT_EQ(version(), "1 false");
+  EXPECT_EQ(scalar("SELECT count(*) FROM users"), "50");
+
+  release("v2", "3");
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(2) && svc_->served_version() == "v2"; }, 120s))
+      << svc_->describe();
+  EXPECT_EQ(version(), "3 false");
+  EXPECT_EQ(scalar("SELECT to_regclass('orders') IS NOT NULL"), "t");
+
+  // The drill: v2's image moves a copy down to 1; the live database stays at 3.
+  const CommandResult drilled = drill_command();
+  EXPECT_EQ(drilled.exit_code, 0) << drilled.output;
+  EXPECT_NE(drilled.output.find("passed"), std::string::npos) << drilled.output;
+  EXPECT_NE(drilled.output.find("migrated 3 -> 1"), std::string::npos) << drilled.output;
+  EXPECT_EQ(drilled.output.find(server_->password()), std::string::npos) << drilled.output;
+  EXPECT_TRUE(drill_databases().empty());
+  EXPECT_EQ(version(), "3 false");
+
+  // The revert: a verified backup, then `goto 1` in v2's image, then v1 starts.
+  release("v1", "1");
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && svc_->served_version() == "v1"; }, 120s))
+      << svc_->describe();
+  EXPECT_EQ(version(), "1 false");
+  EXPECT_EQ(scalar("SELECT to_regclass('orders') IS NULL"), "t");
+  EXPECT_EQ(scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' "
+                   "AND column_name = 'email'"),
+            "0");
+  EXPECT_EQ(scalar("SELECT count(*) FROM users"), "50");
+  const auto mig = svc_->status()["status"]["migration"];
+  EXPECT_TRUE(mig["lastBackup"].value("verified", false)) << mig.dump(2);
+  // No one-off container is left behind.
+  EXPECT_EQ(trimmed(run_command("docker ps -aq --filter label=rewind.dev/one-off --filter "
+                                "label=com.docker.compose.project=" + svc_->project() + " | wc -l")
+                        .output),
+            "0");
+  EXPECT_EQ(ComposeService::read_text(svc_->log("1")).find(server_->password()), std::string::npos);
+  EXPECT_EQ(watcher_->stop(), 0);
 }
 
 TEST_F(MigrateTest, QuiescedWorkersAreStoppedForTheDowngradeAndStartedAgain) {

@@ -1,6 +1,7 @@
 // alembic migrations run by rewind (runIn host) against a real PostgreSQL:
 // Debian's alembic with an environment the test writes, up two revisions,
-// down one, and a target alembic does not know.
+// down one, a target alembic does not know, and rollback drills that run
+// alembic's downgrade on a copy of the database.
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -65,6 +66,7 @@ class AlembicCommandTest : public PostgresTest {
                         "{{revision}}"};
     spec_.down_command = {"bin/down", "{{revision}}"};
     spec_.command_timeout = std::chrono::seconds(60);
+    spec_.backup.directory = (dir_ / "backups").string();
 
     postgres::PostgresDatabaseOptions options;
     options.base_dir = [this](const model::Release&) { return dir_; };
@@ -80,6 +82,18 @@ class AlembicCommandTest : public PostgresTest {
   }
   model::Result<execute::MigrationDone> migrate(const std::string& to, bool down) {
     return database_->migrate(execute::DatabaseRef{release_, spec_, std::nullopt, down}, to, {});
+  }
+  // A verified dump of the database as it is now, then a drill down to `to`.
+  model::Result<std::string> drill(const std::string& to) {
+    const execute::DatabaseRef ref{release_, spec_, std::nullopt, true};
+    const auto now = std::chrono::time_point_cast<model::Duration>(std::chrono::system_clock::now());
+    auto dump = database_->backup(ref, now, {});
+    if (!dump) return dump.error();
+    return database_->drill(ref, execute::DrillRequest{*dump, to, {}, {"cm_users", "cm_orders"}},
+                            now);
+  }
+  static std::vector<std::string> drill_databases() {
+    return query("SELECT datname FROM pg_database WHERE datname LIKE '%rewind_drill%'");
   }
   static std::vector<std::string> alembic_version() {
     return query("SELECT version_num FROM alembic_version");
@@ -125,6 +139,32 @@ TEST_F(AlembicCommandTest, AnUnknownRevisionFailsWithAlembicsWordsAndNoPassword)
   EXPECT_THAT(up.error().message, HasSubstr("Can't locate revision identified by '0badc0ffee00'"));
   const std::string password = server().url().substr(server().url().find(':', 14) + 1);
   EXPECT_THAT(up.error().message, Not(HasSubstr(password.substr(0, password.find('@')))));
+}
+
+TEST_F(AlembicCommandTest, ADrillRunsTheDownCommandOnACopyAndLeavesTheLiveDatabaseAlone) {
+  ASSERT_TRUE(migrate(kSecond, false).ok());
+  (void)query("INSERT INTO cm_users VALUES (1), (2), (3)");
+
+  auto drilled = drill(kFirst);
+  ASSERT_TRUE(drilled.ok()) << drilled.error().message;
+  EXPECT_THAT(*drilled, HasSubstr(std::string("migrated ") + kSecond + " -> " + kFirst));
+  EXPECT_THAT(*drilled, HasSubstr("cm_users 3"));
+  EXPECT_THAT(*drilled, HasSubstr("cm_orders 0"));  // dropped on the copy: counted as 0
+  EXPECT_EQ(alembic_version(), std::vector<std::string>{kSecond}) << "the live database moved";
+  EXPECT_TRUE(table_exists("cm_orders"));
+  EXPECT_TRUE(drill_databases().empty());
+}
+
+TEST_F(AlembicCommandTest, ADrillWhoseDownCommandFailsFailsAndDropsTheCopy) {
+  ASSERT_TRUE(migrate(kSecond, false).ok());
+  spec_.down_command = {"/bin/sh", "-c", "echo 'no way down from here' >&2; exit 4"};
+
+  auto drilled = drill(kFirst);
+  ASSERT_FALSE(drilled.ok());
+  EXPECT_THAT(drilled.error().message, HasSubstr("exit 4"));
+  EXPECT_THAT(drilled.error().message, HasSubstr("no way down from here"));
+  EXPECT_EQ(alembic_version(), std::vector<std::string>{kSecond});
+  EXPECT_TRUE(drill_databases().empty());
 }
 
 }  // namespace

@@ -26,6 +26,9 @@ class FakeDatabase : public DatabaseTarget {
   // Failures, each for the next call of its kind (cleared when used).
   std::optional<model::Error> fail_backup, fail_migrate, fail_restore, fail_drill;
   bool unverified_backup = false;
+  // What the last drill() was asked: the image its command would run in.
+  std::optional<model::ImageRef> drill_image;
+  bool drill_down = false;
   // Applied by migrate() when it reaches a schema: rows it loses, say.
   std::map<std::string, std::map<std::string, std::int64_t>> rows_at_schema;
   // The data a restore brings back, by dump path.
@@ -90,10 +93,12 @@ class FakeDatabase : public DatabaseTarget {
     return RestoreDone{"app", kept, "/backups/" + kept + ".dump"};
   }
 
-  model::Result<std::string> drill(const DatabaseRef&, const DrillRequest& r,
+  model::Result<std::string> drill(const DatabaseRef& db, const DrillRequest& r,
                                    model::Timestamp) override {
     calls.push_back("drill " + r.backup.path + " to " + r.to);
     last_kept = r.kept_down;
+    drill_image = db.image;
+    drill_down = db.down;
     if (fail_drill) return take(fail_drill);
     return "copy migrated to " + r.to;
   }

@@ -271,6 +271,10 @@ TEST(ReconcilerDatabase, RollbackReadyNeedsADrillThatPassed) {
   EXPECT_NE(loop.database.calls[1].find(" to 0001"), std::string::npos)
       << "down to the schema of the revision a rollback would go to";
   EXPECT_EQ(loop.database.last_kept.count("0002_orders.down.sql"), 1U);
+  ASSERT_TRUE(loop.database.drill_image);
+  EXPECT_EQ(loop.database.drill_image->value(), "demo:v2")
+      << "a down command runs in the image that knows the newer migrations";
+  EXPECT_TRUE(loop.database.drill_down);
   EXPECT_EQ(loop.database.schema, "0002") << "the live database is not touched";
   const auto st = loop.status();
   ASSERT_TRUE(st.migration && st.migration->last_drill);

@@ -99,3 +99,27 @@ TEST(ResolveDatabaseUrl, SecretKeyRefIsKubernetesOnly) {
 
 }  // namespace
 }  // namespace rwd::postgres
+
+namespace rwd::postgres {
+namespace {
+
+TEST(DatabaseUrl, WithDatabaseKeepsTheFormServerAndOptions) {
+  EXPECT_EQ(DatabaseUrl("postgresql://app:p%2Fw@db:5432/shop?sslmode=disable")
+                .with_database("shop_rewind_drill_1")
+                .secret(),
+            "postgresql://app:p%2Fw@db:5432/shop_rewind_drill_1?sslmode=disable");
+  EXPECT_EQ(DatabaseUrl("postgres://db").with_database("x").secret(), "postgres://db/x");
+  EXPECT_EQ(DatabaseUrl("postgres://u@db:5/?a=b").with_database("x").secret(),
+            "postgres://u@db:5/x?a=b");
+  EXPECT_EQ(DatabaseUrl("host=db dbname='shop' password=secret").with_database("x").secret(),
+            "host=db dbname='x' password=secret");
+  EXPECT_EQ(DatabaseUrl("host=db password=secret").with_database("x").secret(),
+            "host=db password=secret dbname='x'");
+  // The password is still known, so it is still redacted.
+  const DatabaseUrl copy = DatabaseUrl("postgresql://app:hunter2@db/shop").with_database("x");
+  EXPECT_EQ(copy.redact("failed: hunter2"), "failed: ***");
+  EXPECT_EQ(copy.display(), "postgresql://app@db/x");
+}
+
+}  // namespace
+}  // namespace rwd::postgres
