@@ -258,8 +258,33 @@ void decode_metric(const Node& n, const std::string& path, Ctx& ctx, MetricSpec&
   if (const Node* nm = f.required("name")) {
     if (auto v = read_string(*nm, f.path("name"), ctx)) out.name = *v;
   }
-  if (const Node* q = f.required("query")) {
-    if (auto v = read_string(*q, f.path("query"), ctx)) out.query = *v;
+  // Exactly one of query, http, command: checked by validate_release, which
+  // names them all when none or several are given.
+  read_into(f, "query", out.query, read_string);
+  if (const Node* h = f.optional("http")) {
+    Fields hf(*h, f.path("http"), ctx);
+    if (hf.valid()) {
+      HttpMetric http;
+      read_into(hf, "path", http.path, read_string);
+      read_i32(hf, "port", http.port);
+      read_i32(hf, "expectStatus", http.expect_status);
+      read_into(hf, "bodyMatch", http.body_match, read_string);
+      read_into(hf, "timeout", http.timeout, read_duration);
+      hf.finish();
+      out.http = http;
+    }
+  }
+  if (const Node* c = f.optional("command")) {
+    Fields cf(*c, f.path("command"), ctx);
+    if (cf.valid()) {
+      CommandMetric command;
+      if (const Node* a = cf.required("argv")) {
+        if (auto v = read_string_list(*a, cf.path("argv"), ctx)) command.argv = *v;
+      }
+      read_into(cf, "timeout", command.timeout, read_duration);
+      cf.finish();
+      out.command = command;
+    }
   }
   if (const Node* t = f.optional("failIf")) out.fail_if = read_threshold(*t, f.path("failIf"), ctx);
   if (const Node* t = f.optional("warnIf")) out.warn_if = read_threshold(*t, f.path("warnIf"), ctx);

@@ -126,7 +126,20 @@ Json analysis_json(const AnalysisSpec& a) {
     for (const auto& m : a.metrics) {
       Json mj;
       mj["name"] = m.name;
-      mj["query"] = m.query;
+      put_unless_empty(mj, "query", m.query);
+      if (m.http) {
+        Json h;
+        h["path"] = m.http->path;
+        if (m.http->port != 0) h["port"] = m.http->port;
+        h["expectStatus"] = m.http->expect_status;
+        put_unless_empty(h, "bodyMatch", m.http->body_match);
+        h["timeout"] = format_duration(m.http->timeout);
+        mj["http"] = h;
+      }
+      if (m.command) {
+        mj["command"] =
+            Json{{"argv", m.command->argv}, {"timeout", format_duration(m.command->timeout)}};
+      }
       if (m.fail_if) mj["failIf"] = format_threshold(*m.fail_if);
       if (m.warn_if) mj["warnIf"] = format_threshold(*m.warn_if);
       mj["failureLimit"] = m.failure_limit;

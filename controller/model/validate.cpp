@@ -273,6 +273,39 @@ void check_health(const HealthCheckSpec& h, Checker& c) {
   c.range("spec.healthCheck.failureThreshold", h.failure_threshold, 1, 1000);
 }
 
+// Exactly one of query, http, command, each with what it needs.
+void check_metric_provider(const MetricSpec& m, const std::string& p, Checker& c) {
+  std::vector<std::string> set;
+  if (!m.query.empty()) set.emplace_back("query");
+  if (m.http) set.emplace_back("http");
+  if (m.command) set.emplace_back("command");
+  if (set.size() != 1) {
+    std::string got = set.empty() ? "none" : set.front();
+    for (std::size_t i = 1; i < set.size(); ++i) {
+      got += (i + 1 == set.size() ? " and " : ", ") + set[i];
+    }
+    c.fail(p, "must set exactly one of query, http, command (got " + got + ")");
+  }
+  // http fails on its status and body alone; command defaults to failIf "!= 0".
+  if (!m.query.empty() && !m.fail_if && !m.warn_if) c.fail(p, "needs failIf, warnIf or both");
+  if (m.http) {
+    c.range(p + ".http.port", m.http->port, 0, 65535);
+    if (m.http->path.empty() || m.http->path.front() != '/') {
+      c.fail(p + ".http.path", "\"" + m.http->path + "\" must start with /");
+    }
+    c.range(p + ".http.expectStatus", m.http->expect_status, 100, 599);
+    c.positive(p + ".http.timeout", m.http->timeout);
+  }
+  if (m.command) {
+    if (m.command->argv.empty()) {
+      c.fail(p + ".command.argv", "must not be empty");
+    } else {
+      c.not_empty(p + ".command.argv[0]", m.command->argv.front());
+    }
+    c.positive(p + ".command.timeout", m.command->timeout);
+  }
+}
+
 void check_analysis(const AnalysisSpec& a, Checker& c) {
   c.positive("spec.analysis.interval", a.interval);
   c.positive("spec.analysis.window", a.window);
@@ -280,8 +313,12 @@ void check_analysis(const AnalysisSpec& a, Checker& c) {
     c.fail("spec.analysis.prometheus.address",
            "\"" + a.prometheus->address + "\" is not an http:// or https:// URL");
   }
-  if (!a.metrics.empty() && !a.prometheus) {
-    c.fail("spec.analysis.prometheus", "is required when spec.analysis.metrics are set");
+  const auto queried = std::find_if(a.metrics.begin(), a.metrics.end(),
+                                    [](const MetricSpec& m) { return !m.query.empty(); });
+  if (queried != a.metrics.end() && !a.prometheus) {
+    c.fail("spec.analysis.prometheus",
+           "is required when a metric has a query (spec.analysis.metrics[" +
+               std::to_string(queried - a.metrics.begin()) + "], \"" + queried->name + "\")");
   }
   std::set<std::string> names;
   for (std::size_t i = 0; i < a.metrics.size(); ++i) {
@@ -292,8 +329,7 @@ void check_analysis(const AnalysisSpec& a, Checker& c) {
     } else if (!names.insert(m.name).second) {
       c.fail(p + ".name", "\"" + m.name + "\" is used by another metric");
     }
-    c.not_empty(p + ".query", m.query);
-    if (!m.fail_if && !m.warn_if) c.fail(p, "needs failIf, warnIf or both");
+    check_metric_provider(m, p, c);
     c.at_least(p + ".failureLimit", m.failure_limit, 0);
     c.at_least(p + ".inconclusiveLimit", m.inconclusive_limit, 0);
   }

@@ -170,13 +170,40 @@ struct PrometheusSpec {
   bool operator==(const PrometheusSpec&) const = default;
 };
 
+// A metric measured on the revision's own container: one HTTP request.
+// The value is the latency in seconds; a status other than expect_status or a
+// body without body_match makes the measurement fail, whatever failIf says.
+struct HttpMetric {
+  std::string path = "/health";
+  std::int32_t port = 0;  // container port; 0: the port of the revision's address
+  std::int32_t expect_status = 200;
+  std::string body_match;  // substring the body must contain; empty: any body
+  Duration timeout = std::chrono::seconds(2);
+  bool operator==(const HttpMetric&) const = default;
+};
+
+// A metric measured by a command on the controller's host. The value is the
+// exit status; a timeout fails the measurement. "{{revision}}" and
+// "{{address}}" in argv are filled in. Without failIf it fails on "!= 0".
+struct CommandMetric {
+  std::vector<std::string> argv;
+  Duration timeout = std::chrono::seconds(30);
+  bool operator==(const CommandMetric&) const = default;
+};
+
+// Exactly one provider: query (Prometheus, needs analysis.prometheus), http
+// or command.
 struct MetricSpec {
   std::string name;
-  std::string query;
+  std::string query;  // PromQL; empty when another provider is set
   std::optional<Threshold> fail_if;  // triggers a rollback
   std::optional<Threshold> warn_if;  // only sets Degraded
   std::int32_t failure_limit = 0;    // failed measurements tolerated
   std::int32_t inconclusive_limit = 0;
+  // Default member initialisers: brace-initialised MetricSpecs that stop
+  // before these stay free of -Wmissing-field-initializers.
+  std::optional<HttpMetric> http{};
+  std::optional<CommandMetric> command{};
   bool operator==(const MetricSpec&) const = default;
 };
 

@@ -51,6 +51,13 @@ spec:
         query: histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[1m])) by (le))
         failIf: "> 3x baseline"
         warnIf: "> 2"
+      - name: health-latency
+        http: {path: /health, port: 8000, expectStatus: 200, bodyMatch: ok, timeout: 2s}
+        failIf: "> 0.5"
+        failureLimit: 2
+      - name: contract
+        command: {argv: [./contract-test.sh, "{{address}}", "{{revision}}"], timeout: 45s}
+        inconclusiveLimit: 1
     smoke: {command: ["./smoke-test.sh"], timeout: 60s}
   rollbackPolicy: {automatic: true, revisionHistoryLimit: 10, progressDeadline: 5m}
   notify: [{webhook: {url: "http://127.0.0.1:8099/hook"}}]
@@ -95,9 +102,26 @@ TEST(Codec, DecodesEveryFieldOfAFullRelease) {
   ASSERT_TRUE(rel.spec.health_check && rel.spec.health_check->http);
   EXPECT_EQ(rel.spec.health_check->http->port, 8000);
   ASSERT_TRUE(rel.spec.analysis);
-  ASSERT_EQ(rel.spec.analysis->metrics.size(), 2U);
+  ASSERT_EQ(rel.spec.analysis->metrics.size(), 4U);
   EXPECT_TRUE(rel.spec.analysis->metrics[1].fail_if->relative_to_baseline);
   EXPECT_EQ(rel.spec.analysis->metrics[1].fail_if->value, 3.0);
+  const MetricSpec& health = rel.spec.analysis->metrics[2];
+  EXPECT_TRUE(health.query.empty());
+  ASSERT_TRUE(health.http);
+  EXPECT_FALSE(health.command);
+  EXPECT_EQ(health.http->path, "/health");
+  EXPECT_EQ(health.http->port, 8000);
+  EXPECT_EQ(health.http->expect_status, 200);
+  EXPECT_EQ(health.http->body_match, "ok");
+  EXPECT_EQ(health.http->timeout, std::chrono::seconds(2));
+  EXPECT_EQ(health.failure_limit, 2);
+  const MetricSpec& contract = rel.spec.analysis->metrics[3];
+  ASSERT_TRUE(contract.command);
+  EXPECT_FALSE(contract.http);
+  EXPECT_THAT(contract.command->argv,
+              ElementsAre("./contract-test.sh", "{{address}}", "{{revision}}"));
+  EXPECT_EQ(contract.command->timeout, std::chrono::seconds(45));
+  EXPECT_FALSE(contract.fail_if);  // the judge applies "!= 0"
   EXPECT_EQ(rel.spec.analysis->smoke->command, std::vector<std::string>{"./smoke-test.sh"});
   EXPECT_EQ(rel.spec.notify.at(0).webhook->url, "http://127.0.0.1:8099/hook");
 }
@@ -118,6 +142,40 @@ spec:
   EXPECT_EQ(rel.spec.rollback_policy.revision_history_limit, 10);
   EXPECT_EQ(rel.spec.rollback_policy.progress_deadline, std::chrono::minutes(5));
   EXPECT_FALSE(rel.spec.migration);
+}
+
+TEST(Codec, MetricProvidersTakeTheirDefaults) {
+  const ParseResult r = parse(R"(apiVersion: rewind.dev/v1alpha1
+kind: Release
+metadata: {name: web}
+spec:
+  target: {docker: {project: p, service: web}}
+  image: web:1
+  analysis:
+    metrics:
+      - {name: up, http: {}}
+      - {name: smoke, command: {argv: [/bin/true]}}
+)");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+  const auto& metrics = std::get<Release>(r.objects[0].object).spec.analysis->metrics;
+  ASSERT_EQ(metrics.size(), 2U);
+  EXPECT_EQ(metrics[0].http, HttpMetric{});
+  EXPECT_EQ(metrics[0].http->path, "/health");
+  EXPECT_EQ(metrics[0].http->port, 0);
+  EXPECT_EQ(metrics[0].http->expect_status, 200);
+  EXPECT_EQ(metrics[0].http->timeout, std::chrono::seconds(2));
+  EXPECT_EQ(metrics[1].command->timeout, std::chrono::seconds(30));
+
+  // What is written back reads back the same; a port of 0 and an empty
+  // bodyMatch are left out.
+  const Json j = to_json(std::get<Release>(r.objects[0].object));
+  const Json& http = j["spec"]["analysis"]["metrics"][0]["http"];
+  EXPECT_FALSE(http.contains("port")) << http.dump();
+  EXPECT_FALSE(http.contains("bodyMatch")) << http.dump();
+  EXPECT_FALSE(j["spec"]["analysis"]["metrics"][0].contains("query"));
+  const ParseResult again = parse(to_yaml(j), "again.yaml");
+  ASSERT_TRUE(again.ok()) << ::testing::PrintToString(messages(again));
+  EXPECT_EQ(std::get<Release>(again.objects[0].object), std::get<Release>(r.objects[0].object));
 }
 
 TEST(Codec, ReleaseRoundTripsThroughYamlAndJson) {

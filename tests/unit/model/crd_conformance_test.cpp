@@ -245,6 +245,15 @@ TEST(CrdConformance, EncodedReleaseWithFullStatusMatchesSchema) {
   a.metrics = {MetricSpec{"error-rate", "sum(rate(x[1m]))",
                           Threshold{Comparator::kGreater, 0.05, false},
                           Threshold{Comparator::kGreaterEqual, 3, true}, 1, 2}};
+  MetricSpec health;
+  health.name = "health-latency";
+  health.http = HttpMetric{"/health", 8080, 204, "ok", std::chrono::milliseconds(1500)};
+  health.fail_if = Threshold{Comparator::kGreater, 0.5, false};
+  a.metrics.push_back(health);
+  MetricSpec contract;
+  contract.name = "contract";
+  contract.command = CommandMetric{{"./contract.sh", "{{address}}"}, std::chrono::seconds(45)};
+  a.metrics.push_back(contract);
   a.smoke = SmokeSpec{{"./smoke-test.sh"}, std::chrono::seconds(30)};
   r.spec.analysis = a;
   r.spec.notify = {NotifySpec{WebhookSpec{"http://127.0.0.1:8099/hook"}}};
@@ -556,6 +565,37 @@ spec:
     revision: "1"
 )"));
   EXPECT_TRUE(mentions(two_urls, "spec.migration.database.urlFrom")) << joined(two_urls);
+}
+
+TEST(CrdSchemaWalker, AMetricHasExactlyOneProvider) {
+  auto metric = [](std::string_view m) {
+    return schema_errors(release_with("  analysis:\n    prometheus: {address: \"http://p:9090\"}\n"
+                                      "    metrics: [" + std::string(m) + "]\n"));
+  };
+  for (std::string_view ok : {
+           R"({name: e, query: q, failIf: "> 1"})",
+           R"({name: e, query: q, warnIf: "> 1"})",
+           R"({name: h, http: {}})",
+           R"({name: h, http: {path: /health, port: 8080, expectStatus: 503, bodyMatch: x, timeout: 2s}})",
+           R"({name: c, command: {argv: [/bin/true]}})",
+           R"({name: c, command: {argv: [/bin/true], timeout: 30s}, failIf: "> 1"})"}) {
+    const auto errors = metric(ok);
+    EXPECT_TRUE(errors.empty()) << ok << joined(errors);
+  }
+  for (std::string_view bad : {
+           R"({name: e, failIf: "> 1"})",                                // no provider
+           R"({name: e, query: q})",                                     // query needs a threshold
+           R"({name: e, query: q, failIf: "> 1", http: {}})",            // two providers
+           R"({name: e, http: {}, command: {argv: [x]}})",               // two providers
+           R"({name: c, command: {timeout: 5s}})",                       // argv required
+           R"({name: c, command: {argv: []}})",                          // argv empty
+           R"({name: h, http: {port: 0}})",                              // port range
+           R"({name: h, http: {expectStatus: 42}})",                     // status range
+           R"({name: h, http: {path: health}})",                         // path pattern
+           R"({name: h, http: {timeout: soon}})",                        // duration pattern
+           R"({name: h, http: {status: 200}})"}) {                       // undeclared field
+    EXPECT_TRUE(mentions(metric(bad), "spec.analysis.metrics[0]")) << bad << joined(metric(bad));
+  }
 }
 
 TEST(CrdSchemaWalker, HonoursIntOrStringForRollbackTarget) {

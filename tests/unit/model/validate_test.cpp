@@ -107,7 +107,52 @@ INSTANTIATE_TEST_SUITE_P(
              "spec.analysis.metrics[0]: needs failIf, warnIf or both"},
         Case{"metrics without prometheus",
              release("  analysis:\n    metrics: [{name: errors, query: q, failIf: \"> 1\"}]\n"),
-             "spec.analysis.prometheus: is required when spec.analysis.metrics are set"},
+             "spec.analysis.prometheus: is required when a metric has a query "
+             "(spec.analysis.metrics[0], \"errors\")"},
+        Case{"metric without provider",
+             release("  analysis:\n    metrics: [{name: errors, failIf: \"> 1\"}]\n"),
+             "spec.analysis.metrics[0]: must set exactly one of query, http, command (got none)"},
+        Case{"metric with two providers",
+             release("  analysis:\n    prometheus: {address: \"http://127.0.0.1:9090\"}\n"
+                     "    metrics: [{name: errors, query: q, failIf: \"> 1\", http: {port: 80}}]\n"),
+             "spec.analysis.metrics[0]: must set exactly one of query, http, command (got query and "
+             "http)"},
+        Case{"metric with three providers",
+             release("  analysis:\n    prometheus: {address: \"http://127.0.0.1:9090\"}\n"
+                     "    metrics: [{name: e, query: q, failIf: \"> 1\", http: {}, "
+                     "command: {argv: [x]}}]\n"),
+             "(got query, http and command)"},
+        Case{"http metric port out of range",
+             release("  analysis:\n    metrics: [{name: h, http: {port: 70000}}]\n"),
+             "spec.analysis.metrics[0].http.port: 70000 is not within 0..65535"},
+        Case{"http metric path without slash",
+             release("  analysis:\n    metrics: [{name: h, http: {path: health}}]\n"),
+             "spec.analysis.metrics[0].http.path: \"health\" must start with /"},
+        Case{"http metric bad expected status",
+             release("  analysis:\n    metrics: [{name: h, http: {expectStatus: 42}}]\n"),
+             "spec.analysis.metrics[0].http.expectStatus: 42 is not within 100..599"},
+        Case{"http metric bad timeout",
+             release("  analysis:\n    metrics: [{name: h, http: {timeout: soon}}]\n"),
+             "spec.analysis.metrics[0].http.timeout: \"soon\" is not a duration"},
+        Case{"http metric unknown field",
+             release("  analysis:\n    metrics: [{name: h, http: {status: 200}}]\n"),
+             "spec.analysis.metrics[0].http.status: unknown field \"status\" (allowed: path, port, "
+             "expectStatus, bodyMatch, timeout)"},
+        Case{"http metric is not a mapping",
+             release("  analysis:\n    metrics: [{name: h, http: /health}]\n"),
+             "spec.analysis.metrics[0].http: must be a mapping, got"},
+        Case{"command metric without argv",
+             release("  analysis:\n    metrics: [{name: c, command: {timeout: 5s}}]\n"),
+             "spec.analysis.metrics[0].command.argv: is required"},
+        Case{"command metric with empty argv",
+             release("  analysis:\n    metrics: [{name: c, command: {argv: []}}]\n"),
+             "spec.analysis.metrics[0].command.argv: must not be empty"},
+        Case{"command metric argv not strings",
+             release("  analysis:\n    metrics: [{name: c, command: {argv: [[a]]}}]\n"),
+             "spec.analysis.metrics[0].command.argv"},
+        Case{"command metric zero timeout",
+             release("  analysis:\n    metrics: [{name: c, command: {argv: [x], timeout: 0s}}]\n"),
+             "spec.analysis.metrics[0].command.timeout: 0s must be greater than 0s"},
         Case{"bad duration", release("  analysis: {interval: 10 seconds}\n"),
              "spec.analysis.interval: \"10 seconds\" is not a duration (examples: 500ms, 90s, 5m, 1h30m)"},
         Case{"zero duration", release("  healthCheck: {interval: 0s}\n"),
@@ -225,6 +270,14 @@ TEST(Validation, FindsDuplicateNamesInOneNamespaceAcrossFiles) {
   ASSERT_EQ(dups.size(), 1U);
   EXPECT_EQ(dups[0].str(),
             "b.yaml: metadata.name: Release \"api\" in namespace \"shop\" is already defined in a.yaml");
+}
+
+TEST(Validation, HttpAndCommandMetricsNeedNoPrometheusNorThreshold) {
+  const auto errors = errors_of(release(
+      "  analysis:\n    metrics:\n"
+      "      - {name: health, http: {path: /health, port: 8080, bodyMatch: ok}}\n"
+      "      - {name: smoke, command: {argv: [./smoke.sh, \"{{address}}\"], timeout: 10s}}\n"));
+  EXPECT_TRUE(errors.empty()) << ::testing::PrintToString(errors);
 }
 
 TEST(Validation, ProgrammaticObjectsAreValidatedToo) {
