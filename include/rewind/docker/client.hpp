@@ -21,6 +21,19 @@
 
 namespace rwd::docker {
 
+// GET /containers/{id}/top: the columns of `ps` (default -ef: UID PID PPID C
+// STIME TTY TIME CMD), one row per process; PIDs are the host's.
+struct ContainerTop {
+  std::vector<std::string> titles;
+  std::vector<std::vector<std::string>> processes;
+};
+
+// A command run in a container with exec_in_container.
+struct ExecResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr, interleaved as the Engine sent them
+};
+
 struct ClientOptions {
   std::chrono::milliseconds timeout{30'000};       // every call but stop and pull
   std::chrono::milliseconds pull_idle_timeout{120'000};  // no progress for this long
@@ -55,6 +68,18 @@ class Client {
   ApiStatus remove_container(const std::string& id, bool force, bool remove_volumes = false);
   ApiStatus connect_network(const std::string& network, const std::string& container,
                             const nlohmann::json& endpoint_config);
+
+  // ---- processes in a running container (client_process.cpp) ----
+  // POST /containers/{id}/kill?signal=<signal> ("HUP"). 409: not running.
+  ApiStatus kill_container(const std::string& id, const std::string& signal);
+  // GET /containers/{id}/top. 409: not running.
+  ApiResult<ContainerTop> top_container(const std::string& id);
+  // Runs `cmd` (no shell) in the running container: POST /containers/{id}/exec,
+  // POST /exec/{exec}/start (attached, no tty), GET /exec/{exec}/json for the
+  // exit code. `timeout` bounds the start call (the command's run time).
+  ApiResult<ExecResult> exec_in_container(const std::string& id,
+                                          const std::vector<std::string>& cmd,
+                                          std::chrono::milliseconds timeout);
 
   ApiResult<ImageInspect> inspect_image(const std::string& reference);
   // Pulls with the credentials of the image's registry from the Docker config
