@@ -41,9 +41,17 @@ RunDecision next_round(const std::vector<model::MetricSpec>& metrics, AnalysisRu
   int measurements = 0;
   for (const auto& [name, tally] : run.tallies) measurements += tally.measurements;
   if (window_over) {
+    // Per metric: how many measurements were judged (not inconclusive) and
+    // the last verdict, so a pass on no data at all is visible.
+    std::string each;
+    for (const auto& metric : metrics) {
+      const MetricTally& t = run.tallies[metric.name];
+      each += (each.empty() ? "" : "; ") + metric.name + " (" +
+              std::to_string(t.measurements - t.inconclusive) + " judged, " +
+              std::to_string(t.inconclusive) + " inconclusive; last: " + t.last + ")";
+    }
     out.kind = RunDecision::Kind::kPassed;
-    out.reason = "analysis passed: " + std::to_string(metrics.size()) + " metrics, " +
-                 std::to_string(measurements) + " measurements, no limit exceeded";
+    out.reason = "analysis passed: " + each;
   } else {
     out.reason = "analysis running: " + std::to_string(measurements) + " measurements so far";
   }

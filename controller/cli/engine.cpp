@@ -65,9 +65,10 @@ void Engine::make_reconciler(EnvFilesFn env_files, bool dry_run, StepHook on_ste
     return containers->run_once(c);
   };
   database = std::make_unique<postgres::PostgresDatabase>(std::move(options));
+  notifier = std::make_unique<notify::WebhookNotifier>();
   reconciler = std::make_unique<execute::ReleaseReconciler>(execute::ReconcilerDeps{
       *platform, probe, *histories, *statuses, now, std::move(env_files), dry_run,
-      std::move(on_step), database.get()});
+      std::move(on_step), database.get(), execute::real_metrics(), notifier.get()});
 }
 
 model::Result<std::unique_ptr<Engine>> assemble_engine(const EngineConfig& config) {

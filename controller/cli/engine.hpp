@@ -16,6 +16,7 @@
 #include "rewind/execute/release_reconciler.hpp"
 #include "rewind/history/file_store.hpp"
 #include "rewind/http/endpoint.hpp"
+#include "rewind/notify/webhook.hpp"
 #include "rewind/postgres/database_target.hpp"
 
 namespace rwd::cli {
@@ -40,6 +41,9 @@ struct Engine {
   std::unique_ptr<docker::DockerPlatform> platform;
   execute::HttpHealthProbe probe;
   std::unique_ptr<postgres::PostgresDatabase> database;   // after make_reconciler()
+  // spec.notify webhooks, sent from a background thread (drained for a few
+  // seconds when the engine goes away).
+  std::unique_ptr<notify::WebhookNotifier> notifier;       // after make_reconciler()
   std::unique_ptr<execute::ReleaseReconciler> reconciler;  // after make_reconciler()
 
   // The reconciler over this engine's platform, probe, stores and the

@@ -90,6 +90,7 @@ StepResult Executor::run(const StepInput& in) {
   if (const auto* s = step.as<StartRevision>()) return start_revision(in, *s);
   if (const auto* s = step.as<HealthGate>()) return gate_decided(in, health_gate(in, *s));
   if (const auto* s = step.as<AnalysisGate>()) return gate_decided(in, analysis_gate(in, *s));
+  if (const auto* s = step.as<SmokeGate>()) return smoke_gate(in, *s);
   if (const auto* s = step.as<MarkStable>()) return mark_stable(in, *s);
   if (step.as<Backup>() != nullptr) return backup(in);
   if (const auto* s = step.as<Migrate>()) return migrate(in, *s);
@@ -237,34 +238,6 @@ StepResult Executor::health_gate(const StepInput& in, const reconcile::step::Hea
                               model::RevisionOutcome::kFailedHealth);
   }
   return StepResult::waiting(s.interval, detail);
-}
-
-StepResult Executor::analysis_gate(const StepInput& in, const reconcile::step::AnalysisGate& s) {
-  // Metrics (Prometheus) and smoke tests arrive with the analysis work; for
-  // now the window watches the revision's health.
-  const model::RevisionRecord* rec = in.history.find(s.revision);
-  const model::Timestamp live = rec != nullptr && rec->live_at ? *rec->live_at : in.now;
-  const model::Timestamp end = live + s.window;
-  std::string detail;
-  auto seen = observe_health(in, s.revision, detail);
-  if (!seen) return StepResult::from_error(seen.error());
-  Gate& g = gate(in);
-  if (seen->has_value() && !**seen) {
-    ++g.failures;
-  } else if (seen->has_value()) {
-    g.failures = 0;
-  }
-  const std::int32_t threshold =
-      in.release.spec.health_check ? in.release.spec.health_check->failure_threshold : 3;
-  if (g.failures >= threshold) {
-    return StepResult::failed("revision " + std::to_string(s.revision.value()) +
-                                  " became unhealthy during its analysis window: " + detail,
-                              model::RevisionOutcome::kFailedAnalysis);
-  }
-  if (in.now >= end) return StepResult::done("analysis window passed");
-  const model::Duration left = std::chrono::duration_cast<model::Duration>(end - in.now);
-  return StepResult::waiting(std::min(s.interval, left),
-                             "analysis window: " + model::format_duration(left) + " left");
 }
 
 StepResult Executor::mark_stable(const StepInput& in, const reconcile::step::MarkStable& s) {

@@ -42,7 +42,8 @@ std::int64_t derive_generation(const model::Release& from_source,
 }
 
 ReleaseReconciler::ReleaseReconciler(ReconcilerDeps deps)
-    : deps_(std::move(deps)), executor_(deps_.platform, deps_.probe, deps_.database) {}
+    : deps_(std::move(deps)),
+      executor_(deps_.platform, deps_.probe, deps_.database, deps_.metrics) {}
 
 void ReleaseReconciler::forget(const model::ObjectKey& key) { executor_.forget(key); }
 
@@ -172,10 +173,12 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
   s.pin = d.pin;
   const std::optional<model::PlanProgress> before = s.progress;
   s.progress = d.progress;
+  bool fresh_plan = false;
   if (s.progress) {
     const bool same_plan = before && before->plan_hash == s.progress->plan_hash &&
                            before->revision == s.progress->revision && before->started_at;
     s.progress->started_at = same_plan ? before->started_at : std::optional<model::Timestamp>(now);
+    fresh_plan = !same_plan;
   }
   s.message = d.message;
   if (observed.running) {
@@ -190,6 +193,10 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
     return {d.action, *d.error, d.message};
   }
   if (d.plan.empty()) return idle(run);
+  if (fresh_plan) {
+    const bool back = d.plan.direction == reconcile::Direction::kRollback;
+    notify(run, back ? notify::kRollbackStarted : notify::kRolloutStarted, d.plan.reason);
+  }
   if (serves_rollback(run)) {
     list_rollback_steps(run);
     write_rollback(run, model::RollbackPhase::kRunning, d.message);
@@ -240,6 +247,13 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
   // Done: the next pass computes the final conditions from what runs now.
   run.release.status.progress.reset();
   (void)write_status(run);
+  const std::string revision =
+      "revision " + (plan.to ? std::to_string(plan.to->value()) : std::string("?"));
+  if (plan.direction == reconcile::Direction::kRollback) {
+    notify(run, notify::kRolledBack, revision + " runs and is healthy");
+  } else if (plan.direction == reconcile::Direction::kRollForward) {
+    notify(run, notify::kPromoted, revision + " is stable");
+  }
   if (serves_rollback(run)) {
     const std::string to = plan.to ? std::to_string(plan.to->value()) : "?";
     write_rollback(run, model::RollbackPhase::kSucceeded,
@@ -361,6 +375,11 @@ ReconcileOutcome ReleaseReconciler::after_step_failed(Run& run, const reconcile:
         deps_.now());
   }
   unquiesce_after_failure(run, step);
+  if (r.reason == "MigrationBlocked") notify(run, notify::kMigrationBlocked, r.message);
+  if (plan.direction == reconcile::Direction::kRollback &&
+      (r.outcome || r.error_kind != model::ErrorKind::kTransient)) {
+    notify(run, notify::kRollbackFailed, step.description + ": " + r.message);
+  }
   if (r.outcome && plan.to) {
     // The revision itself failed: record it, so the next plan rolls back
     // (or waits, with automatic rollback off) and never retries it.
@@ -384,6 +403,26 @@ ReconcileOutcome ReleaseReconciler::after_step_failed(Run& run, const reconcile:
     write_rollback(run, model::RollbackPhase::kFailed, r.message);
   }
   return {reconcile::Action::await_change(), e, e.message};
+}
+
+void ReleaseReconciler::notify(const Run& run, const char* type, const std::string& message) {
+  const auto& targets = run.release.spec.notify;
+  if (deps_.notifier == nullptr || deps_.dry_run || targets.empty()) return;
+  const reconcile::Plan& plan = run.decision.plan;
+  const model::ReleaseStatus& s = run.release.status;
+  notify::Event e;
+  e.type = type;
+  e.release = run.key;
+  e.at = deps_.now();
+  e.message = message;
+  if (plan.from) e.from_revision = plan.from->value();
+  if (plan.to) e.to_revision = plan.to->value();
+  e.trigger = plan.reason;
+  if (plan.direction == reconcile::Direction::kRollback && s.last_rollback) {
+    e.trigger = s.last_rollback->trigger;
+    if (s.last_rollback->finished_at) e.seconds = s.last_rollback->seconds;
+  }
+  deps_.notifier->notify(e, targets);
 }
 
 }  // namespace rwd::execute

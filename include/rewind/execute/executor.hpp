@@ -4,11 +4,14 @@
 // labelled with the revision) and finishes it instead of repeating it. Gates
 // never block: they probe once and ask to be called again after `interval`.
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 
+#include "rewind/analysis/judge.hpp"
 #include "rewind/execute/database.hpp"
 #include "rewind/execute/health_probe.hpp"
 #include "rewind/execute/platform.hpp"
@@ -64,6 +67,14 @@ struct StepResult {
   }
 };
 
+// The analysis providers for a Release's spec.analysis (a Prometheus client
+// for its address, HTTP, commands).
+using MetricsFactory = std::function<model::Result<std::unique_ptr<analysis::MetricProvider>>(
+    const model::AnalysisSpec&)>;
+
+// analysis::make_providers: the real ones.
+MetricsFactory real_metrics();
+
 struct StepInput {
   const model::Release& release;  // spec and status as last written
   const model::History& history;  // includes the plan's target revision
@@ -76,8 +87,13 @@ class Executor {
  public:
   // `database`: nullptr when no database is configured; a plan with a
   // schema step then fails at that step, saying so.
-  Executor(ContainerPlatform& platform, HealthProbe& probe, DatabaseTarget* database = nullptr)
-      : platform_(platform), probe_(probe), database_(database) {}
+  // `metrics`: empty means real_metrics().
+  Executor(ContainerPlatform& platform, HealthProbe& probe, DatabaseTarget* database = nullptr,
+           MetricsFactory metrics = {})
+      : platform_(platform),
+        probe_(probe),
+        database_(database),
+        metrics_(metrics ? std::move(metrics) : real_metrics()) {}
 
   StepResult run(const StepInput& in);
 
@@ -89,6 +105,7 @@ class Executor {
     std::int32_t successes = 0;
     std::int32_t failures = 0;
     model::Timestamp started{};
+    analysis::AnalysisRun analysis;  // the metrics' tallies (analysis gates)
   };
 
   StepResult start_revision(const StepInput& in, const reconcile::step::StartRevision& s);
@@ -100,6 +117,19 @@ class Executor {
   StepResult health_gate(const StepInput& in, const reconcile::step::HealthGate& s);
   StepResult analysis_gate(const StepInput& in, const reconcile::step::AnalysisGate& s);
   StepResult mark_stable(const StepInput& in, const reconcile::step::MarkStable& s);
+
+  // Analysis (executor_analysis.cpp): spec.analysis.metrics measured on the
+  // revision every interval of its window; the smoke command once.
+  StepResult smoke_gate(const StepInput& in, const reconcile::step::SmokeGate& s);
+  // The revision's running container as the providers see it; nullopt (and
+  // `detail`) when none runs.
+  model::Result<std::optional<analysis::Subject>> subject_of(const StepInput& in,
+                                                             model::RevisionNumber revision,
+                                                             std::string& detail);
+  // One round of the gate's metrics; a failed or passed decision ends the gate.
+  std::optional<StepResult> measure_metrics(const StepInput& in,
+                                            const reconcile::step::AnalysisGate& s, Gate& g,
+                                            bool window_over);
 
   // Database steps (executor_database.cpp).
   StepResult backup(const StepInput& in);
@@ -120,6 +150,7 @@ class Executor {
   ContainerPlatform& platform_;
   HealthProbe& probe_;
   DatabaseTarget* database_;
+  MetricsFactory metrics_;
   std::mutex mu_;
   std::map<std::string, Gate> gates_;  // "<ns>/<name>/<plan hash>/<step id>"
 };

@@ -13,6 +13,7 @@
 #include "rewind/execute/drill.hpp"
 #include "rewind/execute/executor.hpp"
 #include "rewind/history/store.hpp"
+#include "rewind/notify/notifier.hpp"
 #include "rewind/model/revision.hpp"
 #include "rewind/model/rollback.hpp"
 #include "rewind/reconcile/planner.hpp"
@@ -43,6 +44,10 @@ struct ReconcilerDeps {
       on_step;
   // The database of spec.migration; nullptr: schema steps fail, saying so.
   DatabaseTarget* database = nullptr;
+  // spec.analysis providers; empty: the real ones (real_metrics()).
+  MetricsFactory metrics{};
+  // Where spec.notify's events go (never blocks); nullptr: nowhere.
+  notify::Notifier* notifier = nullptr;
 };
 
 struct ReconcileOutcome {
@@ -82,6 +87,8 @@ class ReleaseReconciler {
   model::Status save_history(Run& run);
   model::Status write_status(Run& run);
   void write_rollback(Run& run, model::RollbackPhase phase, const std::string& message);
+  // Sends an event of the running plan to spec.notify's targets.
+  void notify(const Run& run, const char* type, const std::string& message);
 
   ReconcilerDeps deps_;
   Executor executor_;

@@ -23,6 +23,7 @@ namespace rwd::notify {
 
 // Event types.
 inline constexpr const char* kRolloutStarted = "rollout-started";
+inline constexpr const char* kRollbackStarted = "rollback-started";
 inline constexpr const char* kPromoted = "promoted";
 inline constexpr const char* kAborted = "aborted";
 inline constexpr const char* kRolledBack = "rolled-back";

@@ -1,8 +1,10 @@
 #pragma once
 // A private Prometheus for one test: Debian's /usr/bin/prometheus on a free
 // 127.0.0.1 port, its own temporary TSDB and a config that scrapes the given
-// targets every second, each with its own labels. Ready once /-/ready
-// answers 200; stopped and removed by the destructor.
+// targets every second, each with its own labels — or, with DockerScrape,
+// the containers of a compose project found through the Docker Engine
+// (docker_sd), as an operator would set it up for rewind. Ready once
+// /-/ready answers 200; stopped and removed by the destructor.
 
 #include <stdlib.h>  // mkdtemp
 
@@ -26,27 +28,22 @@ struct ScrapeTarget {
   std::map<std::string, std::string> labels;  // added to every series of the target
 };
 
+// Every container of `project` that publishes `port` on the host, scraped
+// there, with label revision = its rewind.dev/revision label.
+struct DockerScrape {
+  std::string project;
+  int port = 8080;
+};
+
 class PrometheusServer {
  public:
   static constexpr const char* kBinary = "/usr/bin/prometheus";
 
   explicit PrometheusServer(const std::vector<ScrapeTarget>& targets) {
-    if (!std::filesystem::exists(kBinary)) {
-      throw std::runtime_error(std::string(kBinary) +
-                               " is missing: run scripts/setup (it installs Debian's prometheus)");
-    }
-    char tmpl[] = "/tmp/rewind-prom-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = tmpl;
-    write_config(targets);
-    port_ = free_loopback_port();
-    process_ = std::make_unique<Process>(
-        std::vector<std::string>{kBinary, "--config.file=" + dir_ + "/prometheus.yml",
-                                 "--storage.tsdb.path=" + dir_ + "/data",
-                                 "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-                                 "--log.level=warn"},
-        std::map<std::string, std::string>{}, dir_ + "/prometheus.log");
-    wait_ready();
+    start([&] { write_config(targets); });
+  }
+  explicit PrometheusServer(const DockerScrape& docker) {
+    start([&] { write_docker_config(docker); });
   }
 
   ~PrometheusServer() {
@@ -68,6 +65,43 @@ class PrometheusServer {
   }
 
  private:
+  template <class WriteConfig>
+  void start(WriteConfig write) {
+    if (!std::filesystem::exists(kBinary)) {
+      throw std::runtime_error(std::string(kBinary) +
+                               " is missing: run scripts/setup (it installs Debian's prometheus)");
+    }
+    char tmpl[] = "/tmp/rewind-prom-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    write();
+    port_ = free_loopback_port();
+    process_ = std::make_unique<Process>(
+        std::vector<std::string>{kBinary, "--config.file=" + dir_ + "/prometheus.yml",
+                                 "--storage.tsdb.path=" + dir_ + "/data",
+                                 "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+                                 "--log.level=warn"},
+        std::map<std::string, std::string>{}, dir_ + "/prometheus.log");
+    wait_ready();
+  }
+
+  void write_docker_config(const DockerScrape& d) const {
+    std::ofstream out(dir_ + "/prometheus.yml");
+    out << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
+        << "scrape_configs:\n  - job_name: compose\n    docker_sd_configs:\n"
+        << "      - host: unix:///var/run/docker.sock\n        refresh_interval: 1s\n"
+        << "        filters:\n          - name: label\n"
+        << "            values: ['com.docker.compose.project=" << d.project << "']\n"
+        << "    relabel_configs:\n"
+        << "      - source_labels: [__meta_docker_port_private]\n"
+        << "        regex: '" << d.port << "'\n        action: keep\n"
+        << "      - source_labels: [__meta_docker_port_public]\n"
+        << "        regex: '(.+)'\n        target_label: __address__\n"
+        << "        replacement: '127.0.0.1:$1'\n"
+        << "      - source_labels: [__meta_docker_container_label_rewind_dev_revision]\n"
+        << "        target_label: revision\n";
+  }
+
   void write_config(const std::vector<ScrapeTarget>& targets) const {
     std::ofstream out(dir_ + "/prometheus.yml");
     out << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"

@@ -132,7 +132,7 @@ TEST(PrometheusAnalysis, AHealthyRevisionPassesBothApiYamlMetrics) {
 }
 
 TEST(PrometheusAnalysis, AnEmptyResultIsInconclusiveAndSoIsAStoppedPrometheus) {
-  PrometheusServer prom({});
+  PrometheusServer prom(std::vector<ScrapeTarget>{});
   auto provider = provider_for(prom);
   model::MetricSpec metric;
   metric.name = "missing";

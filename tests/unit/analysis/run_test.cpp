@@ -43,7 +43,9 @@ TEST(AnalysisRun, KeepsMeasuringThenPassesWhenTheWindowIsOver) {
   EXPECT_EQ(d.verdicts[1].reason, "p95: 0.2, not > 3x baseline 0.2 (=0.6)");
   d = next_round(ms, run, round_of(0.02, 0.3, 0.2), true);
   EXPECT_EQ(d.kind, RunDecision::Kind::kPassed) << d.reason;
-  EXPECT_EQ(d.reason, "analysis passed: 2 metrics, 4 measurements, no limit exceeded");
+  EXPECT_EQ(d.reason,
+            "analysis passed: error-rate (2 judged, 0 inconclusive; last: error-rate: 0.02, not > "
+            "0.05); p95 (2 judged, 0 inconclusive; last: p95: 0.3, not > 3x baseline 0.2 (=0.6))");
   EXPECT_EQ(run.tallies.at("error-rate").measurements, 2);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "execute/fake_analysis.hpp"
 #include "execute/fake_database.hpp"
 #include "execute/fake_platform.hpp"
 #include "rewind/execute/release_reconciler.hpp"
@@ -32,13 +33,15 @@ struct BasicLoop {
   Platform platform;
   FakeProbe probe;
   FakeDatabase database;
+  FakeMetrics metrics;
+  RecordingNotifier notifier;
   history::MemoryHistoryStore histories;
   history::MemoryStatusStore statuses;
   model::Timestamp clock = *model::parse_timestamp("2026-11-21T08:00:00Z");
   ReleaseReconciler reconciler{ReconcilerDeps{
       platform, probe, histories, statuses, [this] { return clock; },
       [](const model::Release&) { return model::Result<model::EnvFileContents>(model::EnvFileContents{}); },
-      false, nullptr, &database}};
+      false, nullptr, &database, metrics.factory(), &notifier}};
   std::vector<std::string> summaries;
 
   explicit BasicLoop(bool compose_container = true) {

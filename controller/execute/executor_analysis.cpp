@@ -1,0 +1,171 @@
+// The analysis steps: the window after a revision goes live (its health and
+// spec.analysis.metrics measured every interval) and the smoke command.
+
+#include <algorithm>
+#include <spdlog/spdlog.h>
+
+#include "rewind/execute/executor.hpp"
+
+namespace rwd::execute {
+namespace {
+
+// How long one round's measurement of a metric may take: within the
+// interval, and never long enough to hold a worker for minutes.
+constexpr model::Duration kMaxMeasureTime = std::chrono::seconds(30);
+
+std::string revision_text(model::RevisionNumber r) { return std::to_string(r.value()); }
+
+// The metrics the gate names, in spec order.
+std::vector<model::MetricSpec> gate_metrics(const model::AnalysisSpec& spec,
+                                            const std::vector<std::string>& names) {
+  std::vector<model::MetricSpec> out;
+  for (const auto& m : spec.metrics) {
+    if (names.empty() || std::find(names.begin(), names.end(), m.name) != names.end()) {
+      out.push_back(m);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+MetricsFactory real_metrics() {
+  return [](const model::AnalysisSpec& spec)
+             -> model::Result<std::unique_ptr<analysis::MetricProvider>> {
+    auto set = analysis::make_providers(spec);
+    if (!set) return set.error();
+    return std::unique_ptr<analysis::MetricProvider>(std::move(*set));
+  };
+}
+
+model::Result<std::optional<analysis::Subject>> Executor::subject_of(
+    const StepInput& in, model::RevisionNumber revision, std::string& detail) {
+  auto listed = platform_.list(in.release.spec.target);
+  if (!listed) return listed.error();
+  const model::RevisionRecord* rec = in.history.find(revision);
+  if (rec == nullptr) return model::Error::terminal("revision not in history");
+  const Instance* inst = nullptr;
+  for (const auto& i : *listed) {
+    if (i.running && runs_revision(i, revision, rec->revision)) inst = &i;
+  }
+  if (inst == nullptr) {
+    detail = "no running container of revision " + revision_text(revision);
+    return std::optional<analysis::Subject>();
+  }
+  analysis::Subject subject;
+  subject.revision = revision;
+  // "{{revision}}": the revision's number, as its container's
+  // rewind.dev/revision label says (Prometheus relabels it from there); a
+  // config-only change is a new revision with the same image tag.
+  subject.label = revision_text(revision);
+  // The ports the health check and the http metrics name, as the host reaches them.
+  std::vector<std::int32_t> ports;
+  const auto& hc = in.release.spec.health_check;
+  if (hc && hc->http) ports.push_back(hc->http->port);
+  if (const auto& a = in.release.spec.analysis) {
+    for (const auto& m : a->metrics) {
+      if (m.http && m.http->port > 0) ports.push_back(m.http->port);
+    }
+  }
+  for (const std::int32_t port : ports) {
+    if (subject.ports.contains(port)) continue;
+    auto addr = platform_.address(inst->id, port);
+    if (!addr) return addr.error();
+    subject.ports[port] = *addr;
+    if (subject.address.empty()) subject.address = *addr;
+  }
+  return std::optional<analysis::Subject>(std::move(subject));
+}
+
+std::optional<StepResult> Executor::measure_metrics(const StepInput& in,
+                                                    const reconcile::step::AnalysisGate& s,
+                                                    Gate& g, bool window_over) {
+  const auto& spec = in.release.spec.analysis;
+  if (!spec) return std::nullopt;
+  const std::vector<model::MetricSpec> metrics = gate_metrics(*spec, s.metrics);
+  if (metrics.empty()) return std::nullopt;
+  std::string detail;
+  auto subject = subject_of(in, s.revision, detail);
+  if (!subject) return StepResult::from_error(subject.error());
+  if (!*subject) return std::nullopt;  // the health part of the gate counts that
+  auto provider = metrics_(*spec);
+  if (!provider) return StepResult::from_error(provider.error());
+  const model::Duration timeout = std::min(s.interval, kMaxMeasureTime);
+  // Recreate: nothing else runs, so a threshold relative to a baseline is
+  // inconclusive here (blue-green and canary measure the stable side).
+  const analysis::Round round =
+      analysis::measure_round(**provider, metrics, **subject, std::nullopt, timeout);
+  const analysis::RunDecision d = analysis::next_round(metrics, g.analysis, round, window_over);
+  for (const auto& w : d.warnings) {
+    spdlog::warn("{}: revision {}: {}", in.release.metadata.key().str(),
+                 revision_text(s.revision), w);
+  }
+  if (d.kind == analysis::RunDecision::Kind::kFailed) {
+    StepResult r = StepResult::failed("revision " + revision_text(s.revision) +
+                                          " failed its analysis: " + d.reason,
+                                      model::RevisionOutcome::kFailedAnalysis);
+    r.reason = "AnalysisFailed";
+    return r;
+  }
+  if (d.kind == analysis::RunDecision::Kind::kPassed) {
+    return StepResult::done(d.reason);
+  }
+  return std::nullopt;
+}
+
+StepResult Executor::analysis_gate(const StepInput& in, const reconcile::step::AnalysisGate& s) {
+  const model::RevisionRecord* rec = in.history.find(s.revision);
+  const model::Timestamp live = rec != nullptr && rec->live_at ? *rec->live_at : in.now;
+  const model::Timestamp end = live + s.window;
+  std::string detail;
+  auto seen = observe_health(in, s.revision, detail);
+  if (!seen) return StepResult::from_error(seen.error());
+  Gate& g = gate(in);
+  if (seen->has_value() && !**seen) {
+    ++g.failures;
+  } else if (seen->has_value()) {
+    g.failures = 0;
+  }
+  const std::int32_t threshold =
+      in.release.spec.health_check ? in.release.spec.health_check->failure_threshold : 3;
+  if (g.failures >= threshold) {
+    return StepResult::failed("revision " + revision_text(s.revision) +
+                                  " became unhealthy during its analysis window: " + detail,
+                              model::RevisionOutcome::kFailedHealth);
+  }
+  const bool window_over = in.now >= end;
+  if (auto decided = measure_metrics(in, s, g, window_over)) return *decided;
+  if (window_over) return StepResult::done("analysis window passed");
+  const model::Duration left = std::chrono::duration_cast<model::Duration>(end - in.now);
+  return StepResult::waiting(std::min(s.interval, left),
+                             "analysis window: " + model::format_duration(left) + " left");
+}
+
+StepResult Executor::smoke_gate(const StepInput& in, const reconcile::step::SmokeGate& s) {
+  std::string detail;
+  auto subject = subject_of(in, s.revision, detail);
+  if (!subject) return StepResult::from_error(subject.error());
+  if (!*subject) {
+    return StepResult::failed("smoke test: " + detail, model::RevisionOutcome::kFailedHealth);
+  }
+  model::MetricSpec smoke;
+  smoke.name = "smoke";
+  smoke.command = model::CommandMetric{s.command, s.timeout};
+  model::AnalysisSpec spec;
+  spec.metrics.push_back(smoke);
+  auto provider = metrics_(spec);
+  if (!provider) return StepResult::from_error(provider.error());
+  const analysis::Measurement m = (*provider)->measure(smoke, **subject, s.timeout);
+  const analysis::Verdict v = analysis::judge(smoke, m, std::nullopt);
+  if (v.kind == analysis::Verdict::Kind::kPass) {
+    return StepResult::done("smoke test passed (" + m.detail + ")");
+  }
+  StepResult r = StepResult::failed("revision " + revision_text(s.revision) +
+                                        " failed its smoke test: " + v.reason +
+                                        (m.detail.empty() ? "" : "; " + m.detail),
+                                    model::RevisionOutcome::kFailedAnalysis);
+  r.reason = "SmokeTestFailed";
+  return r;
+}
+
+}  // namespace rwd::execute
