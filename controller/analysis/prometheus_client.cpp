@@ -7,49 +7,13 @@
 #include <utility>
 
 #include "rewind/analysis/prometheus.hpp"
+#include "rewind/http/base64.hpp"
 #include "rewind/http/url.hpp"
 
 namespace rwd::analysis {
 namespace {
 
 using model::Error;
-
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned n = (static_cast<unsigned char>(in[i]) << 16U) |
-                       (static_cast<unsigned char>(in[i + 1]) << 8U) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[(n >> 18U) & 63U];
-    out += kAlphabet[(n >> 12U) & 63U];
-    out += kAlphabet[(n >> 6U) & 63U];
-    out += kAlphabet[n & 63U];
-  }
-  if (i < in.size()) {
-    unsigned n = static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16U;
-    if (i + 1 < in.size()) n |= static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8U;
-    out += kAlphabet[(n >> 18U) & 63U];
-    out += kAlphabet[(n >> 12U) & 63U];
-    out += i + 1 < in.size() ? kAlphabet[(n >> 6U) & 63U] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-// http://user:pw@host:9090/p?x=1 -> http://host:9090/p?x=1, userinfo "user:pw".
-std::string without_userinfo(std::string_view address, std::string& userinfo) {
-  const auto sep = address.find("://");
-  if (sep == std::string_view::npos) return std::string(address);
-  const auto start = sep + 3;
-  const auto end = std::min(address.size(), address.find_first_of("/?#", start));
-  const auto at = address.substr(start, end - start).rfind('@');
-  if (at == std::string_view::npos) return std::string(address);
-  userinfo = std::string(address.substr(start, at));
-  return std::string(address.substr(0, start)) + std::string(address.substr(start + at + 1));
-}
 
 std::string timeout_param(std::chrono::milliseconds t) {
   return std::to_string(std::max<std::int64_t>(t.count(), 1)) + "ms";
@@ -58,9 +22,12 @@ std::string timeout_param(std::chrono::milliseconds t) {
 }  // namespace
 
 model::Result<PrometheusAddress> parse_prometheus_address(std::string_view address) {
-  std::string userinfo;
-  const std::string plain = without_userinfo(address, userinfo);
-  auto url = http::parse_url(plain);  // its messages never hold the query or userinfo
+  const auto split = http::split_credentials(address);
+  if (!split) {
+    return Error::invalid_spec(
+        "spec.analysis.prometheus.address: malformed %-escape in the credentials");
+  }
+  auto url = http::parse_url(split->url);  // its messages never hold the query or userinfo
   if (!url) {
     return Error::invalid_spec("spec.analysis.prometheus.address: " + url.error().message);
   }
@@ -73,13 +40,8 @@ model::Result<PrometheusAddress> parse_prometheus_address(std::string_view addre
   }
   while (!target.empty() && target.back() == '/') target.pop_back();
   out.prefix = target;
-  if (!userinfo.empty()) {
-    std::string decoded;
-    if (!http::percent_decode(userinfo, decoded)) {
-      return Error::invalid_spec(
-          "spec.analysis.prometheus.address: malformed %-escape in the credentials");
-    }
-    out.authorization = "Basic " + base64(decoded);
+  if (split->userinfo && !split->userinfo->empty()) {
+    out.authorization = http::basic_authorization(*split->userinfo);
   }
   const bool tls = out.endpoint.transport == http::Transport::kTls;
   out.shown = (tls ? "https://" : "http://") + out.endpoint.host_header() + out.prefix;

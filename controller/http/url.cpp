@@ -2,6 +2,8 @@
 
 #include "rewind/http/url.hpp"
 
+#include <algorithm>
+
 namespace rwd::http {
 namespace {
 
@@ -67,6 +69,21 @@ bool percent_decode(std::string_view text, std::string& out) {
     i += 2;
   }
   return true;
+}
+
+std::optional<UrlCredentials> split_credentials(std::string_view url) {
+  UrlCredentials out{std::string(url), std::nullopt};
+  const auto sep = url.find("://");
+  if (sep == std::string_view::npos) return out;
+  const auto start = sep + 3;
+  const auto end = std::min(url.size(), url.find_first_of("/?#", start));
+  const auto at = url.substr(start, end - start).rfind('@');
+  if (at == std::string_view::npos) return out;
+  std::string decoded;
+  if (!percent_decode(url.substr(start, at), decoded)) return std::nullopt;
+  out.userinfo = std::move(decoded);
+  out.url = std::string(url.substr(0, start)) + std::string(url.substr(start + at + 1));
+  return out;
 }
 
 }  // namespace rwd::http

@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 
+#include "rewind/http/base64.hpp"
 #include "rewind/http/client.hpp"
 #include "rewind/http/url.hpp"
 #include "rewind/notify/webhook.hpp"
@@ -13,58 +14,13 @@ namespace {
 
 using model::Error;
 
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16U) |
-                       (static_cast<unsigned char>(in[i + 1]) << 8U) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[(v >> 18U) & 63U];
-    out += kAlphabet[(v >> 12U) & 63U];
-    out += kAlphabet[(v >> 6U) & 63U];
-    out += kAlphabet[v & 63U];
-  }
-  if (i + 1 == in.size()) {
-    const unsigned v = static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16U;
-    out += kAlphabet[(v >> 18U) & 63U];
-    out += kAlphabet[(v >> 12U) & 63U];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    const unsigned v = (static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16U) |
-                       (static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8U);
-    out += kAlphabet[(v >> 18U) & 63U];
-    out += kAlphabet[(v >> 12U) & 63U];
-    out += kAlphabet[(v >> 6U) & 63U];
-    out += '=';
-  }
-  return out;
-}
-
-// "https://user:pw@host/x" -> "https://host/x" and "user:pw" (percent-decoded).
-struct SplitUrl {
-  std::string url;
-  std::optional<std::string> userinfo;
-};
-
-model::Result<SplitUrl> split_userinfo(const std::string& url) {
-  SplitUrl out{url, std::nullopt};
-  const auto sep = url.find("://");
-  if (sep == std::string::npos) return out;
-  const auto start = sep + 3;
-  const auto end = std::min(url.size(), url.find_first_of("/?#", start));
-  const auto at = url.rfind('@', end == 0 ? 0 : end - 1);
-  if (at == std::string::npos || at < start) return out;
-  std::string decoded;
-  if (!http::percent_decode(std::string_view(url).substr(start, at - start), decoded)) {
+model::Result<http::UrlCredentials> split_userinfo(const std::string& url) {
+  auto split = http::split_credentials(url);
+  if (!split) {
     return Error::invalid_spec("webhook URL " + redact_url(url) +
                                ": malformed %-escape in its credentials");
   }
-  out.userinfo = std::move(decoded);
-  out.url = url.substr(0, start) + url.substr(at + 1);
-  return out;
+  return *split;
 }
 
 // Replaces the request path (which the client's errors name, and which may be
@@ -120,7 +76,7 @@ class HttpSender final : public WebhookSender {
     request.method = "POST";
     request.target = parsed->target;
     request.headers.emplace_back("Content-Type", "application/json");
-    if (split->userinfo) request.headers.emplace_back("Authorization", "Basic " + base64(*split->userinfo));
+    if (split->userinfo) request.headers.emplace_back("Authorization", http::basic_authorization(*split->userinfo));
     request.body = json_body;
     auto response = it->second->request(request, timeout);
     if (!response) {

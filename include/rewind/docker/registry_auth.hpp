@@ -42,8 +42,4 @@ model::Result<std::optional<RegistryAuth>> find_registry_auth(std::string_view c
 // The X-Registry-Auth header value.
 std::string registry_auth_header(const RegistryAuth& auth);
 
-std::string base64_encode(std::string_view data, bool url_alphabet = false);
-// Either alphabet, padding optional.
-std::optional<std::string> base64_decode(std::string_view text);
-
 }  // namespace rwd::docker

@@ -12,6 +12,7 @@
 #include "fake_http.hpp"
 #include "fixtures.hpp"
 #include "rewind/docker/registry_auth.hpp"
+#include "rewind/http/base64.hpp"
 #include "rewind/http/url.hpp"
 
 namespace rwd::docker {
@@ -177,7 +178,7 @@ class TempConfig {
 
 TEST(DockerClient, PullSendsRegistryAuthAndAConcreteTag) {
   TempConfig config(R"({"auths":{"registry.local:5000":{"auth":")" +
-                    base64_encode("ci:hunter2") + R"("}}})");
+                    http::base64_encode("ci:hunter2") + R"("}}})");
   ClientOptions options;
   options.docker_config = config.path();
   auto [client, fake] = connected([](const http::ClientRequest&) { return reply(200); },
@@ -191,7 +192,7 @@ TEST(DockerClient, PullSendsRegistryAuthAndAConcreteTag) {
             "/v1.41/images/create?fromImage=registry.local%3A5000%2Fshop%2Fapi&tag=latest");
   ASSERT_EQ(r.headers.size(), 1U);
   EXPECT_EQ(r.headers[0].first, "X-Registry-Auth");
-  const auto decoded = base64_decode(r.headers[0].second);
+  const auto decoded = http::base64_decode(r.headers[0].second);
   ASSERT_TRUE(decoded.has_value());
   const auto auth = nlohmann::json::parse(*decoded);
   EXPECT_EQ(auth["username"], "ci");
@@ -212,7 +213,7 @@ TEST(DockerClient, PullWithoutCredentialsSendsNoAuth) {
 }
 
 TEST(DockerClient, PullFailsOnAnErrorInsideTheStreamWithoutLeakingTheSecret) {
-  TempConfig config(R"({"auths":{"r.example":{"auth":")" + base64_encode("u:topsecret") +
+  TempConfig config(R"({"auths":{"r.example":{"auth":")" + http::base64_encode("u:topsecret") +
                     R"("}}})");
   ClientOptions options;
   options.docker_config = config.path();

@@ -1,4 +1,5 @@
 #include "rewind/docker/registry_auth.hpp"
+#include "rewind/http/base64.hpp"
 
 #include <gtest/gtest.h>
 
@@ -37,27 +38,11 @@ TEST(SplitImageReference, Table) {
   }
 }
 
-TEST(Base64, KnownVectorsBothAlphabets) {
-  EXPECT_EQ(base64_encode(""), "");
-  EXPECT_EQ(base64_encode("f"), "Zg==");
-  EXPECT_EQ(base64_encode("fo"), "Zm8=");
-  EXPECT_EQ(base64_encode("foo"), "Zm9v");
-  EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
-  EXPECT_EQ(base64_encode("\xfb\xff", false), "+/8=");
-  EXPECT_EQ(base64_encode("\xfb\xff", true), "-_8=");
-  EXPECT_EQ(base64_decode("Zm9vYmFy"), "foobar");
-  EXPECT_EQ(base64_decode("Zg=="), "f");
-  EXPECT_EQ(base64_decode("Zg"), "f");
-  EXPECT_EQ(base64_decode("-_8="), "\xfb\xff");
-  EXPECT_EQ(base64_decode("+/8"), "\xfb\xff");
-  EXPECT_FALSE(base64_decode("Z").has_value());
-  EXPECT_FALSE(base64_decode("Zm9v!").has_value());
-}
 
 TEST(FindRegistryAuth, MatchesKeysWithOrWithoutSchemeAndPath) {
   const std::string config = R"({"auths":{
-      "https://r.example/v1/":{"auth":")" + base64_encode("alice:pa:ss") + R"("},
-      "registry.local:5000":{"auth":")" + base64_encode("bob:pw") + R"("},
+      "https://r.example/v1/":{"auth":")" + http::base64_encode("alice:pa:ss") + R"("},
+      "registry.local:5000":{"auth":")" + http::base64_encode("bob:pw") + R"("},
       "tokens.example":{"identitytoken":"tok123"},
       "helper.example":{}},
     "credsStore":"desktop"})";
@@ -81,7 +66,7 @@ TEST(FindRegistryAuth, MalformedEntriesAreErrorsThatRevealNoSecret) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message.find("secret"), std::string::npos);
   EXPECT_NE(bad.error().message.find("auths.r.example.auth"), std::string::npos);
-  const std::string no_colon = base64_encode("justauser");
+  const std::string no_colon = http::base64_encode("justauser");
   EXPECT_FALSE(
       find_registry_auth(R"({"auths":{"r":{"auth":")" + no_colon + R"("}}})", "r").ok());
   EXPECT_FALSE(find_registry_auth("not json", "r").ok());
@@ -95,7 +80,7 @@ TEST(RegistryAuthHeader, Base64UrlJson) {
   auth.server_address = "r.example";
   const auto header = registry_auth_header(auth);
   EXPECT_EQ(header.find_first_of("+/"), std::string::npos);
-  const auto decoded = base64_decode(header);
+  const auto decoded = http::base64_decode(header);
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(nlohmann::json::parse(*decoded),
             nlohmann::json::parse(
@@ -103,7 +88,7 @@ TEST(RegistryAuthHeader, Base64UrlJson) {
   RegistryAuth token;
   token.identity_token = "t";
   token.server_address = "r";
-  EXPECT_EQ(nlohmann::json::parse(*base64_decode(registry_auth_header(token))),
+  EXPECT_EQ(nlohmann::json::parse(*http::base64_decode(registry_auth_header(token))),
             nlohmann::json::parse(R"({"identitytoken":"t","serveraddress":"r"})"));
 }
 

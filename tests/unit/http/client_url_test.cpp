@@ -37,3 +37,24 @@ TEST(PercentDecode, RoundTripsAndRejectsMalformed) {
 
 }  // namespace
 }  // namespace rwd::http
+
+namespace rwd::http {
+namespace {
+
+TEST(SplitCredentials, TakesTheUserinfoOutAndDecodesIt) {
+  auto s = split_credentials("https://u:p%40ss@hooks.example:8443/a/b?x=1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->url, "https://hooks.example:8443/a/b?x=1");
+  EXPECT_EQ(s->userinfo, "u:p@ss");
+  s = split_credentials("http://host/path@not-userinfo");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->url, "http://host/path@not-userinfo");
+  EXPECT_FALSE(s->userinfo);
+  s = split_credentials("not a url");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->url, "not a url");
+  EXPECT_FALSE(split_credentials("http://u:%zz@host/"));
+}
+
+}  // namespace
+}  // namespace rwd::http
