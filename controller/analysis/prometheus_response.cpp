@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rewind/analysis/prometheus.hpp"
+#include "rewind/model/json_depth.hpp"
 
 namespace rwd::analysis {
 namespace {
@@ -34,33 +35,6 @@ std::string excerpt(std::string_view text) {
   return out;
 }
 
-// nlohmann's parser recurses once per nesting level; refuse deep input
-// before it gets there.
-bool nesting_within(std::string_view text, std::size_t limit) {
-  std::size_t depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return false;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return true;
-}
 
 const Json* member(const Json& j, const char* key) {
   if (!j.is_object()) return nullptr;
@@ -131,7 +105,7 @@ model::Result<Sample> read_error(const Json& body) {
 }  // namespace
 
 model::Result<Sample> parse_query_response(std::string_view json) {
-  if (!nesting_within(json, kMaxDepth)) {
+  if (model::json_nesting_exceeds(json, kMaxDepth)) {
     return Error::terminal("prometheus answered JSON nested deeper than " +
                            std::to_string(kMaxDepth) + " levels: " + excerpt(json));
   }

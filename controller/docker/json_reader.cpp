@@ -3,6 +3,7 @@
 #include "json_reader.hpp"
 
 #include "rewind/docker/parse.hpp"
+#include "rewind/model/json_depth.hpp"
 
 namespace rwd::docker {
 namespace detail {
@@ -106,38 +107,6 @@ json JsonReader::raw(const json& obj, const char* key) {
 
 }  // namespace detail
 
-namespace {
-
-// Deeper nesting than `limit` (outside strings)? nlohmann's parser recurses,
-// so this is checked before it runs.
-bool too_deep(std::string_view text, std::size_t limit) {
-  std::size_t depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return false;
-}
-
-}  // namespace
-
 model::Result<nlohmann::json> parse_json(std::string_view text, std::string_view what) {
   const std::string doc(what);
   if (text.size() > kMaxJsonBytes) {
@@ -145,7 +114,7 @@ model::Result<nlohmann::json> parse_json(std::string_view text, std::string_view
                                   " bytes is over the limit of " +
                                   std::to_string(kMaxJsonBytes));
   }
-  if (too_deep(text, kMaxJsonDepth)) {
+  if (model::json_nesting_exceeds(text, kMaxJsonDepth)) {
     return model::Error::terminal(doc + ": JSON nested deeper than " +
                                   std::to_string(kMaxJsonDepth) + " levels");
   }

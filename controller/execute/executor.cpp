@@ -170,21 +170,29 @@ model::Result<std::string> Executor::create_revision(const StepInput& in,
   return platform_.create_replacement(*base, *change);
 }
 
-model::Result<std::optional<bool>> Executor::observe_health(const StepInput& in,
-                                                            model::RevisionNumber revision,
-                                                            std::string& detail) {
+model::Result<std::optional<Instance>> Executor::running_instance(const StepInput& in,
+                                                                   model::RevisionNumber revision) {
   auto listed = platform_.list(in.release.spec.target);
   if (!listed) return listed.error();
   const model::RevisionRecord* rec = in.history.find(revision);
   if (rec == nullptr) return model::Error::terminal("revision not in history");
-  const Instance* inst = nullptr;
-  for (const auto& i : *listed) {
-    if (i.running && runs_revision(i, revision, rec->revision)) inst = &i;
+  std::optional<Instance> found;
+  for (auto& i : *listed) {
+    if (i.running && runs_revision(i, revision, rec->revision)) found = std::move(i);
   }
-  if (inst == nullptr) {
+  return found;
+}
+
+model::Result<std::optional<bool>> Executor::observe_health(const StepInput& in,
+                                                            model::RevisionNumber revision,
+                                                            std::string& detail) {
+  auto running = running_instance(in, revision);
+  if (!running) return running.error();
+  if (!*running) {
     detail = "no running container of revision " + std::to_string(revision.value());
     return std::optional<bool>(false);
   }
+  const Instance* inst = &**running;
   switch (inst->health) {
     case HealthStatus::kHealthy:
       detail = "docker healthcheck: healthy";

@@ -40,18 +40,13 @@ MetricsFactory real_metrics() {
 
 model::Result<std::optional<analysis::Subject>> Executor::subject_of(
     const StepInput& in, model::RevisionNumber revision, std::string& detail) {
-  auto listed = platform_.list(in.release.spec.target);
-  if (!listed) return listed.error();
-  const model::RevisionRecord* rec = in.history.find(revision);
-  if (rec == nullptr) return model::Error::terminal("revision not in history");
-  const Instance* inst = nullptr;
-  for (const auto& i : *listed) {
-    if (i.running && runs_revision(i, revision, rec->revision)) inst = &i;
-  }
-  if (inst == nullptr) {
+  auto running = running_instance(in, revision);
+  if (!running) return running.error();
+  if (!*running) {
     detail = "no running container of revision " + revision_text(revision);
     return std::optional<analysis::Subject>();
   }
+  const Instance* inst = &**running;
   analysis::Subject subject;
   subject.revision = revision;
   // "{{revision}}": the revision's number, as its container's

@@ -138,6 +138,9 @@ class Executor {
   StepResult verify_row_counts(const StepInput& in, const reconcile::step::VerifyRowCounts& s);
   StepResult quiesce(const StepInput& in, const std::vector<std::string>& services, bool stop);
 
+  // The running container of the revision; nullopt when none runs.
+  model::Result<std::optional<Instance>> running_instance(const StepInput& in,
+                                                          model::RevisionNumber revision);
   // One health observation of the revision's container: true healthy,
   // false unhealthy, nullopt not decided yet (Docker says "starting").
   model::Result<std::optional<bool>> observe_health(const StepInput& in,
