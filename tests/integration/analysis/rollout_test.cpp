@@ -4,19 +4,26 @@
 // series with the rewind.dev/revision label, as an operator would set it up.
 // A client keeps sending GET / to whatever container serves. A revision
 // whose error rate (measured by Prometheus, {{revision}} filled in) passes
-// failIf becomes stable; one that breaks it is rolled back within its window.
+// failIf becomes stable; one that breaks it is rolled back within its window,
+// and spec.notify's webhook (a real HTTP server here) hears about it.
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "compose_service.hpp"
 #include "docker_env.hpp"
 #include "prometheus_server.hpp"
+#include "rewind/http/server.hpp"
 #include "watcher_process.hpp"
 
 namespace rwd::itest {
@@ -50,6 +57,43 @@ class Traffic {
  private:
   std::atomic<long> sent_{0};
   std::jthread thread_;
+};
+
+// Keeps the JSON bodies POSTed to /hook.
+class WebhookReceiver {
+ public:
+  WebhookReceiver() {
+    http::Router router;
+    router.add("POST", "/hook", [this](const http::ServerRequest& r) {
+      std::lock_guard lock(mu_);
+      events_.push_back(nlohmann::json::parse(r.body, nullptr, false));
+      return http::ServerResponse::json(200, model::Json{{"ok", true}});
+    });
+    http::ServerOptions o;
+    o.listen = {"127.0.0.1", 0};
+    server_ = std::make_unique<http::Server>(o, std::move(router));
+    auto st = server_->start();
+    EXPECT_TRUE(st.ok()) << st.error().message;
+  }
+  ~WebhookReceiver() { server_->stop(); }
+  [[nodiscard]] std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(server_->port()) + "/hook";
+  }
+  [[nodiscard]] std::vector<std::string> types() {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& e : events_) out.push_back(e.is_object() ? e.value("event", "?") : "?");
+    return out;
+  }
+  [[nodiscard]] nlohmann::json last() {
+    std::lock_guard lock(mu_);
+    return events_.empty() ? nlohmann::json() : events_.back();
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<nlohmann::json> events_;
+  std::unique_ptr<http::Server> server_;
 };
 
 class RolloutAnalysisTest : public ::testing::Test {
@@ -96,7 +140,8 @@ class RolloutAnalysisTest : public ::testing::Test {
         "      - name: error-rate\n"
         "        query: '" + kErrorRate + "'\n"
         "        failIf: \"> 0.05\"\n"
-        "        inconclusiveLimit: 100\n");
+        "        inconclusiveLimit: 100\n"
+        "  notify: [{webhook: {url: \"" + hooks_.url() + "\"}}]\n");
   }
 
   std::string outcome(std::size_t index) const {
@@ -109,6 +154,7 @@ class RolloutAnalysisTest : public ::testing::Test {
   std::unique_ptr<PrometheusServer> prometheus_;
   std::unique_ptr<Traffic> traffic_;
   std::unique_ptr<Watcher> watcher_;
+  WebhookReceiver hooks_;
   DockerCleanup cleanup_;
 };
 
@@ -130,6 +176,16 @@ TEST_F(RolloutAnalysisTest, AnErrorRateAboveFailIfRollsTheRevisionBackWithinItsW
   const auto st = svc_->status()["status"];
   EXPECT_EQ(st["lastRollback"].value("to", 0), 1) << st.dump(2);
   EXPECT_GT(traffic_->sent(), 0);
+  // The webhook heard the rollout, the automatic rollback and its end.
+  ASSERT_TRUE(eventually([&] { return hooks_.types().size() >= 3; }, 20s));
+  EXPECT_EQ(hooks_.types(),
+            (std::vector<std::string>{"rollout-started", "rollback-started", "rolled-back"}));
+  const auto back = hooks_.last();
+  EXPECT_EQ(back.value("release", ""), "it/api");
+  EXPECT_EQ(back.value("from", 0), 2);
+  EXPECT_EQ(back.value("to", 0), 1);
+  EXPECT_EQ(back.value("trigger", ""), "Automatic");
+  EXPECT_TRUE(back["seconds"].is_number()) << back.dump();
   EXPECT_EQ(watcher_->stop(), 0);
 }
 
@@ -147,6 +203,8 @@ TEST_F(RolloutAnalysisTest, AnErrorRateWithinFailIfThroughTheWindowMakesTheRevis
   const auto log = ComposeService::read_text(svc_->log("1"));
   EXPECT_NE(log.find("analysis passed: error-rate ("), std::string::npos) << log;
   EXPECT_EQ(log.find("(0 judged"), std::string::npos) << log;
+  ASSERT_TRUE(eventually([&] { return hooks_.types().size() >= 2; }, 20s));
+  EXPECT_EQ(hooks_.types(), (std::vector<std::string>{"rollout-started", "promoted"}));
   EXPECT_EQ(watcher_->stop(), 0);
 }
 
