@@ -117,6 +117,20 @@ TEST(ReconcilerAnalysis, NotificationsFollowTheRolloutAndTheRollback) {
   EXPECT_GE(*back.seconds, 0.0);
 }
 
+TEST(ReconcilerAnalysis, ARollbackWhoseTargetFailsTooIsAFailedRollbackAndSaysSo) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(analysed("demo:v1")).error);
+  loop.notifier.events.clear();
+  loop.metrics.values["error-rate"] = analysis::Measurement::of(0.3);  // every revision
+  (void)loop.settle(analysed("demo:v2"));
+  const auto types = loop.notifier.types();
+  ASSERT_GE(types.size(), 3U) << ::testing::PrintToString(types);
+  EXPECT_EQ(types[0], "rollout-started");
+  EXPECT_EQ(types[1], "rollback-started");
+  EXPECT_EQ(types[2], "rollback-failed");
+  EXPECT_THAT(loop.notifier.events[2].message, HasSubstr("revision 1 failed its analysis"));
+}
+
 TEST(ReconcilerAnalysis, NoNotifyTargetsNoEvents) {
   Loop loop;
   model::Release r = analysed("demo:v1");

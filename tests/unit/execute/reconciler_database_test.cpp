@@ -22,6 +22,7 @@ using Loop = BasicLoop<FakePlatform>;
 
 model::Release with_schema(const std::string& image, const std::string& schema) {
   model::Release r = release(image);
+  r.spec.notify.push_back(model::NotifySpec{model::WebhookSpec{"http://127.0.0.1:8099/hook"}});
   model::MigrationSpec m;
   m.database.env = "SHOP_DATABASE_URL";
   m.directory = "migrations";
@@ -164,6 +165,13 @@ TEST(ReconcilerDatabase, ABlockedMigrationSaysSoStartsTheWorkersAgainAndRetriesF
   const auto* p = cond(st, "Progressing");
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->reason, "MigrationBlocked");
+  // spec.notify hears it: blocked, and (the plan is a rollback that cannot
+  // go on now) nothing else until it retries.
+  const auto types = loop.notifier.types();
+  EXPECT_NE(std::find(types.begin(), types.end(), "migration-blocked"), types.end())
+      << ::testing::PrintToString(types);
+  EXPECT_EQ(std::find(types.begin(), types.end(), "rollback-failed"), types.end())
+      << "a transient block is not a failed rollback";
 
   loop.platform.calls.clear();
   const auto again = loop.settle(with_schema("demo:v1", "0001"));
