@@ -4,9 +4,10 @@
 
 #include <algorithm>
 
+#include "printable.hpp"
 #include "rewind/analysis/provider.hpp"
 #include "rewind/analysis/render.hpp"
-#include "run_command.hpp"
+#include "rewind/process/child.hpp"
 
 namespace rwd::analysis {
 namespace {
@@ -22,41 +23,46 @@ std::string with_output(std::string head, const std::string& output) {
 
 Measurement CommandProvider::measure(const model::MetricSpec& metric, const Subject& subject,
                                      model::Duration timeout) {
-  if (!metric.command) {
+  if (!metric.command || metric.command->argv.empty()) {
     return Measurement::inconclusive("metric " + metric.name + " has no command");
   }
-  std::vector<std::string> argv;
-  argv.reserve(metric.command->argv.size());
-  for (const auto& a : metric.command->argv) {
-    argv.push_back(render_argument(a, subject.label, subject.address));
-  }
   const auto limit = std::max(model::Duration(1), std::min(metric.command->timeout, timeout));
-  const std::map<std::string, std::string> env{
-      {"REWIND_REVISION", subject.label},
-      {"REWIND_REVISION_NUMBER", std::to_string(subject.revision.value())},
-      {"REWIND_ADDRESS", subject.address}};
-  const detail::CommandRun run = detail::run_command(argv, env, limit, kKeptOutput);
-  const std::string name = argv.empty() ? std::string("command") : argv.front();
+  process::Request request;
+  request.argv.reserve(metric.command->argv.size());
+  for (const auto& a : metric.command->argv) {
+    request.argv.push_back(render_argument(a, subject.label, subject.address));
+  }
+  request.env = {{"REWIND_REVISION", subject.label},
+                 {"REWIND_REVISION_NUMBER", std::to_string(subject.revision.value())},
+                 {"REWIND_ADDRESS", subject.address}};
+  request.timeout = limit;
+  request.output_cap = kKeptOutput;
+  request.keep = process::Keep::kTail;
+  request.streams = process::Streams::kMerged;
+  const process::Result run = process::run(request);
+  if (!run.started()) {
+    const std::string error = "cannot start " + run.spawn_error;
+    spdlog::warn("analysis: {}: {}", metric.name, error);
+    return Measurement::inconclusive(error);
+  }
+  const std::string& name = request.argv.front();
+  const std::string output = detail::printable_utf8(run.out);
   switch (run.end) {
-    case detail::CommandRun::End::kNotStarted:
-      spdlog::warn("analysis: {}: {}", metric.name, run.error);
-      return Measurement::inconclusive(run.error);
-    case detail::CommandRun::End::kTimedOut:
+    case process::Result::End::kNotStarted:  // handled above
+    case process::Result::End::kTimedOut:
       return Measurement::failed(with_output(
-          name + " timed out after " + model::format_duration(limit) + " and was killed",
-          run.output));
-    case detail::CommandRun::End::kSignaled:
-      return Measurement::of(128 + run.status,
-                             with_output(name + " was killed by signal " +
-                                             std::to_string(run.status),
-                                         run.output));
-    case detail::CommandRun::End::kExited:
+          name + " timed out after " + model::format_duration(limit) + " and was killed", output));
+    case process::Result::End::kSignaled:
+      return Measurement::of(
+          128 + run.signal,
+          with_output(name + " was killed by signal " + std::to_string(run.signal), output));
+    case process::Result::End::kExited:
       break;
   }
-  return Measurement::of(run.status,
-                         with_output(name + " exited with " + std::to_string(run.status) +
-                                         " after " + model::format_duration(run.took),
-                                     run.output));
+  return Measurement::of(run.exit_code,
+                         with_output(name + " exited with " + std::to_string(run.exit_code) +
+                                         " after " + model::format_duration(run.elapsed),
+                                     output));
 }
 
 }  // namespace rwd::analysis

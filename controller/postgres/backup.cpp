@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "child_process.hpp"
+#include "rewind/process/child.hpp"
 
 namespace rwd::postgres {
 namespace {
@@ -81,14 +82,14 @@ std::int64_t count_toc_entries(const std::string& listing) {
 
 // pg_restore --list: the number of table-of-contents entries of a dump.
 MigrationResult<std::int64_t> list_entries(const std::string& path, const BackupOptions& options) {
-  detail::ChildRequest request;
+  process::Request request;
   request.argv = {detail::resolve_pg_tool(options.pg_restore), "--list", path};
   request.timeout = options.timeout;
   request.output_cap = kListCap;
-  const auto r = detail::run_child(request);
+  const auto r = process::run(request);
   if (!r.succeeded()) {
-    return failed("pg_restore --list " + path + " " + r.outcome(request.timeout) + ": " +
-                  detail::first_lines(r.err));
+    return failed("pg_restore --list " + path + " " + r.outcome() + ": " +
+                  process::first_lines(r.err));
   }
   // A dump of an empty database lists no entries, only its header; a file
   // that is not a custom-format dump makes pg_restore fail above.
@@ -101,18 +102,18 @@ MigrationResult<std::int64_t> list_entries(const std::string& path, const Backup
 MigrationResult<bool> run_dump(const DatabaseUrl& url,
                                const std::map<std::string, std::string>& info,
                                const BackupOptions& options, const std::string& partial) {
-  detail::ChildRequest request;
+  process::Request request;
   request.argv = {detail::resolve_pg_tool(options.pg_dump), "-Fc", "--no-password",
                   "--lock-wait-timeout=" + std::to_string(options.lock_wait_timeout.count()),
                   "-f", partial};
   request.env = detail::pg_environment(info, options.connect_timeout);
   request.timeout = options.timeout;
-  const auto r = detail::run_child(request);
+  const auto r = process::run(request);
   if (r.succeeded()) return true;
   const std::string message = url.redact("pg_dump -Fc of " + url.display() + " into " + partial +
-                                         " " + r.outcome(request.timeout) + ": " +
-                                         detail::first_lines(r.err));
-  if (r.started && !r.timed_out && detail::is_connection_failure(r.err)) {
+                                         " " + r.outcome() + ": " +
+                                         process::first_lines(r.err));
+  if (r.started() && !r.timed_out() && detail::is_connection_failure(r.err)) {
     return MigrationError::make(MigrationCode::kConnection, model::ErrorKind::kTransient, message);
   }
   // --lock-wait-timeout cancels pg_dump's LOCK TABLE with a statement timeout.
@@ -124,7 +125,7 @@ MigrationResult<bool> run_dump(const DatabaseUrl& url,
     return MigrationError::make(MigrationCode::kMigrationBlocked, model::ErrorKind::kTransient,
                                 message);
   }
-  const auto kind = r.timed_out ? model::ErrorKind::kTransient : model::ErrorKind::kTerminal;
+  const auto kind = r.timed_out() ? model::ErrorKind::kTransient : model::ErrorKind::kTerminal;
   return MigrationError::make(MigrationCode::kFailed, kind, message);
 }
 

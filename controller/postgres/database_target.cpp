@@ -5,9 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include "rewind/postgres/drill.hpp"
-#include "child_process.hpp"
 #include "rewind/postgres/driver.hpp"
 #include "rewind/postgres/sql_dir.hpp"
+#include "rewind/process/child.hpp"
 
 namespace rwd::postgres {
 namespace {
@@ -114,26 +114,23 @@ model::Result<execute::MigrationDone> PostgresDatabase::migrate(
 
 model::Result<execute::CommandOutput> PostgresDatabase::run_on_host(
     const execute::DatabaseRef& db, const execute::OneOffCommand& command) const {
-  detail::ChildRequest request;
+  process::Request request;
   request.argv = command.argv;
   std::string& program = request.argv.at(0);
   if (program.find('/') != std::string::npos) program = path_of(db, program).string();
   request.env = command.env;
   request.timeout = command.timeout;
   request.output_cap = execute::kCommandOutputCap;
+  request.keep = process::Keep::kTail;
+  request.streams = process::Streams::kMerged;
   // Relative arguments (alembic -c alembic.ini) start where the Release's file is.
   if (options_.base_dir) request.cwd = options_.base_dir(db.release).string();
-  const detail::ChildResult child = detail::run_child(request);
-  if (!child.started) {
-    return model::Error::invalid_spec("cannot start " + program + ": " + child.spawn_error);
-  }
+  process::Result child = process::run(request);
+  if (!child.started()) return model::Error::invalid_spec("cannot start " + child.spawn_error);
   execute::CommandOutput out;
   out.exit_code = child.exit_code;
-  out.timed_out = child.timed_out;
-  out.output = child.out + child.err;
-  if (out.output.size() > execute::kCommandOutputCap) {
-    out.output.erase(0, out.output.size() - execute::kCommandOutputCap);
-  }
+  out.timed_out = child.timed_out();
+  out.output = std::move(child.out);
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include "child_process.hpp"
 #include "rewind/postgres/backup.hpp"
+#include "rewind/process/child.hpp"
 
 namespace rwd::postgres {
 
@@ -20,21 +21,21 @@ MigrationResult<BackupFile> export_tables(const DatabaseUrl& url, const std::str
   file.database = database;
   file.taken_at = now;
   file.path = (std::filesystem::path(options.directory) / backup_file_name(database, now)).string();
-  detail::ChildRequest request;
+  process::Request request;
   request.argv = {detail::resolve_pg_tool(options.pg_dump), "-Fc", "--data-only", "--no-password",
                   "--lock-wait-timeout=" + std::to_string(options.lock_wait_timeout.count()),
                   "-f", file.path};
   for (const auto& t : tables) request.argv.push_back("--table=" + t);
   request.env = detail::pg_environment(*info, options.connect_timeout, database);
   request.timeout = options.timeout;
-  const auto r = detail::run_child(request);
+  const auto r = process::run(request);
   if (!r.succeeded()) {
     std::error_code ec;
     std::filesystem::remove(file.path, ec);
     return MigrationError::make(
         MigrationCode::kFailed, model::ErrorKind::kTerminal,
         url.redact("pg_dump --data-only of " + database + " into " + file.path + " " +
-                   r.outcome(request.timeout) + ": " + detail::first_lines(r.err)));
+                   r.outcome() + ": " + process::first_lines(r.err)));
   }
   auto sum = sha256_file(file.path);
   if (!sum) return sum.error();

@@ -9,6 +9,7 @@
 
 #include "child_process.hpp"
 #include "rewind/postgres/backup.hpp"
+#include "rewind/process/child.hpp"
 #include "restore_internal.hpp"
 #include "session.hpp"
 
@@ -173,17 +174,17 @@ MigrationResult<bool> pg_restore_into(const DatabaseUrl& url,
                                       const std::map<std::string, std::string>& info,
                                       const std::string& database, const std::string& path,
                                       const BackupOptions& options) {
-  ChildRequest request;
+  process::Request request;
   request.argv = {resolve_pg_tool(options.pg_restore), "--no-password", "--exit-on-error",
                   "--dbname=dbname=" + conninfo_value(database), path};
   request.env = pg_environment(info, options.connect_timeout, database);
   request.timeout = options.timeout;
-  const auto r = run_child(request);
+  const auto r = process::run(request);
   if (r.succeeded()) return true;
   const std::string message =
       url.redact("pg_restore of " + path + " into database " + database + " on " +
-                 url.display() + " " + r.outcome(request.timeout) + ": " + first_lines(r.err));
-  if (r.started && !r.timed_out && is_connection_failure(r.err)) {
+                 url.display() + " " + r.outcome() + ": " + process::first_lines(r.err));
+  if (r.started() && !r.timed_out() && is_connection_failure(r.err)) {
     return MigrationError::make(MigrationCode::kConnection, model::ErrorKind::kTransient, message);
   }
   return MigrationError::make(MigrationCode::kFailed, model::ErrorKind::kTerminal, message);

@@ -12,8 +12,8 @@
 #include <sstream>
 #include <system_error>
 
-#include "command.hpp"
 #include "files.hpp"
+#include "rewind/process/child.hpp"
 #include "rewind/router/nginx_control.hpp"
 
 namespace rwd::router {
@@ -61,14 +61,18 @@ class LocalNginx final : public NginxControl {
   }
 
   model::Status test_config() override {
-    std::vector<std::string> argv{options_.nginx_binary};
-    argv.insert(argv.end(), options_.nginx_args.begin(), options_.nginx_args.end());
-    argv.insert(argv.end(), {"-t", "-q", "-c", options_.main_config.string()});
-    auto r = detail::run_command(argv, options_.test_timeout);
-    if (!r) return r.error();
-    if (r->exit_code == 0) return {};
-    return Error::terminal("nginx -t -c " + options_.main_config.string() + " rejected it (exit " +
-                           std::to_string(r->exit_code) + "): " + trimmed(r->output));
+    process::Request request;
+    request.argv = {options_.nginx_binary};
+    request.argv.insert(request.argv.end(), options_.nginx_args.begin(), options_.nginx_args.end());
+    request.argv.insert(request.argv.end(), {"-t", "-q", "-c", options_.main_config.string()});
+    request.timeout = options_.test_timeout;
+    request.streams = process::Streams::kMerged;
+    const process::Result r = process::run(request);
+    const std::string what = "nginx -t -c " + options_.main_config.string();
+    if (!r.started()) return Error::terminal("cannot run " + r.spawn_error);
+    if (r.timed_out()) return Error::transient(what + " " + r.outcome());
+    if (r.succeeded()) return {};
+    return Error::terminal(what + " rejected it (" + r.outcome() + "): " + trimmed(r.out));
   }
 
   model::Result<std::vector<int>> workers() override {
