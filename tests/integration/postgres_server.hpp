@@ -32,6 +32,8 @@
 
 #include <pqxx/pqxx>
 
+#include "loopback.hpp"
+
 namespace rwd::itest {
 
 class PostgresServer {
@@ -56,7 +58,7 @@ class PostgresServer {
       std::ofstream(dir_ + "/data/pg_hba.conf", std::ios::app)
           << "host all all samenet scram-sha-256\n";
     }
-    port_ = free_port();
+    port_ = free_loopback_port();
     pid_ = spawn({bin_ + "/postgres", "-D", dir_ + "/data", "-h", listen, "-p",
                   std::to_string(port_), "-k", dir_, "-c", "fsync=off", "-c",
                   "synchronous_commit=off", "-c", "full_page_writes=off"});
@@ -120,22 +122,6 @@ class PostgresServer {
       throw std::runtime_error("chown " + path + " failed");
     }
     ::chmod(path.c_str(), std::filesystem::is_directory(path) ? 0700 : 0600);
-  }
-
-  static int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||  // NOLINT
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {  // NOLINT
-      ::close(fd);
-      throw std::runtime_error("cannot find a free loopback port");
-    }
-    const int port = ntohs(addr.sin_port);
-    ::close(fd);
-    return port;
   }
 
   // Forks, drops to the runner (as root), sends output to server.log, execs.

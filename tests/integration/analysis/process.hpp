@@ -22,23 +22,9 @@
 #include <thread>
 #include <vector>
 
-namespace rwd::itest {
+#include "loopback.hpp"
 
-inline int free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||  // NOLINT
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {  // NOLINT
-    ::close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
-  }
-  const int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
+namespace rwd::itest {
 
 // Calls `done` every 50 ms until it returns true or `limit` passes; returns
 // its last answer. For waiting on real servers only (never in unit tests).

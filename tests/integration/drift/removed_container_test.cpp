@@ -18,6 +18,7 @@
 
 #include "compose_service.hpp"
 #include "docker_env.hpp"
+#include "loopback.hpp"
 #include "rewind/docker/client.hpp"
 #include "rewind/docker/environment.hpp"
 #include "rewind/docker/platform.hpp"
@@ -36,19 +37,6 @@ using nlohmann::json;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
-
-// A port nobody listens on now (the kernel's pick for an ephemeral bind).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 model::Timestamp now() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
@@ -113,7 +101,7 @@ class RemovedContainerTest : public ::testing::Test {
   // What compose makes for a service with a port, a network alias, env, a
   // healthcheck and a restart policy; started.
   void create_service(const std::string& image) {
-    port_ = free_port();
+    port_ = free_loopback_port();
     const json body = {
         {"Image", image},
         {"Env", {"DEMO_HEALTHY=true", "TEAM_SETTING=kept"}},

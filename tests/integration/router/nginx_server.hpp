@@ -29,26 +29,11 @@
 #include <vector>
 
 #include "docker_env.hpp"
+#include "loopback.hpp"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration)
 
 namespace rwd::itest {
-
-inline int free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||  // NOLINT
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {  // NOLINT
-    ::close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
-  }
-  const int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
 
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p);
