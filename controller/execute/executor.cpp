@@ -188,11 +188,18 @@ model::Result<std::optional<bool>> Executor::observe_health(const StepInput& in,
                                                             std::string& detail) {
   auto running = running_instance(in, revision);
   if (!running) return running.error();
-  if (!*running) {
+  return health_of(in, *running, revision, detail);
+}
+
+model::Result<std::optional<bool>> Executor::health_of(const StepInput& in,
+                                                       const std::optional<Instance>& running,
+                                                       model::RevisionNumber revision,
+                                                       std::string& detail) {
+  if (!running) {
     detail = "no running container of revision " + std::to_string(revision.value());
     return std::optional<bool>(false);
   }
-  const Instance* inst = &**running;
+  const Instance* inst = &*running;
   switch (inst->health) {
     case HealthStatus::kHealthy:
       detail = "docker healthcheck: healthy";

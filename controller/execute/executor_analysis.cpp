@@ -38,15 +38,9 @@ MetricsFactory real_metrics() {
   };
 }
 
-model::Result<std::optional<analysis::Subject>> Executor::subject_of(
-    const StepInput& in, model::RevisionNumber revision, std::string& detail) {
-  auto running = running_instance(in, revision);
-  if (!running) return running.error();
-  if (!*running) {
-    detail = "no running container of revision " + revision_text(revision);
-    return std::optional<analysis::Subject>();
-  }
-  const Instance* inst = &**running;
+model::Result<analysis::Subject> Executor::subject_of(const StepInput& in,
+                                                     const Instance& running,
+                                                     model::RevisionNumber revision) {
   analysis::Subject subject;
   subject.revision = revision;
   // "{{revision}}": the revision's number, as its container's
@@ -64,32 +58,31 @@ model::Result<std::optional<analysis::Subject>> Executor::subject_of(
   }
   for (const std::int32_t port : ports) {
     if (subject.ports.contains(port)) continue;
-    auto addr = platform_.address(inst->id, port);
+    auto addr = platform_.address(running.id, port);
     if (!addr) return addr.error();
     subject.ports[port] = *addr;
     if (subject.address.empty()) subject.address = *addr;
   }
-  return std::optional<analysis::Subject>(std::move(subject));
+  return subject;
 }
 
 std::optional<StepResult> Executor::measure_metrics(const StepInput& in,
                                                     const reconcile::step::AnalysisGate& s,
-                                                    Gate& g, bool window_over) {
+                                                    Gate& g, bool window_over,
+                                                    const Instance& running) {
   const auto& spec = in.release.spec.analysis;
   if (!spec) return std::nullopt;
   const std::vector<model::MetricSpec> metrics = gate_metrics(*spec, s.metrics);
   if (metrics.empty()) return std::nullopt;
-  std::string detail;
-  auto subject = subject_of(in, s.revision, detail);
+  auto subject = subject_of(in, running, s.revision);
   if (!subject) return StepResult::from_error(subject.error());
-  if (!*subject) return std::nullopt;  // the health part of the gate counts that
   auto provider = metrics_(*spec);
   if (!provider) return StepResult::from_error(provider.error());
   const model::Duration timeout = std::min(s.interval, kMaxMeasureTime);
   // Recreate: nothing else runs, so a threshold relative to a baseline is
   // inconclusive here (blue-green and canary measure the stable side).
   const analysis::Round round =
-      analysis::measure_round(**provider, metrics, **subject, std::nullopt, timeout);
+      analysis::measure_round(**provider, metrics, *subject, std::nullopt, timeout);
   const analysis::RunDecision d = analysis::next_round(metrics, g.analysis, round, window_over);
   for (const auto& w : d.warnings) {
     spdlog::warn("{}: revision {}: {}", in.release.metadata.key().str(),
@@ -112,8 +105,11 @@ StepResult Executor::analysis_gate(const StepInput& in, const reconcile::step::A
   const model::RevisionRecord* rec = in.history.find(s.revision);
   const model::Timestamp live = rec != nullptr && rec->live_at ? *rec->live_at : in.now;
   const model::Timestamp end = live + s.window;
+  // One look at the containers serves the health check and the metrics.
+  auto running = running_instance(in, s.revision);
+  if (!running) return StepResult::from_error(running.error());
   std::string detail;
-  auto seen = observe_health(in, s.revision, detail);
+  auto seen = health_of(in, *running, s.revision, detail);
   if (!seen) return StepResult::from_error(seen.error());
   Gate& g = gate(in);
   if (seen->has_value() && !**seen) {
@@ -129,7 +125,9 @@ StepResult Executor::analysis_gate(const StepInput& in, const reconcile::step::A
                               model::RevisionOutcome::kFailedHealth);
   }
   const bool window_over = in.now >= end;
-  if (auto decided = measure_metrics(in, s, g, window_over)) return *decided;
+  if (*running) {  // none running: the health count above deals with it
+    if (auto decided = measure_metrics(in, s, g, window_over, **running)) return *decided;
+  }
   if (window_over) return StepResult::done("analysis window passed");
   const model::Duration left = std::chrono::duration_cast<model::Duration>(end - in.now);
   return StepResult::waiting(std::min(s.interval, left),
@@ -137,12 +135,15 @@ StepResult Executor::analysis_gate(const StepInput& in, const reconcile::step::A
 }
 
 StepResult Executor::smoke_gate(const StepInput& in, const reconcile::step::SmokeGate& s) {
-  std::string detail;
-  auto subject = subject_of(in, s.revision, detail);
-  if (!subject) return StepResult::from_error(subject.error());
-  if (!*subject) {
-    return StepResult::failed("smoke test: " + detail, model::RevisionOutcome::kFailedHealth);
+  auto running = running_instance(in, s.revision);
+  if (!running) return StepResult::from_error(running.error());
+  if (!*running) {
+    return StepResult::failed("smoke test: no running container of revision " +
+                                  revision_text(s.revision),
+                              model::RevisionOutcome::kFailedHealth);
   }
+  auto subject = subject_of(in, **running, s.revision);
+  if (!subject) return StepResult::from_error(subject.error());
   model::MetricSpec smoke;
   smoke.name = "smoke";
   smoke.command = model::CommandMetric{s.command, s.timeout};
@@ -150,7 +151,7 @@ StepResult Executor::smoke_gate(const StepInput& in, const reconcile::step::Smok
   spec.metrics.push_back(smoke);
   auto provider = metrics_(spec);
   if (!provider) return StepResult::from_error(provider.error());
-  const analysis::Measurement m = (*provider)->measure(smoke, **subject, s.timeout);
+  const analysis::Measurement m = (*provider)->measure(smoke, *subject, s.timeout);
   const analysis::Verdict v = analysis::judge(smoke, m, std::nullopt);
   if (v.kind == analysis::Verdict::Kind::kPass) {
     return StepResult::done("smoke test passed (" + m.detail + ")");

@@ -121,15 +121,14 @@ class Executor {
   // Analysis (executor_analysis.cpp): spec.analysis.metrics measured on the
   // revision every interval of its window; the smoke command once.
   StepResult smoke_gate(const StepInput& in, const reconcile::step::SmokeGate& s);
-  // The revision's running container as the providers see it; nullopt (and
-  // `detail`) when none runs.
-  model::Result<std::optional<analysis::Subject>> subject_of(const StepInput& in,
-                                                             model::RevisionNumber revision,
-                                                             std::string& detail);
-  // One round of the gate's metrics; a failed or passed decision ends the gate.
+  // The revision's running container as the providers see it.
+  model::Result<analysis::Subject> subject_of(const StepInput& in, const Instance& running,
+                                              model::RevisionNumber revision);
+  // One round of the gate's metrics on `running`; a failed or passed
+  // decision ends the gate.
   std::optional<StepResult> measure_metrics(const StepInput& in,
                                             const reconcile::step::AnalysisGate& s, Gate& g,
-                                            bool window_over);
+                                            bool window_over, const Instance& running);
 
   // Database steps (executor_database.cpp).
   StepResult backup(const StepInput& in);
@@ -146,6 +145,11 @@ class Executor {
   model::Result<std::optional<bool>> observe_health(const StepInput& in,
                                                     model::RevisionNumber revision,
                                                     std::string& detail);
+  // The same for a container already looked up (nullopt: none runs).
+  model::Result<std::optional<bool>> health_of(const StepInput& in,
+                                               const std::optional<Instance>& running,
+                                               model::RevisionNumber revision,
+                                               std::string& detail);
   Gate& gate(const StepInput& in);
   static std::string gate_id(const StepInput& in);
   StepResult gate_decided(const StepInput& in, StepResult r);
