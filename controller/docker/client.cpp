@@ -4,28 +4,19 @@
 
 #include <optional>
 
+#include "client_internal.hpp"
 #include "rewind/docker/parse.hpp"
 #include "rewind/http/url.hpp"
 
 namespace rwd::docker {
 namespace {
 
+using detail::describe;
+using detail::empty;
 using nlohmann::json;
 
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-// "GET /containers/{id}/json on unix:///var/run/docker.sock"
-std::string describe(const std::string& method, const std::string& target,
-                     const http::Endpoint& endpoint) {
-  return method + " " + target.substr(0, target.find('?')) + " on " + endpoint.str();
-}
-
-// An empty id or name would address another endpoint ("/containers//json").
-std::optional<ApiError> empty(const std::string& what, const std::string& value) {
-  if (!value.empty()) return std::nullopt;
-  return ApiError(model::Error::terminal("Docker: " + what + " is empty"));
 }
 
 }  // namespace

@@ -2,43 +2,20 @@
 
 #include <cstdint>
 
+#include "client_internal.hpp"
 #include "rewind/docker/client.hpp"
+#include "rewind/docker/run_once.hpp"
 #include "rewind/http/url.hpp"
 
 namespace rwd::docker {
 namespace {
 
+using detail::describe;
+using detail::empty;
 using nlohmann::json;
-
-std::string describe(const std::string& method, const std::string& target,
-                     const http::Endpoint& endpoint) {
-  return method + " " + target.substr(0, target.find('?')) + " on " + endpoint.str();
-}
-
-std::optional<ApiError> empty(const std::string& what, const std::string& value) {
-  if (!value.empty()) return std::nullopt;
-  return ApiError(model::Error::terminal("Docker: " + what + " is empty"));
-}
 
 ApiError bad_body(const std::string& what, const std::string& detail) {
   return ApiError(model::Error::transient(what + ": unexpected answer from the Engine: " + detail));
-}
-
-// The attach stream without a tty: frames of [stream, 0, 0, 0, size (4 bytes,
-// big-endian)] followed by `size` bytes.
-std::string demultiplex(const std::string& raw) {
-  std::string out;
-  std::size_t pos = 0;
-  while (pos + 8 <= raw.size()) {
-    const auto byte = [&](std::size_t i) {
-      return static_cast<std::uint32_t>(static_cast<unsigned char>(raw[pos + i]));
-    };
-    const std::uint32_t size = (byte(4) << 24U) | (byte(5) << 16U) | (byte(6) << 8U) | byte(7);
-    pos += 8;
-    out.append(raw, pos, size);
-    pos += size;
-  }
-  return out;
 }
 
 }  // namespace
@@ -103,7 +80,7 @@ ApiResult<ExecResult> Client::exec_in_container(const std::string& id,
     return response_error(describe("POST", path(start), endpoint()), *started);
   }
   ExecResult result;
-  result.output = demultiplex(started->body);
+  result.output = demultiplex_logs(started->body);
 
   const std::string inspect = "/exec/" + http::percent_encode(exec_id) + "/json";
   auto inspected = call("GET", inspect, "", options_.timeout);
