@@ -68,13 +68,17 @@ void Engine::make_reconciler(EnvFilesFn env_files, bool dry_run, StepHook on_ste
   notifier = std::make_unique<notify::WebhookNotifier>();
   reconciler = std::make_unique<execute::ReleaseReconciler>(execute::ReconcilerDeps{
       *platform, probe, *histories, *statuses, now, std::move(env_files), dry_run,
-      std::move(on_step), database.get(), execute::real_metrics(), notifier.get()});
+      std::move(on_step), database.get(), execute::real_metrics(), notifier.get(),
+      execute::Traffic{router.router.get(), router.on_network}});
 }
 
 model::Result<std::unique_ptr<Engine>> assemble_engine(const EngineConfig& config) {
   auto engine = std::make_unique<Engine>();
   if (auto st = open_stores(config, *engine); !st) return st.error();
   if (auto st = connect_docker(config, *engine); !st) return st.error();
+  auto router = make_router(config.nginx, engine->endpoint);
+  if (!router) return model::Error(router.error().kind, "traffic router: " + router.error().message);
+  engine->router = std::move(*router);
   return engine;
 }
 

@@ -18,6 +18,7 @@
 #include "rewind/http/endpoint.hpp"
 #include "rewind/notify/webhook.hpp"
 #include "rewind/postgres/database_target.hpp"
+#include "router_options.hpp"
 
 namespace rwd::cli {
 
@@ -30,6 +31,7 @@ struct EngineConfig {
   std::filesystem::path state_dir;
   std::optional<std::string> docker;  // nullopt: DOCKER_HOST or the local socket
   std::optional<StateDatabase> state;  // --state postgres://: history and status there
+  NginxOptions nginx{};                 // blue-green's router (--nginx-*); none by default
 };
 
 struct Engine {
@@ -40,6 +42,7 @@ struct Engine {
   docker::ApiVersion api_version;   // negotiated with it
   std::unique_ptr<docker::DockerPlatform> platform;
   execute::HttpHealthProbe probe;
+  ConfiguredRouter router;          // blue-green's; no router without --nginx-upstream-dir
   std::unique_ptr<postgres::PostgresDatabase> database;   // after make_reconciler()
   // spec.notify webhooks, sent from a background thread (drained for a few
   // seconds when the engine goes away).

@@ -142,7 +142,7 @@ int rollback_command(const std::vector<std::string>& args, std::ostream& out, st
     mode = find_mode(o, err);
     if (!mode) return kExitInvalid;
   }
-  auto engine = assemble_engine({o.state_dir, o.docker, o.state});
+  auto engine = assemble_engine({o.state_dir, o.docker, o.state, o.nginx});
   if (!engine) {
     err << "rewind rollback: " << engine.error().message << "\n";
     return kExitInvalid;

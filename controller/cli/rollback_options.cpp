@@ -13,6 +13,7 @@
 #include "rewind/cli/rollback.hpp"
 #include "rewind/history/layout.hpp"
 #include "rewind/model/codec.hpp"
+#include "router_options.hpp"
 #include "state_postgres.hpp"
 
 namespace rwd::cli {
@@ -116,6 +117,7 @@ po::options_description visible_options() {
       "log-level", po::value<std::string>()->default_value("warn")->value_name("LEVEL"),
       "trace, debug, info, warn, error, critical or off");
   add_state_options(o);  // --state postgres://: history and status there; --state-dir still used
+  add_router_options(o);  // without a watcher, blue-green switches through these
   return o;
 }
 
@@ -184,6 +186,7 @@ std::variant<RollbackOptions, int> parse_rollback_options(const std::vector<std:
   o.no_wait = vm.count("no-wait") != 0U;
   o.state_dir = vm["state-dir"].as<std::string>();
   if (!select_state(vm, "rollback", err, o.state)) return kExitUsage;
+  if (!read_router_options(vm, "rollback", err, o.nginx)) return kExitUsage;
   if (vm.count("docker") != 0U) o.docker = vm["docker"].as<std::string>();
   if (!fill_checked(vm, o, err)) return kExitUsage;
   return o;

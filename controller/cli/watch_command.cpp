@@ -84,6 +84,7 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
       "log-level", po::value<std::string>()->default_value("info")->value_name("LEVEL"),
       "trace, debug, info, warn, error, critical or off");
   add_state_options(visible);
+  add_router_options(visible);
   po::variables_map vm;
   if (!parse_options(args, visible, {}, vm, "watch", err)) return kExitUsage;
   if (vm.count("help") != 0U) {
@@ -109,6 +110,7 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   config.state_dir = vm["state-dir"].as<std::string>();
   if (!select_state(vm, "watch", err, config.state)) return kExitUsage;
+  if (!read_router_options(vm, "watch", err, config.nginx)) return kExitUsage;
   config.listen = vm["listen"].as<std::string>();
   config.workers = std::max<std::size_t>(1, vm["workers"].as<std::size_t>());
   config.dry_run = vm.count("dry-run") != 0U;

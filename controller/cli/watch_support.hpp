@@ -7,6 +7,7 @@
 #include <string>
 
 #include "rewind/cli/state_database.hpp"
+#include "router_options.hpp"
 #include "rewind/model/time.hpp"
 
 namespace rwd::cli {
@@ -25,6 +26,7 @@ struct WatchConfig {
   // Releases from `rewind.dev/release` labels on compose containers.
   bool docker_labels = true;
   std::optional<std::string> label_project;  // only this compose project's labels
+  NginxOptions nginx{};  // blue-green's router (--nginx-*)
 };
 
 // Runs until SIGTERM/SIGINT; returns the exit code. Start-up problems

@@ -387,7 +387,7 @@ std::optional<StateLock> lock_state_dir(const fs::path& state_dir, std::ostream&
 int run_watcher(const WatchConfig& config, std::ostream& err) {
   const auto lock = lock_state_dir(config.state_dir, err);
   if (!lock) return 1;
-  auto engine = assemble_engine({config.state_dir, config.docker, config.state});
+  auto engine = assemble_engine({config.state_dir, config.docker, config.state, config.nginx});
   if (!engine) {
     err << "rewind watch: " << engine.error().message << "\n";
     return exit_code_of(engine.error());

@@ -225,6 +225,24 @@ model::Result<Replacement> build_replacement(const ContainerInspect& old,
 
   json host = old.host_config;
   keep_anonymous_volumes(host, old);
+  if (change.publish_loopback) {
+    json bindings = json::object();
+    json exposed = body.contains("ExposedPorts") && body["ExposedPorts"].is_object()
+                       ? body["ExposedPorts"]
+                       : json::object();
+    for (const int port : *change.publish_loopback) {
+      if (port < 1 || port > 65535) {
+        return model::Error::invalid_spec(who + ": port " + std::to_string(port) +
+                                          " is not within 1..65535");
+      }
+      const std::string key = std::to_string(port) + "/tcp";
+      bindings[key] = json::array({json{{"HostIp", "127.0.0.1"}, {"HostPort", ""}}});
+      exposed[key] = json::object();
+    }
+    host["PortBindings"] = bindings;
+    host["PublishAllPorts"] = false;
+    if (!exposed.empty()) body["ExposedPorts"] = exposed;
+  }
   body["HostConfig"] = host;
 
   const std::string& mode = old.network_mode;

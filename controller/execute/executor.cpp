@@ -2,9 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rewind/execute/colors.hpp"
 #include "rewind/execute/env.hpp"
 #include "rewind/execute/kill_point.hpp"
 #include "rewind/execute/observe.hpp"
+#include "executor_internal.hpp"
 
 namespace rwd::execute {
 namespace {
@@ -16,8 +18,8 @@ std::string label_or(const Instance& i, const char* key) {
   return it == i.labels.end() ? std::string() : it->second;
 }
 
-// What the revision's container must be: its image, its managed env and
-// rewind's labels; the name is left to the caller.
+}  // namespace
+
 model::Result<ContainerChange> revision_change(const StepInput& in,
                                                const reconcile::step::StartRevision& s) {
   const model::RevisionRecord* rec = in.history.find(s.revision);
@@ -43,8 +45,6 @@ model::Result<ContainerChange> revision_change(const StepInput& in,
                    {label::kMigration, s.tuple.migration_revision}};
   return change;
 }
-
-}  // namespace
 
 bool runs_revision(const Instance& i, model::RevisionNumber revision, const model::Revision& tuple) {
   const std::string labelled = label_or(i, label::kRevision);
@@ -92,6 +92,18 @@ StepResult Executor::run(const StepInput& in) {
   if (const auto* s = step.as<AnalysisGate>()) return gate_decided(in, analysis_gate(in, *s));
   if (const auto* s = step.as<SmokeGate>()) return smoke_gate(in, *s);
   if (const auto* s = step.as<MarkStable>()) return mark_stable(in, *s);
+  if (const auto* s = step.as<SwitchActiveColor>()) return switch_color(in, *s);
+  if (const auto* s = step.as<Promote>(); s != nullptr && s->manual) {
+    // autoPromote: false. There is no `rewind promote` yet: the plan waits
+    // here (phase Paused) until the spec changes.
+    return StepResult::waiting(std::chrono::minutes(1),
+                               "revision " + std::to_string(s->revision.value()) +
+                                   " waits for a person to promote it (rewind promote is not "
+                                   "available yet; set autoPromote: true to go on)");
+  }
+  if (const auto* s = step.as<ScaleDown>(); s != nullptr && s->color) {
+    return gate_decided(in, scale_down_color(in, *s));
+  }
   if (step.as<Backup>() != nullptr) return backup(in);
   if (const auto* s = step.as<Migrate>()) return migrate(in, *s);
   if (const auto* s = step.as<RestoreBackup>()) return restore_backup(in, *s);
@@ -108,9 +120,8 @@ StepResult Executor::run(const StepInput& in) {
 }
 
 StepResult Executor::start_revision(const StepInput& in, const reconcile::step::StartRevision& s) {
-  if (s.color || s.canary) {
-    return StepResult::failed("blue-green and canary are not supported on Docker hosts yet");
-  }
+  if (s.color) return start_color(in, s);
+  if (s.canary) return StepResult::failed("canary is not supported on Docker hosts yet");
   auto listed = platform_.list(in.release.spec.target);
   if (!listed) return StepResult::from_error(listed.error());
   std::vector<Instance>& instances = *listed;
@@ -275,8 +286,9 @@ StepResult Executor::mark_stable(const StepInput& in, const reconcile::step::Mar
     if (auto st = platform_.remove(i.id); !st) return StepResult::from_error(st.error());
     kill_point("mark-stable:after-remove-old");
   }
+  // Color containers keep their names: the other color may still run.
   const std::string canonical = canonical_name(serving->name);
-  if (canonical != serving->name) {
+  if (color_label(*serving) == std::nullopt && canonical != serving->name) {
     if (auto st = platform_.rename(serving->id, canonical); !st) {
       return StepResult::from_error(st.error());
     }

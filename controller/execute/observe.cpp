@@ -1,5 +1,7 @@
 #include "rewind/execute/observe.hpp"
 
+#include "rewind/execute/colors.hpp"
+
 namespace rwd::execute {
 
 model::Revision revision_of(const Instance& instance) {
@@ -24,10 +26,11 @@ const Instance* serving_instance(const std::vector<Instance>& instances) {
 }
 
 reconcile::Observed observe(const std::vector<Instance>& instances,
-                            const std::vector<model::ImageRef>& images_present) {
+                            const std::vector<model::ImageRef>& images_present,
+                            const Instance* serving) {
   reconcile::Observed o;
   o.images_present.insert(images_present.begin(), images_present.end());
-  const Instance* serving = serving_instance(instances);
+  if (serving == nullptr) serving = serving_instance(instances);
   if (serving == nullptr) return o;
   o.running = revision_of(*serving);
   switch (serving->health) {
@@ -65,19 +68,74 @@ std::vector<model::ImageRef> images_present(ContainerPlatform& platform,
   return present;
 }
 
+// A container rewind did not create (no labels) runs the desired revision
+// when it has the desired image, else the newest revision of history with
+// its image: the compose container adopted as revision 1, which a rollback
+// started again, is still revision 1.
+void adopt(model::Revision& running, const model::Revision& desired,
+           const model::History& history) {
+  if (!running.config_hash.empty()) return;
+  if (running.image == desired.image) {
+    running = desired;
+    return;
+  }
+  for (auto it = history.revisions.rbegin(); it != history.revisions.rend(); ++it) {
+    if (it->revision.image == running.image) {
+      running = it->revision;
+      return;
+    }
+  }
+}
+
+// Blue-green: the serving container and the standby, from the router.
+model::Result<const Instance*> observe_colors(const std::vector<Instance>& instances,
+                                              router::TrafficRouter* router,
+                                              const model::Release& release,
+                                              reconcile::Observed& observed) {
+  std::optional<reconcile::Color> active;
+  if (router != nullptr) {
+    auto weights = router->weights(release.metadata.key());
+    if (!weights) return weights.error();
+    active = active_color(*weights);
+  }
+  if (!active) {
+    for (const auto& i : instances) {
+      if (i.running && i.labels.find(label::kColor) == i.labels.end()) return &i;
+    }
+    return serving_instance(instances);
+  }
+  observed.active_color = active;
+  if (const Instance* standby = running_in_color(instances, reconcile::other(*active))) {
+    observed.standby = revision_of(*standby);
+  }
+  return running_in_color(instances, *active);
+}
+
 }  // namespace
 
 model::Result<ObservedRelease> observe_release(ContainerPlatform& platform, HealthProbe& probe,
                                                const model::Release& release,
                                                const model::Revision& desired,
-                                               const model::History& history) {
+                                               const model::History& history,
+                                               router::TrafficRouter* router) {
   auto listed = platform.list(release.spec.target);
   if (!listed) return listed.error();
   ObservedRelease out{std::move(*listed), {}};
-  out.observed = observe(out.instances, images_present(platform, desired, history));
+  reconcile::Observed colors;
+  const Instance* serving = nullptr;
+  if (release.spec.strategy.type == model::StrategyType::kBlueGreen) {
+    auto s = observe_colors(out.instances, router, release, colors);
+    if (!s) return s.error();
+    serving = *s;
+  } else {
+    serving = serving_instance(out.instances);
+  }
+  out.observed = observe(out.instances, images_present(platform, desired, history), serving);
   reconcile::Observed& observed = out.observed;
-  if (const Instance* serving = serving_instance(out.instances);
-      serving != nullptr && serving->health == HealthStatus::kNone) {
+  observed.active_color = colors.active_color;
+  observed.standby = colors.standby;
+  if (observed.standby) adopt(*observed.standby, desired, history);
+  if (serving != nullptr && serving->health == HealthStatus::kNone) {
     const auto& hc = release.spec.health_check;
     observed.health = reconcile::Health::kHealthy;
     if (hc && hc->http) {
@@ -86,22 +144,7 @@ model::Result<ObservedRelease> observe_release(ContainerPlatform& platform, Heal
       observed.health = ok ? reconcile::Health::kHealthy : reconcile::Health::kUnhealthy;
     }
   }
-  // A container rewind did not create (no labels) runs the desired
-  // revision when it has the desired image, else the newest revision of
-  // history with its image: the compose container adopted as revision 1,
-  // which a rollback started again, is still revision 1.
-  if (observed.running && observed.running->config_hash.empty()) {
-    if (observed.running->image == desired.image) {
-      observed.running = desired;
-    } else {
-      for (auto it = history.revisions.rbegin(); it != history.revisions.rend(); ++it) {
-        if (it->revision.image == observed.running->image) {
-          observed.running = it->revision;
-          break;
-        }
-      }
-    }
-  }
+  if (observed.running) adopt(*observed.running, desired, history);
   return out;
 }
 

@@ -43,7 +43,7 @@ std::int64_t derive_generation(const model::Release& from_source,
 
 ReleaseReconciler::ReleaseReconciler(ReconcilerDeps deps)
     : deps_(std::move(deps)),
-      executor_(deps_.platform, deps_.probe, deps_.database, deps_.metrics) {}
+      executor_(deps_.platform, deps_.probe, deps_.database, deps_.metrics, deps_.traffic) {}
 
 void ReleaseReconciler::forget(const model::ObjectKey& key) { executor_.forget(key); }
 
@@ -101,7 +101,8 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
   if (!hist) return {reconcile::Action::await_change(), hist.error(), hist.error().message};
   run.history = std::move(*hist);
 
-  auto seen = observe_release(deps_.platform, deps_.probe, run.release, desired, run.history);
+  auto seen = observe_release(deps_.platform, deps_.probe, run.release, desired, run.history,
+                              deps_.traffic.router);
   if (!seen) return {reconcile::Action::await_change(), seen.error(), seen.error().message};
   if (seen->instances.empty() && follows_containers(run.release)) {
     return {reconcile::Action::await_change(), std::nullopt,

@@ -203,6 +203,7 @@ void decode_strategy(const Node& n, const std::string& path, Ctx& ctx, StrategyS
       read_into(bf, "router", bg.router, read_string);
       read_into(bf, "autoPromote", bg.auto_promote, read_bool);
       read_into(bf, "scaleDownDelay", bg.scale_down_delay, read_duration);
+      read_i32(bf, "port", bg.port);
       bf.finish();
       out.blue_green = bg;
     }
@@ -212,6 +213,7 @@ void decode_strategy(const Node& n, const std::string& path, Ctx& ctx, StrategyS
     if (cf.valid()) {
       CanarySpec canary;
       read_into(cf, "router", canary.router, read_string);
+      read_i32(cf, "port", canary.port);
       if (const Node* steps = cf.required("steps")) {
         const std::string sp = cf.path("steps");
         if (!steps->is_sequence()) {

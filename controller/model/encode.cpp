@@ -95,11 +95,13 @@ Json strategy_json(const StrategySpec& s) {
     j["blueGreen"] = Json{{"router", s.blue_green->router},
                           {"autoPromote", s.blue_green->auto_promote},
                           {"scaleDownDelay", format_duration(s.blue_green->scale_down_delay)}};
+    if (s.blue_green->port != 0) j["blueGreen"]["port"] = s.blue_green->port;
   }
   if (s.canary) {
     Json steps = Json::array();
     for (const auto& step : s.canary->steps) steps.push_back(canary_step_json(step));
     j["canary"] = Json{{"router", s.canary->router}, {"steps", steps}};
+    if (s.canary->port != 0) j["canary"]["port"] = s.canary->port;
   }
   return j;
 }

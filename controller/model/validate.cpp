@@ -148,9 +148,30 @@ void check_router(const std::string& path, const std::string& router, Checker& c
   }
 }
 
+// Blue-green and canary send traffic to a container port: the strategy's
+// own, else the health check's.
+void check_traffic_port(const ReleaseSpec& spec, const std::string& path, std::int32_t port,
+                        Checker& c) {
+  if (port != 0) {
+    c.range(path, port, 1, 65535);
+    return;
+  }
+  if (spec.target.docker && !(spec.health_check && spec.health_check->http)) {
+    c.fail(path, "is required when spec.healthCheck.http is not set: the container port that "
+                 "the router sends traffic to");
+  }
+}
+
 void check_strategy(const ReleaseSpec& spec, Checker& c) {
   const StrategySpec& s = spec.strategy;
   const std::string type = to_string(s.type);
+  if (s.type == StrategyType::kBlueGreen) {
+    check_traffic_port(spec, "spec.strategy.blueGreen.port", s.blue_green ? s.blue_green->port : 0,
+                       c);
+  }
+  if (s.type == StrategyType::kCanary && s.canary) {
+    check_traffic_port(spec, "spec.strategy.canary.port", s.canary->port, c);
+  }
   if (s.blue_green && s.type != StrategyType::kBlueGreen) {
     c.fail("spec.strategy.blueGreen", "is only allowed when spec.strategy.type is BlueGreen (it is " + type + ")");
   }

@@ -1,6 +1,7 @@
 // Blue-green: the new color starts beside the active one; traffic switches
-// after health and analysis; the old color stays up for scaleDownDelay so
-// that a rollback within it is a single switch.
+// after health (and `rewind promote` when autoPromote is false); the analysis
+// window then runs on real traffic while the old color stays up, and for
+// scaleDownDelay after it, so that a rollback within it is a single switch.
 
 #include "internal.hpp"
 
@@ -28,8 +29,8 @@ void bluegreen_forward(Builder& b) {
     b.health_gate(rev, color);
     b.smoke_gate(rev);
     b.unquiesce();
-    b.analysis_gate(rev);
     b.add(step::SwitchActiveColor{std::nullopt, color, rev});
+    b.analysis_gate(rev);
     return;
   }
   const Color active = active_color(b);
@@ -38,9 +39,11 @@ void bluegreen_forward(Builder& b) {
   b.health_gate(rev, idle);
   b.smoke_gate(rev);
   b.unquiesce();
-  b.analysis_gate(rev);
   if (!settings(b).auto_promote) b.add(step::Promote{rev, true});
   b.add(step::SwitchActiveColor{active, idle, rev});
+  // The analysis window runs on real traffic, with the old color still up:
+  // a failure now is a switchback, one router change.
+  b.analysis_gate(rev);
   b.add(step::ScaleDown{b.basis.from, active, scale_down_delay(b)});
 }
 

@@ -17,9 +17,12 @@ std::string rollback_event(const Builder& b, std::optional<model::RevisionNumber
 model::Status roll_back(Builder& b) {
   const auto type = b.policy().strategy.type;
   if (type == model::StrategyType::kBlueGreen && is_switchback(b)) {
-    // The old color is still up: one router change.
+    // The old color is still up: one router change. The color left keeps
+    // running, out of traffic, until the next revision replaces it.
     const Color active = b.basis.active.value_or(Color::kBlue);
+    b.add(step::RecordIncident{b.basis.from, b.goal.number, b.goal.reason});
     b.add(step::SwitchActiveColor{active, other(active), b.goal.number});
+    b.finish(rollback_event(b, b.basis.from));
     return {};
   }
   const bool canary_live = type == model::StrategyType::kCanary && b.basis.canary_live;

@@ -84,6 +84,9 @@ model::Result<std::vector<Backend>> NginxRouter::weights(const model::ObjectKey&
   auto text = detail::read_file(path);
   if (!text) return text.error();
   if (!text->has_value()) return std::vector<Backend>{};
+  // The file an operator wrote so that nginx could start: rewind has set
+  // no weights yet (the first switch replaces it).
+  if (!written_by_rewind(**text)) return std::vector<Backend>{};
   return parse_upstream(release, **text, path.string());
 }
 

@@ -66,6 +66,15 @@ std::string render_upstream(const model::ObjectKey& release, const std::vector<B
   return out.str();
 }
 
+bool written_by_rewind(std::string_view text) {
+  std::size_t pos = 0;
+  while ((pos = text.find(kReleaseMarker, pos)) != std::string_view::npos) {
+    if (pos == 0 || text[pos - 1] == '\n') return true;
+    ++pos;
+  }
+  return false;
+}
+
 model::Result<std::vector<Backend>> parse_upstream(const model::ObjectKey& release,
                                                    const std::string& text,
                                                    const std::string& where) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "rewind/cli/logging.hpp"
+#include "rewind/cli/nginx_options.hpp"
 #include "rewind/cli/state_database.hpp"
 #include "rewind/model/rollback.hpp"
 #include "rewind/model/time.hpp"
@@ -41,6 +42,7 @@ struct RollbackOptions {
   std::filesystem::path state_dir;
   std::optional<std::string> docker;  // nullopt: DOCKER_HOST or the local socket
   std::optional<StateDatabase> state;  // --state postgres://: history and status there
+  NginxOptions nginx{};                // blue-green's router, without a watcher
   model::Duration timeout = std::chrono::minutes(10);
   LogOptions log;
 };

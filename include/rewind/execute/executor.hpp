@@ -18,6 +18,7 @@
 #include "rewind/model/history.hpp"
 #include "rewind/model/release.hpp"
 #include "rewind/reconcile/plan.hpp"
+#include "rewind/router/router.hpp"
 
 namespace rwd::execute {
 
@@ -75,6 +76,15 @@ using MetricsFactory = std::function<model::Result<std::unique_ptr<analysis::Met
 // analysis::make_providers: the real ones.
 MetricsFactory real_metrics();
 
+// Where blue-green and canary traffic is switched.
+struct Traffic {
+  router::TrafficRouter* router = nullptr;  // nullptr: none configured; the steps say so
+  // True when the router reaches containers on their network (nginx in a
+  // container): color containers then publish no host port. False: each
+  // publishes the traffic port on 127.0.0.1 and the router uses that.
+  bool on_network = false;
+};
+
 struct StepInput {
   const model::Release& release;  // spec and status as last written
   const model::History& history;  // includes the plan's target revision
@@ -89,11 +99,12 @@ class Executor {
   // schema step then fails at that step, saying so.
   // `metrics`: empty means real_metrics().
   Executor(ContainerPlatform& platform, HealthProbe& probe, DatabaseTarget* database = nullptr,
-           MetricsFactory metrics = {})
+           MetricsFactory metrics = {}, Traffic traffic = {})
       : platform_(platform),
         probe_(probe),
         database_(database),
-        metrics_(metrics ? std::move(metrics) : real_metrics()) {}
+        metrics_(metrics ? std::move(metrics) : real_metrics()),
+        traffic_(traffic) {}
 
   StepResult run(const StepInput& in);
 
@@ -114,6 +125,13 @@ class Executor {
   model::Result<std::string> create_revision(const StepInput& in,
                                              const reconcile::step::StartRevision& s,
                                              const std::vector<Instance>& instances);
+  // Blue-green (executor_traffic.cpp): a color container beside the active
+  // one, the router switched to it, the old color stopped after its delay.
+  StepResult start_color(const StepInput& in, const reconcile::step::StartRevision& s);
+  StepResult switch_color(const StepInput& in, const reconcile::step::SwitchActiveColor& s);
+  StepResult scale_down_color(const StepInput& in, const reconcile::step::ScaleDown& s);
+  // The router's weights for the Release; an error when no router is configured.
+  model::Result<std::vector<router::Backend>> live_weights(const StepInput& in);
   StepResult health_gate(const StepInput& in, const reconcile::step::HealthGate& s);
   StepResult analysis_gate(const StepInput& in, const reconcile::step::AnalysisGate& s);
   StepResult mark_stable(const StepInput& in, const reconcile::step::MarkStable& s);
@@ -158,6 +176,7 @@ class Executor {
   HealthProbe& probe_;
   DatabaseTarget* database_;
   MetricsFactory metrics_;
+  Traffic traffic_;
   std::mutex mu_;
   std::map<std::string, Gate> gates_;  // "<ns>/<name>/<plan hash>/<step id>"
 };

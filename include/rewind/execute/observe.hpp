@@ -9,6 +9,7 @@
 #include "rewind/model/revision.hpp"
 #include "rewind/model/history.hpp"
 #include "rewind/reconcile/observed.hpp"
+#include "rewind/router/router.hpp"
 
 namespace rwd::execute {
 
@@ -22,9 +23,11 @@ model::Revision revision_of(const Instance& instance);
 const Instance* serving_instance(const std::vector<Instance>& instances);
 
 // Observed state for the planner. images_present lists the images of every
-// revision in history that the platform reports present.
+// revision in history that the platform reports present. `serving`: the
+// container that serves the primary traffic (serving_instance() when null).
 reconcile::Observed observe(const std::vector<Instance>& instances,
-                            const std::vector<model::ImageRef>& images_present);
+                            const std::vector<model::ImageRef>& images_present,
+                            const Instance* serving = nullptr);
 
 struct ObservedRelease {
   std::vector<Instance> instances;  // every container of the service
@@ -38,9 +41,15 @@ struct ObservedRelease {
 // "running"); and a container docker compose created adopted as the desired
 // revision when it has the desired image, else as the newest revision in
 // history with its image.
+//
+// Blue-green: the router's weights say which color is active; its container
+// is the one that serves, and a running container of the other color is the
+// standby. Before the router has weights, the container without a color (the
+// one docker compose made) serves, else the newest.
 model::Result<ObservedRelease> observe_release(ContainerPlatform& platform, HealthProbe& probe,
                                                const model::Release& release,
                                                const model::Revision& desired,
-                                               const model::History& history);
+                                               const model::History& history,
+                                               router::TrafficRouter* router = nullptr);
 
 }  // namespace rwd::execute

@@ -72,6 +72,13 @@ struct ContainerChange {
   // The new container's name. create_for_service: empty means the name the
   // service's container had (compose's), without rewind's suffix.
   std::string name;
+  // Blue-green and canary run two containers of the service side by side, so
+  // the host ports the old one published cannot be taken again. nullopt:
+  // ports are published as before. Set: the old publications are dropped and
+  // these container ports are published on 127.0.0.1, each on a free host
+  // port the Engine picks (empty: nothing is published; the router then
+  // reaches the container on its network).
+  std::optional<std::vector<int>> publish_loopback;
   bool operator==(const ContainerChange&) const = default;
 };
 

@@ -48,6 +48,8 @@ struct ReconcilerDeps {
   MetricsFactory metrics{};
   // Where spec.notify's events go (never blocks); nullptr: nowhere.
   notify::Notifier* notifier = nullptr;
+  // Blue-green's router; without one, blue-green plans fail at their first step, saying so.
+  Traffic traffic{};
 };
 
 struct ReconcileOutcome {

@@ -117,6 +117,8 @@ struct BlueGreenSpec {
   std::string router = "nginx";
   bool auto_promote = true;
   Duration scale_down_delay = std::chrono::minutes(10);
+  // The container port traffic goes to; 0: healthCheck.http.port.
+  std::int32_t port = 0;
   bool operator==(const BlueGreenSpec&) const = default;
 };
 
@@ -137,6 +139,7 @@ using CanaryStep = std::variant<SetWeightStep, PauseStep, AnalysisStep>;
 struct CanarySpec {
   std::string router = "nginx";
   std::vector<CanaryStep> steps;
+  std::int32_t port = 0;  // as BlueGreenSpec::port
   bool operator==(const CanarySpec&) const = default;
 };
 

@@ -49,6 +49,9 @@ class NginxRouter final : public TrafficRouter {
 
   model::Status set_weights(const model::ObjectKey& release,
                             const std::vector<Backend>& backends) override;
+  // Empty also when the file is not one rewind wrote (the operator's
+  // bootstrap upstream); an error when rewind's file was edited into
+  // something it cannot read.
   model::Result<std::vector<Backend>> weights(const model::ObjectKey& release) override;
   model::Status remove(const model::ObjectKey& release) override;
 

@@ -15,6 +15,7 @@
 // whose servers are all down answers every request with 502.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rewind/model/result.hpp"
@@ -32,6 +33,10 @@ std::string upstream_file_name(const model::ObjectKey& release);
 
 // The file's text. Backends must be valid (validate_backends).
 std::string render_upstream(const model::ObjectKey& release, const std::vector<Backend>& backends);
+
+// True when the text has render_upstream's "# rewind-release:" line: a file
+// rewind wrote, not the one an operator wrote to start nginx with.
+bool written_by_rewind(std::string_view text);
 
 // Reads back the backends from a file render_upstream wrote, in its order.
 // Fails (terminal) naming `where` and the line when a file was edited into

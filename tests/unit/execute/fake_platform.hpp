@@ -18,6 +18,7 @@ class FakePlatform : public ContainerPlatform {
   std::map<std::string, Instance> containers;
   std::vector<std::string> images{"demo:v1", "demo:v2", "demo:v3"};
   std::vector<std::string> calls;
+  std::vector<ContainerChange> changes;  // of every container created
   int next_id = 1;
   int clock = 0;  // creation order
   bool daemon_down = false;
@@ -82,6 +83,7 @@ class FakePlatform : public ContainerPlatform {
   model::Result<std::string> create_replacement(const Instance& from,
                                                 const ContainerChange& change) override {
     calls.push_back("create " + change.name + " " + change.image.value());
+    changes.push_back(change);
     Instance i = from;
     i.id = "c" + std::to_string(next_id++);
     i.name = change.name;

@@ -13,6 +13,7 @@
 #include "execute/fake_platform.hpp"
 #include "rewind/execute/release_reconciler.hpp"
 #include "rewind/history/memory_store.hpp"
+#include "rewind/router/memory_router.hpp"
 
 namespace rwd::execute::testing {
 
@@ -35,13 +36,14 @@ struct BasicLoop {
   FakeDatabase database;
   FakeMetrics metrics;
   RecordingNotifier notifier;
+  router::InMemoryRouter router;  // blue-green's
   history::MemoryHistoryStore histories;
   history::MemoryStatusStore statuses;
   model::Timestamp clock = *model::parse_timestamp("2026-11-21T08:00:00Z");
   ReleaseReconciler reconciler{ReconcilerDeps{
       platform, probe, histories, statuses, [this] { return clock; },
       [](const model::Release&) { return model::Result<model::EnvFileContents>(model::EnvFileContents{}); },
-      false, nullptr, &database, metrics.factory(), &notifier}};
+      false, nullptr, &database, metrics.factory(), &notifier, Traffic{&router, false}}};
   std::vector<std::string> summaries;
 
   explicit BasicLoop(bool compose_container = true) {

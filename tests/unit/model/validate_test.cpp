@@ -242,7 +242,8 @@ TEST(Validation, AFieldThatFailedToDecodeIsNotJudgedAgain) {
 
 TEST(Validation, NamesTheDocumentOfAMultiDocumentFile) {
   const std::string good = release("");
-  const std::string bad = release("  strategy: {type: Canary, canary: {steps: [{setWeight: 140}]}}\n");
+  const std::string bad =
+      release("  strategy: {type: Canary, canary: {port: 8080, steps: [{setWeight: 140}]}}\n");
   const ParseResult r = parse_resources(good + "---\n" + bad, "releases/api.yaml");
   ASSERT_EQ(r.errors.size(), 1U);
   EXPECT_EQ(r.errors[0].str(),

@@ -23,8 +23,10 @@ std::vector<PlanCase> cases() {
     c.observed = ObservedBuilder().running(bg1()).healthy().active(Color::kBlue).build();
     c.direction = Direction::kRollForward;
     c.reason = reason::kNewRevision;
-    c.steps = {K::kStartRevision,     K::kHealthGate, K::kAnalysisGate,
-               K::kSwitchActiveColor, K::kScaleDown,  K::kMarkStable};
+    // The analysis window runs after the switch, on real traffic, while
+    // the old color is still up.
+    c.steps = {K::kStartRevision,   K::kHealthGate, K::kSwitchActiveColor,
+               K::kAnalysisGate,    K::kScaleDown,  K::kMarkStable};
     c.check = [](const Decision& d) {
       EXPECT_EQ(find_step<step::StartRevision>(d.plan)->color, Color::kGreen);
       EXPECT_EQ(find_step<step::HealthGate>(d.plan)->color, Color::kGreen);
@@ -70,7 +72,7 @@ std::vector<PlanCase> cases() {
   }
   {
     // The new color failed its analysis while the old color is still up.
-    auto c = named("SwitchbackIsASingleStep");
+    auto c = named("SwitchbackIsASingleRouterChange");
     c.desired = bg2().analysis().notify().desired();
     c.history = HistoryBuilder()
                     .superseded(bg1())
@@ -84,7 +86,9 @@ std::vector<PlanCase> cases() {
                      .build();
     c.direction = Direction::kRollback;
     c.reason = reason::kAutomatic;
-    c.steps = {K::kSwitchActiveColor};
+    // Recorded as an incident, then one switch; the failed color stays up,
+    // out of traffic. Nothing starts or stops.
+    c.steps = {K::kRecordIncident, K::kSwitchActiveColor, K::kMarkStable, K::kNotify};
     c.from = 2;
     c.to = 1;
     c.check = [](const Decision& d) {

@@ -66,9 +66,9 @@ TEST(Resume, BlueGreenAfterTheSwitch) {
                  ObservedBuilder().running(bg1).healthy().active(Color::kBlue).build(),
                  HistoryBuilder().healthy(bg1).build(), 4);
   ASSERT_EQ(kinds(s.first.plan),
-            (std::vector<K>{K::kStartRevision, K::kHealthGate, K::kAnalysisGate,
-                            K::kSwitchActiveColor, K::kScaleDown, K::kMarkStable}));
-  // Green serves revision 2 now; blue (revision 1) is still up.
+            (std::vector<K>{K::kStartRevision, K::kHealthGate, K::kSwitchActiveColor,
+                            K::kAnalysisGate, K::kScaleDown, K::kMarkStable}));
+  // Green serves revision 2 now and passed its analysis; blue (revision 1) is still up.
   const Decision d = plan(
       s.desired,
       ObservedBuilder().running(bg2).healthy().active(Color::kGreen).standby(bg1).build(),

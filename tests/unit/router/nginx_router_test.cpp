@@ -106,6 +106,24 @@ TEST_F(NginxRouterTest, WritesTestsReloadsAndReadsBack) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
 }
 
+TEST_F(NginxRouterTest, TheOperatorsBootstrapFileMeansNoWeightsAndIsReplacedByTheFirstSwitch) {
+  // What an operator writes so that nginx can start before rewind's first switch.
+  std::ofstream(dir_ / "default_web.conf") << "upstream rewind_default_web { server 127.0.0.1:8080; }\n";
+  auto before = router_->weights(web_);
+  ASSERT_TRUE(before.ok()) << before.error().message;
+  EXPECT_TRUE(before->empty());
+  ASSERT_TRUE(router_->set_weights(web_, green_).ok());
+  EXPECT_EQ(*router_->weights(web_), green_);
+}
+
+TEST_F(NginxRouterTest, RewindsFileEditedIntoNonsenseIsAnError) {
+  ASSERT_TRUE(router_->set_weights(web_, blue_).ok());
+  std::string text = slurp(dir_ / "default_web.conf");
+  text.replace(text.find("weight=100;"), 11, "down;");
+  std::ofstream(dir_ / "default_web.conf", std::ios::trunc) << text;
+  EXPECT_FALSE(router_->weights(web_).ok());
+}
+
 TEST_F(NginxRouterTest, TheSameWeightsAgainAreANoOp) {
   ASSERT_TRUE(router_->set_weights(web_, blue_).ok());
   state_.calls.clear();

@@ -1,0 +1,188 @@
+// Blue-green on a container platform, in memory: the new color starts beside
+// the active one, the router switches, the analysis window runs on real
+// traffic, and the old color stays up for scaleDownDelay so that a failure is
+// one router change back.
+
+#include <gmock/gmock.h>
+
+#include <ostream>
+
+#include "execute/reconciler_loop.hpp"
+#include "rewind/execute/colors.hpp"
+
+namespace rwd::router {
+// gtest prints backends in failure messages as name@address=weight.
+inline void PrintTo(const Backend& b, std::ostream* os) {
+  *os << b.name << "@" << b.address << "=" << b.weight;
+}
+}  // namespace rwd::router
+
+namespace rwd::execute::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+// Container names are host names here: the fake platform's address is
+// "<name>:<port>", and routers take host:port only.
+struct Loop : BasicLoop<FakePlatform> {
+  Loop() : BasicLoop<FakePlatform>(false) { platform.add("shop-api-1", "demo:v1", true); }
+};
+
+const model::ObjectKey kKey{"shop", "api"};
+
+model::Release bluegreen(const std::string& image) {
+  model::Release r = release(image);
+  r.spec.strategy.type = model::StrategyType::kBlueGreen;
+  model::BlueGreenSpec bg;
+  bg.scale_down_delay = std::chrono::minutes(10);
+  r.spec.strategy.blue_green = bg;
+  return r;
+}
+
+model::Release analysed(const std::string& image) {
+  model::Release r = bluegreen(image);
+  model::AnalysisSpec a;
+  a.interval = std::chrono::seconds(10);
+  a.window = std::chrono::minutes(1);
+  a.prometheus = model::PrometheusSpec{"http://127.0.0.1:9090"};
+  model::MetricSpec errors;
+  errors.name = "error-rate";
+  errors.query = "errors{version=\"{{revision}}\"}";
+  errors.fail_if = model::parse_threshold("> 0.05");
+  errors.failure_limit = 0;
+  a.metrics.push_back(errors);
+  r.spec.analysis = a;
+  return r;
+}
+
+std::vector<router::Backend> live(Loop& loop) { return *loop.router.weights(kKey); }
+
+const Instance* named(const Loop& loop, const std::string& name) {
+  for (const auto& [id, i] : loop.platform.containers) {
+    if (i.name == name) return &i;
+  }
+  return nullptr;
+}
+
+// Runs reconciles until the plan waits at its ScaleDown step (traffic
+// switched, the old color still up), without moving the clock past it.
+void until_scale_down(Loop& loop, const model::Release& r) {
+  for (int i = 0; i < 100; ++i) {
+    const auto out = loop.reconciler.reconcile(r, {});
+    const auto st = loop.status();
+    if (st.progress && active_color(*loop.router.weights(kKey)) == reconcile::Color::kGreen) return;
+    if (out.action.is_await_change()) break;
+    loop.clock += *out.action.requeue();
+  }
+  ADD_FAILURE() << "never reached ScaleDown";
+}
+
+// The calls that change containers (create, start, stop, remove, rename).
+std::vector<std::string> changes(const std::vector<std::string>& calls, std::size_t from = 0) {
+  std::vector<std::string> out;
+  for (std::size_t i = from; i < calls.size(); ++i) {
+    const auto& c = calls[i];
+    if (c.rfind("list", 0) == 0 || c.rfind("ensure_image", 0) == 0 || c.rfind("inspect", 0) == 0) {
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+TEST(ReconcilerBlueGreen, TheNewColorStartsBesideTheComposeContainerAndTakesTheTraffic) {
+  Loop loop;  // shop-api-1 runs demo:v1, made by docker compose (no color)
+  ASSERT_FALSE(loop.settle(bluegreen("demo:v1")).error);
+  EXPECT_TRUE(loop.router.weights(kKey)->empty()) << "nothing to switch at v1";
+
+  until_scale_down(loop, bluegreen("demo:v2"));
+  const Instance* green = named(loop, "shop-api-1-green");
+  ASSERT_NE(green, nullptr);
+  EXPECT_TRUE(green->running);
+  EXPECT_EQ(green->image.value(), "demo:v2");
+  EXPECT_EQ(green->labels.at(label::kColor), "green");
+  EXPECT_EQ(green->labels.at(label::kRevision), "2");
+  ASSERT_FALSE(loop.platform.changes.empty());
+  EXPECT_EQ(loop.platform.changes.back().publish_loopback, std::vector<int>{8080})
+      << "the compose container's host port stays with it";
+  EXPECT_THAT(live(loop), ElementsAre(router::Backend{"green", "shop-api-1-green:8080", 100},
+                                      router::Backend{"blue", "shop-api-1:8080", 0}));
+  EXPECT_TRUE(named(loop, "shop-api-1")->running) << "the old color waits for scaleDownDelay";
+  // Observed: green active, v1 standby.
+  EXPECT_EQ(loop.status().phase, model::ReleasePhase::kProgressing);
+
+  ASSERT_FALSE(loop.settle(bluegreen("demo:v2")).error);
+  EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v2"});
+  EXPECT_EQ(named(loop, "shop-api-1"), nullptr) << "stopped after the delay, removed when stable";
+  EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{2});
+  EXPECT_EQ(loop.status().phase, model::ReleasePhase::kHealthy);
+}
+
+TEST(ReconcilerBlueGreen, ColorsAlternateAndKeepTheirNames) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(bluegreen("demo:v1")).error);
+  ASSERT_FALSE(loop.settle(bluegreen("demo:v2")).error);
+  ASSERT_FALSE(loop.settle(bluegreen("demo:v3")).error);
+  const Instance* blue = named(loop, "shop-api-1-blue");
+  ASSERT_NE(blue, nullptr);
+  EXPECT_EQ(blue->image.value(), "demo:v3");
+  EXPECT_EQ(named(loop, "shop-api-1-green"), nullptr) << "v2's color, stopped then removed";
+  EXPECT_THAT(live(loop), ElementsAre(router::Backend{"blue", "shop-api-1-blue:8080", 100},
+                                      router::Backend{"green", "shop-api-1-green:8080", 0}));
+  EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v3"});
+  EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{3});
+}
+
+TEST(ReconcilerBlueGreen, FailedAnalysisAfterTheSwitchIsOneRouterChangeBack) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(analysed("demo:v1")).error);
+  loop.metrics.values["error-rate 2"] = analysis::Measurement::of(0.30);
+  const std::size_t calls_before = loop.platform.calls.size();
+  (void)loop.settle(analysed("demo:v2"));
+
+  EXPECT_THAT(live(loop), ElementsAre(router::Backend{"blue", "shop-api-1:8080", 100},
+                                      router::Backend{"green", "shop-api-1-green:8080", 0}));
+  const auto h = loop.history();
+  ASSERT_EQ(h.revisions.size(), 2U);
+  EXPECT_EQ(h.revisions[1].outcome, model::RevisionOutcome::kFailedAnalysis);
+  EXPECT_EQ(loop.status().current_revision, model::RevisionNumber{1});
+  // The switchback created and started nothing: v1 never stopped.
+  EXPECT_THAT(changes(loop.platform.calls, calls_before),
+              ElementsAre("create shop-api-1-green demo:v2", "start shop-api-1-green"));
+  EXPECT_TRUE(named(loop, "shop-api-1")->running);
+}
+
+TEST(ReconcilerBlueGreen, ARevertWithinTheDelayIsASwitchback) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(bluegreen("demo:v1")).error);
+  until_scale_down(loop, bluegreen("demo:v2"));
+  const std::size_t calls_before = loop.platform.calls.size();
+  // The Release file reverted to v1 (GitOps) while blue still runs.
+  ASSERT_FALSE(loop.settle(bluegreen("demo:v1")).error);
+  EXPECT_EQ(live(loop).front(), (router::Backend{"blue", "shop-api-1:8080", 100}));
+  EXPECT_THAT(changes(loop.platform.calls, calls_before), ::testing::IsEmpty())
+      << "no container created, started or stopped";
+  EXPECT_EQ(loop.status().current_revision, model::RevisionNumber{1});
+}
+
+TEST(ReconcilerBlueGreen, WithoutARouterThePlanStopsBeforeTouchingAnything) {
+  FakePlatform platform;
+  platform.add("shop-api-1", "demo:v1", true);
+  FakeProbe probe;
+  history::MemoryHistoryStore histories;
+  history::MemoryStatusStore statuses;
+  model::Timestamp clock = *model::parse_timestamp("2026-11-21T08:00:00Z");
+  ReleaseReconciler reconciler{ReconcilerDeps{
+      platform, probe, histories, statuses, [&clock] { return clock; },
+      [](const model::Release&) { return model::Result<model::EnvFileContents>(model::EnvFileContents{}); },
+      false, nullptr, nullptr, MetricsFactory{}, nullptr, Traffic{}}};
+  (void)reconciler.reconcile(bluegreen("demo:v1"), {});
+  const auto calls_before = platform.calls.size();
+  (void)reconciler.reconcile(bluegreen("demo:v2"), {});
+  EXPECT_THAT(changes(platform.calls, calls_before), ::testing::IsEmpty());
+  const auto st = (*statuses.read_release(kKey))->status;
+  EXPECT_THAT(st.message, HasSubstr("--nginx-upstream-dir"));
+}
+
+}  // namespace
+}  // namespace rwd::execute::testing
