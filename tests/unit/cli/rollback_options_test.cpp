@@ -133,3 +133,37 @@ TEST(RollbackOptions, HelpExplainsBothModesAndEmergency) {
 
 }  // namespace
 }  // namespace rwd::cli
+
+namespace rwd::cli {
+namespace {
+
+TEST(RollbackOptions, NginxRouterOnThisHostOrInAContainer) {
+  EXPECT_TRUE(options(parse({"api"})).nginx.upstream_dir.empty()) << "no router by default";
+  const Parsed local = parse({"api", "--nginx-upstream-dir", "/etc/nginx/rewind", "--nginx-conf",
+                              "/etc/nginx/nginx.conf", "--nginx-pid-file", "/run/nginx.pid"});
+  const NginxOptions& n = options(local).nginx;
+  EXPECT_EQ(n.upstream_dir, "/etc/nginx/rewind");
+  EXPECT_EQ(n.main_config, "/etc/nginx/nginx.conf");
+  EXPECT_EQ(n.pid_file, "/run/nginx.pid");
+  EXPECT_EQ(n.binary, "/usr/sbin/nginx");
+  EXPECT_TRUE(n.container.empty());
+  const Parsed boxed =
+      parse({"api", "--nginx-upstream-dir", "/srv/proxy/rewind", "--nginx-container", "proxy"});
+  EXPECT_EQ(options(boxed).nginx.container, "proxy");
+}
+
+TEST(RollbackOptions, NginxOptionsThatCannotWorkAreNamed) {
+  const Parsed no_dir = parse({"api", "--nginx-conf", "/etc/nginx/nginx.conf"});
+  EXPECT_EQ(code(no_dir), 2);
+  EXPECT_THAT(no_dir.err, HasSubstr("need --nginx-upstream-dir"));
+  const Parsed no_pid = parse({"api", "--nginx-upstream-dir", "/d", "--nginx-conf", "/c"});
+  EXPECT_EQ(code(no_pid), 2);
+  EXPECT_THAT(no_pid.err, HasSubstr("--nginx-pid-file"));
+  const Parsed both = parse({"api", "--nginx-upstream-dir", "/d", "--nginx-conf", "/c",
+                             "--nginx-pid-file", "/p", "--nginx-container", "proxy"});
+  EXPECT_EQ(code(both), 2);
+  EXPECT_THAT(both.err, HasSubstr("contradict"));
+}
+
+}  // namespace
+}  // namespace rwd::cli

@@ -76,6 +76,29 @@ TEST(BuildReplacement, HostConfigIsCopiedAsItIs) {
   EXPECT_EQ(host["RestartPolicy"]["Name"], "unless-stopped");
 }
 
+TEST(BuildReplacement, AColorPublishesItsPortsOnLoopbackAtAnyHostPortInsteadOfTheOldOnes) {
+  auto change = change_to("shop-api:v2");
+  change.publish_loopback = std::vector<int>{8000, 8001};
+  auto r = build_replacement(old_container(), old_image(), change);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const json& host = r->create_body["HostConfig"];
+  // The old container keeps 0.0.0.0:8080; the color cannot take it too.
+  EXPECT_EQ(host["PortBindings"], json::parse(R"({"8000/tcp":[{"HostIp":"127.0.0.1","HostPort":""}],
+                                                  "8001/tcp":[{"HostIp":"127.0.0.1","HostPort":""}]})"));
+  EXPECT_EQ(host["PublishAllPorts"], false);
+  EXPECT_TRUE(r->create_body["ExposedPorts"].contains("8001/tcp"));
+
+  change.publish_loopback = std::vector<int>{};  // nginx reaches the color on its network
+  r = build_replacement(old_container(), old_image(), change);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->create_body["HostConfig"]["PortBindings"], json::object());
+
+  change.publish_loopback = std::vector<int>{70000};
+  r = build_replacement(old_container(), old_image(), change);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("70000"), std::string::npos);
+}
+
 TEST(BuildReplacement, NetworksKeepAliasesButNotTheContainerId) {
   auto r = build_replacement(old_container(), old_image(), change_to("shop-api:v2"));
   ASSERT_TRUE(r.ok());
