@@ -93,7 +93,8 @@ StepResult Executor::run(const StepInput& in) {
   if (const auto* s = step.as<SmokeGate>()) return smoke_gate(in, *s);
   if (const auto* s = step.as<MarkStable>()) return mark_stable(in, *s);
   if (const auto* s = step.as<SwitchActiveColor>()) return switch_color(in, *s);
-  if (const auto* s = step.as<Promote>(); s != nullptr && s->manual) {
+  if (const auto* s = step.as<Promote>()) {
+    if (!s->manual) return promote_canary(in, *s);
     // autoPromote: false. There is no `rewind promote` yet: the plan waits
     // here (phase Paused) until the spec changes.
     return StepResult::waiting(std::chrono::minutes(1),
@@ -101,8 +102,10 @@ StepResult Executor::run(const StepInput& in) {
                                    " waits for a person to promote it (rewind promote is not "
                                    "available yet; set autoPromote: true to go on)");
   }
-  if (const auto* s = step.as<ScaleDown>(); s != nullptr && s->color) {
-    return gate_decided(in, scale_down_color(in, *s));
+  if (const auto* s = step.as<SetTrafficWeight>()) return set_canary_weight(in, *s);
+  if (const auto* s = step.as<Pause>()) return gate_decided(in, pause(in, *s));
+  if (const auto* s = step.as<ScaleDown>()) {
+    return gate_decided(in, s->color ? scale_down_color(in, *s) : scale_down_revision(in, *s));
   }
   if (step.as<Backup>() != nullptr) return backup(in);
   if (const auto* s = step.as<Migrate>()) return migrate(in, *s);
@@ -121,7 +124,7 @@ StepResult Executor::run(const StepInput& in) {
 
 StepResult Executor::start_revision(const StepInput& in, const reconcile::step::StartRevision& s) {
   if (s.color) return start_color(in, s);
-  if (s.canary) return StepResult::failed("canary is not supported on Docker hosts yet");
+  if (s.canary) return start_canary(in, s);
   auto listed = platform_.list(in.release.spec.target);
   if (!listed) return StepResult::from_error(listed.error());
   std::vector<Instance>& instances = *listed;
@@ -153,6 +156,9 @@ StepResult Executor::start_revision(const StepInput& in, const reconcile::step::
   if (!existing->running) {
     if (auto st = platform_.start(new_id); !st) return StepResult::from_error(st.error());
     kill_point("recreate:after-start-new");
+  }
+  if (in.release.spec.strategy.type == model::StrategyType::kCanary) {
+    if (auto st = route_stable(in, *existing); !st) return StepResult::from_error(st.error());
   }
   return StepResult::done("container " + new_id.substr(0, 12) + " runs revision " +
                           std::to_string(s.revision.value()));

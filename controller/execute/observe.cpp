@@ -127,6 +127,14 @@ model::Result<ObservedRelease> observe_release(ContainerPlatform& platform, Heal
     auto s = observe_colors(out.instances, router, release, colors);
     if (!s) return s.error();
     serving = *s;
+  } else if (release.spec.strategy.type == model::StrategyType::kCanary && router != nullptr) {
+    auto tracks = canary_tracks(platform, *router, release, out.instances);
+    if (!tracks) return tracks.error();
+    serving = tracks->stable;
+    if (tracks->canary != nullptr) {
+      colors.canary = revision_of(*tracks->canary);
+      colors.canary_weight = tracks->canary_weight;
+    }
   } else {
     serving = serving_instance(out.instances);
   }
@@ -134,7 +142,10 @@ model::Result<ObservedRelease> observe_release(ContainerPlatform& platform, Heal
   reconcile::Observed& observed = out.observed;
   observed.active_color = colors.active_color;
   observed.standby = colors.standby;
+  observed.canary = colors.canary;
+  observed.canary_weight = colors.canary_weight;
   if (observed.standby) adopt(*observed.standby, desired, history);
+  if (observed.canary) adopt(*observed.canary, desired, history);
   if (serving != nullptr && serving->health == HealthStatus::kNone) {
     const auto& hc = release.spec.health_check;
     observed.health = reconcile::Health::kHealthy;

@@ -32,6 +32,9 @@ void canary_forward(Builder& b) {
     }
   }
   b.add(step::Promote{rev, false});
+  // The analysis window after the promotion, on all the traffic: a revision
+  // that fails its metrics later still rolls back.
+  b.analysis_gate(rev);
 }
 
 std::optional<model::RevisionNumber> canary_revision(const Builder& b) {

@@ -53,7 +53,7 @@ struct Basis {
   std::optional<model::RevisionNumber> from;  // history record of what runs
   std::optional<model::Revision> from_tuple;  // what runs (nullopt: nothing)
   std::optional<Color> active;
-  bool canary_live = false;        // canary traffic weight above 0
+  bool canary_live = false;        // a canary container runs (with traffic or not)
   bool standby_is_target = false;  // blue-green: the target is still up in the idle color
 };
 

@@ -129,7 +129,7 @@ std::optional<Observed> decode_observed(const model::Node& node,
   Decoder d(errors);
   const std::size_t before = d.error_count();
   if (!d.mapping(node, "", {"running", "health", "imagesPresent", "latestBackup", "activeColor",
-                            "standby", "canaryWeight"})) {
+                            "standby", "canaryWeight", "canary"})) {
     return std::nullopt;
   }
   Observed o;
@@ -194,6 +194,9 @@ std::optional<Observed> decode_observed(const model::Node& node,
   if (const auto* v = node.find("canaryWeight")) {
     if (auto w = d.integer(*v, "canaryWeight", 0, 100)) o.canary_weight = *w;
   }
+  if (const auto* v = node.find("canary"); v != nullptr && !v->is_null()) {
+    o.canary = d.revision(*v, "canary");
+  }
   if (d.error_count() != before) return std::nullopt;
   return o;
 }
@@ -219,6 +222,7 @@ model::Json to_json(const Observed& o) {
   if (o.active_color) j["activeColor"] = to_string(*o.active_color);
   if (o.standby) j["standby"] = revision(*o.standby);
   j["canaryWeight"] = o.canary_weight;
+  if (o.canary) j["canary"] = revision(*o.canary);
   return j;
 }
 

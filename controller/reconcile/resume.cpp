@@ -25,7 +25,8 @@ Basis observed_basis(const Inputs& in, const Goal& goal) {
   if (in.running != nullptr) b.from = in.running->number;
   b.from_tuple = in.observed.running;
   b.active = in.observed.active_color;
-  b.canary_live = in.observed.canary_weight > 0;
+  // A canary container counts with or without traffic: it has to go too.
+  b.canary_live = in.observed.canary_weight > 0 || in.observed.canary.has_value();
   b.standby_is_target = in.observed.standby && *in.observed.standby == goal.tuple;
   return b;
 }

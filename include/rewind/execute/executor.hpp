@@ -130,6 +130,16 @@ class Executor {
   StepResult start_color(const StepInput& in, const reconcile::step::StartRevision& s);
   StepResult switch_color(const StepInput& in, const reconcile::step::SwitchActiveColor& s);
   StepResult scale_down_color(const StepInput& in, const reconcile::step::ScaleDown& s);
+  // Canary (executor_canary.cpp): the canary container beside the stable
+  // track, its share of the traffic, pauses, and the promotion that makes it
+  // the stable track.
+  StepResult start_canary(const StepInput& in, const reconcile::step::StartRevision& s);
+  StepResult set_canary_weight(const StepInput& in, const reconcile::step::SetTrafficWeight& s);
+  StepResult pause(const StepInput& in, const reconcile::step::Pause& s);
+  StepResult promote_canary(const StepInput& in, const reconcile::step::Promote& s);
+  StepResult scale_down_revision(const StepInput& in, const reconcile::step::ScaleDown& s);
+  // A recreate of a canary Release moves the stable backend to the new container.
+  model::Status route_stable(const StepInput& in, const Instance& serving);
   // The router's weights for the Release; an error when no router is configured.
   model::Result<std::vector<router::Backend>> live_weights(const StepInput& in);
   StepResult health_gate(const StepInput& in, const reconcile::step::HealthGate& s);

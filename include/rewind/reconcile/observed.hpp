@@ -38,13 +38,17 @@ struct Observed {
   // scaleDownDelay). A rollback to it is a single switch.
   std::optional<model::Revision> standby;
   std::int32_t canary_weight = 0;  // Canary: traffic share of the canary track, 0..100
+  // Canary: the revision a canary container runs beside the stable track,
+  // with or without traffic; nullopt when none runs.
+  std::optional<model::Revision> canary;
   bool operator==(const Observed&) const = default;
 };
 
 // Reads a mapping such as
 //   {running: {image: "shop-api:v1.2.3", configHash: "...", migrationRevision: "0005"},
 //    health: Healthy, imagesPresent: [...], latestBackup: {takenAt: ..., verified: true},
-//    activeColor: blue, standby: {image: ..., configHash: ...}, canaryWeight: 0}
+//    activeColor: blue, standby: {image: ..., configHash: ...}, canaryWeight: 0,
+//    canary: {image: ..., configHash: ...}}
 // Every field is optional; unknown fields, wrong types and bad values are
 // errors with their path ("running.image", "imagesPresent[1]"). Returns
 // nullopt when anything was wrong.

@@ -249,13 +249,14 @@ TEST(Executor, DaemonAwayIsTransient) {
   EXPECT_FALSE(r.outcome.has_value());
 }
 
-TEST(Executor, StepsThisTargetCannotRunFailWithoutPretending) {
-  Fixture f;
+TEST(Executor, TrafficStepsWithoutARouterSayWhatIsMissing) {
+  Fixture f;  // no router
   f.plan = reconcile::make_plan(reconcile::Direction::kRollForward, std::nullopt, model::RevisionNumber{2},
                                 "NewRevision", {step::SetTrafficWeight{model::RevisionNumber{2}, 10}});
   const StepResult r = f.run(0);
   EXPECT_EQ(r.state, StepState::kFailed);
-  EXPECT_THAT(r.message, HasSubstr("SetTrafficWeight is not supported on this target yet"));
+  EXPECT_EQ(r.error_kind, model::ErrorKind::kTerminal);
+  EXPECT_THAT(r.message, HasSubstr("--nginx-upstream-dir"));
 }
 
 TEST(Executor, ASchemaStepWithoutADatabaseSaysWhatIsMissing) {

@@ -27,9 +27,10 @@ std::vector<PlanCase> cases() {
     c.observed = ObservedBuilder().running(c1()).healthy().build();
     c.direction = Direction::kRollForward;
     c.reason = reason::kNewRevision;
+    // The analysis window again after the promotion, on all the traffic.
     c.steps = {K::kStartRevision,    K::kHealthGate, K::kSetTrafficWeight,
                K::kPause,            K::kAnalysisGate, K::kSetTrafficWeight,
-               K::kPause,            K::kPromote,    K::kMarkStable};
+               K::kPause,            K::kPromote,    K::kAnalysisGate, K::kMarkStable};
     c.check = [](const Decision& d) {
       EXPECT_TRUE(find_step<step::StartRevision>(d.plan)->canary);
       EXPECT_EQ(find_step<step::SetTrafficWeight>(d.plan, 0)->weight, 10);
@@ -59,7 +60,7 @@ std::vector<PlanCase> cases() {
     c.direction = Direction::kRollForward;
     c.reason = reason::kNewRevision;
     c.steps = {K::kStartRevision, K::kHealthGate, K::kSetTrafficWeight, K::kAnalysisGate,
-               K::kPromote,       K::kMarkStable};
+               K::kPromote,       K::kAnalysisGate, K::kMarkStable};
     c.check = [](const Decision& d) {
       EXPECT_EQ(find_step<step::AnalysisGate>(d.plan)->metrics,
                 std::vector<std::string>{"error-rate"});

@@ -40,7 +40,8 @@ TEST(Resume, CanaryContinuesAtTheStoredStep) {
                  HistoryBuilder().healthy(c1()).build(), 4);
   ASSERT_EQ(kinds(s.first.plan),
             (std::vector<K>{K::kStartRevision, K::kHealthGate, K::kSetTrafficWeight, K::kPause,
-                            K::kSetTrafficWeight, K::kAnalysisGate, K::kPromote, K::kMarkStable}));
+                            K::kSetTrafficWeight, K::kAnalysisGate, K::kPromote, K::kAnalysisGate,
+                            K::kMarkStable}));
   // Four steps are done: the canary runs at 10% and the pause is over.
   const Decision d = plan(s.desired,
                           ObservedBuilder().running(c1()).healthy().canary_weight(10).build(),
@@ -48,7 +49,7 @@ TEST(Resume, CanaryContinuesAtTheStoredStep) {
   EXPECT_EQ(d.plan.hash, s.first.plan.hash);
   EXPECT_EQ(d.plan.steps, s.first.plan.steps);
   EXPECT_EQ(d.plan.first_step, 4U);
-  ASSERT_EQ(d.plan.remaining().size(), 4U);
+  ASSERT_EQ(d.plan.remaining().size(), 5U);
   EXPECT_EQ(d.plan.next()->kind(), K::kSetTrafficWeight);
   EXPECT_EQ(d.plan.next()->as<step::SetTrafficWeight>()->weight, 50);
   ASSERT_TRUE(d.progress);
@@ -137,7 +138,7 @@ TEST(Resume, AbortedProgressIsNotResumed) {
 
 TEST(Resume, FinishedPlanIsNotRepeated) {
   auto s = start(c2().current(1).desired(), ObservedBuilder().running(c1()).healthy().build(),
-                 HistoryBuilder().healthy(c1()).build(), 8);
+                 HistoryBuilder().healthy(c1()).build(), 9);
   // The executor marked revision 2 stable.
   auto& rec = s.history.revisions.back();
   rec.outcome = RevisionOutcome::kHealthy;

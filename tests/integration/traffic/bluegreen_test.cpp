@@ -18,119 +18,23 @@
 
 #include <nlohmann/json.hpp>
 
-#include "compose_service.hpp"
-#include "docker_env.hpp"
 #include "rewind/model/time.hpp"
-#include "router/nginx_server.hpp"
-#include "watcher_process.hpp"
+#include "traffic/fixture.hpp"
 
 namespace rwd::itest {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::system_clock;
 
-struct Answer {
-  Clock::time_point at;
-  int status = 0;
-  std::string body;  // the version, trimmed
-};
-
-// GET /version through nginx in a loop until destroyed.
-class Client {
- public:
-  explicit Client(int port)
-      : thread_([this, port](std::stop_token stop) {
-          while (!stop.stop_requested()) {
-            const HttpResponse r = http_get(port, "/version");
-            std::lock_guard lock(mu_);
-            answers_.push_back({Clock::now(), r.status, trimmed(r.body)});
-          }
-        }) {}
-  std::vector<Answer> answers() {
-    std::lock_guard lock(mu_);
-    return answers_;
-  }
-  std::size_t failures() {
-    std::size_t n = 0;
-    for (const auto& a : answers()) n += a.status == 200 ? 0U : 1U;
-    return n;
-  }
-  // The newest answer's version ("" before the first).
-  std::string last() {
-    std::lock_guard lock(mu_);
-    return answers_.empty() ? "" : answers_.back().body;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<Answer> answers_;
-  std::jthread thread_;
-};
-
-std::string host_port(const nlohmann::json& container) {
-  const auto& b = container["NetworkSettings"]["Ports"]["8080/tcp"];
-  return b.is_array() && !b.empty() ? b[0].value("HostPort", "") : "";
-}
-
-class BlueGreenTest : public ::testing::Test {
+class BlueGreenTest : public TrafficTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(docker_answers());
-    ASSERT_TRUE(ensure_demo_images());
-    svc_ = std::make_unique<ComposeService>("bluegreen");
-    ASSERT_TRUE(svc_->up("rewind-demo:v1"));
-    const auto up = svc_->running();
-    ASSERT_EQ(up.size(), 1U);
-    // The operator's starting point: nginx in front of the compose container.
-    ASSERT_TRUE(nginx_.start("rewind_it_api", "it_api.conf",
-                             "upstream rewind_it_api { server 127.0.0.1:" + host_port(up[0]) +
-                                 "; }\n"));
-    ASSERT_EQ(versions(nginx_.port(), 1).count("v1"), 1U);
-  }
-  void TearDown() override {
-    client_.reset();
-    if (HasFailure()) {
-      std::cerr << "---- rewind watch log ----\n" << ComposeService::read_text(svc_->log("1"))
-                << "---- upstream file ----\n" << upstream() << "---- nginx error log ----\n"
-                << nginx_.error_log() << svc_->describe();
-    }
-  }
-
+  BlueGreenTest() : TrafficTest("bluegreen") {}
   void write_release(const std::string& image, const std::string& scale_down_delay,
                      const std::string& extra = "") {
-    svc_->write_release(image,
-                        "  strategy: {type: BlueGreen, blueGreen: {scaleDownDelay: " +
-                            scale_down_delay + "}}\n"
-                            "  healthCheck: {http: {path: /health, port: 8080}, interval: 500ms, "
-                            "timeout: 1s, failureThreshold: 3}\n"
-                            "  rollbackPolicy: {progressDeadline: 1m}\n" +
-                            extra);
+    TrafficTest::write_release(
+        image, "  strategy: {type: BlueGreen, blueGreen: {scaleDownDelay: " + scale_down_delay +
+                   "}}\n" + extra);
   }
-
-  void start_watcher() {
-    WatcherOptions o;
-    o.args = {"--nginx-upstream-dir", nginx_.upstream_dir().string(),
-              "--nginx-conf",         nginx_.config_path().string(),
-              "--nginx-pid-file",     nginx_.pid_file().string(),
-              "--nginx-prefix",       nginx_.dir().string() + "/"};
-    watcher_ = std::make_unique<Watcher>(svc_->releases(), svc_->state(), svc_->log("1"), o);
-  }
-
-  std::string upstream() const { return read_text(nginx_.upstream_dir() / "it_api.conf"); }
-
-  // The running containers' names.
-  std::vector<std::string> running_names() const {
-    std::vector<std::string> out;
-    for (const auto& c : svc_->running()) out.push_back(c.value("Name", "").substr(1));
-    return out;
-  }
-
-  DockerCleanup cleanup_;
-  std::unique_ptr<ComposeService> svc_;
-  NginxServer nginx_;
-  std::unique_ptr<Watcher> watcher_;
-  std::unique_ptr<Client> client_;
 };
 
 TEST_F(BlueGreenTest, V1ToV2SwitchesWithoutAFailedRequestAndStopsTheOldColorAfterTheDelay) {

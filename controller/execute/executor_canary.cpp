@@ -1,0 +1,233 @@
+// Canary on a container platform: the canary container starts beside the
+// stable track, the router gives it its share of the traffic step by step,
+// and the promotion makes it the stable track.
+//
+// The router's backends are "stable" and "canary". Which container is which
+// is read back from the addresses the router has (observe.cpp), so nothing
+// but the router and the revision labels has to survive a restart.
+
+#include <chrono>
+
+#include "executor_internal.hpp"
+#include "rewind/execute/colors.hpp"
+#include "rewind/execute/executor.hpp"
+#include "rewind/execute/kill_point.hpp"
+#include "rewind/execute/observe.hpp"
+
+namespace rwd::execute {
+namespace {
+
+std::string number(model::RevisionNumber n) { return std::to_string(n.value()); }
+
+StepResult no_port() {
+  return StepResult::failed(
+      "canary needs the container port traffic goes to: set spec.strategy.canary.port or "
+      "spec.healthCheck.http.port");
+}
+
+std::chrono::seconds grace_of(const StepInput& in) {
+  return in.plan.emergency ? std::chrono::seconds(1) : std::chrono::seconds(10);
+}
+
+}  // namespace
+
+model::Status Executor::route_stable(const StepInput& in, const Instance& serving) {
+  if (traffic_.router == nullptr) return {};
+  const std::int32_t port = traffic_port(in.release.spec);
+  if (port == 0) return {};
+  auto address = platform_.address(serving.id, port);
+  if (!address) return address.error();
+  return traffic_.router->set_weights(in.release.metadata.key(), {{"stable", *address, 100}});
+}
+
+StepResult Executor::start_canary(const StepInput& in, const reconcile::step::StartRevision& s) {
+  const std::int32_t port = traffic_port(in.release.spec);
+  if (port == 0) return no_port();
+  if (auto live = live_weights(in); !live) return StepResult::from_error(live.error());
+  auto listed = platform_.list(in.release.spec.target);
+  if (!listed) return StepResult::from_error(listed.error());
+  const std::vector<Instance>& instances = *listed;
+
+  const Instance* existing = nullptr;
+  const Instance* stable = nullptr;
+  for (const auto& i : instances) {
+    if (runs_revision(i, s.revision, s.tuple)) {
+      if (existing == nullptr || i.running) existing = &i;
+    } else if (i.running && (stable == nullptr || (i.created && stable->created &&
+                                                   *i.created > *stable->created))) {
+      stable = &i;
+    }
+  }
+  std::string id;
+  bool running = false;
+  if (existing != nullptr) {
+    id = existing->id;
+    running = existing->running;
+  } else {
+    const Instance* base = stable != nullptr ? stable : (instances.empty() ? nullptr : &instances.back());
+    if (base == nullptr) {
+      return StepResult::failed("no container of the service to start a canary beside",
+                                std::nullopt, model::ErrorKind::kTransient);
+    }
+    auto change = revision_change(in, s);
+    if (!change) return StepResult::from_error(change.error());
+    std::vector<int> ports;
+    if (!traffic_.on_network) {
+      ports.push_back(port);
+      const auto& hc = in.release.spec.health_check;
+      if (hc && hc->http && hc->http->port != port) ports.push_back(hc->http->port);
+    }
+    change->publish_loopback = ports;
+    change->name = revision_container_name(canonical_name(base->name), s.revision);
+    if (auto st = platform_.ensure_image(s.tuple.image); !st) {
+      return StepResult::from_error(st.error());
+    }
+    auto created = platform_.create_replacement(*base, *change);
+    if (!created) return StepResult::from_error(created.error());
+    id = *created;
+    kill_point("canary:after-create");
+  }
+  if (!running) {
+    if (auto st = platform_.start(id); !st) return StepResult::from_error(st.error());
+    kill_point("canary:after-start");
+  }
+  return StepResult::done("canary container " + id.substr(0, 12) + " runs revision " +
+                          number(s.revision) + " beside the stable track, without traffic");
+}
+
+StepResult Executor::set_canary_weight(const StepInput& in,
+                                       const reconcile::step::SetTrafficWeight& s) {
+  const std::int32_t port = traffic_port(in.release.spec);
+  if (port == 0) return no_port();
+  if (auto live = live_weights(in); !live) return StepResult::from_error(live.error());
+  const model::RevisionRecord* rec = in.history.find(s.revision);
+  if (rec == nullptr) return StepResult::failed("revision " + number(s.revision) + " is not in history");
+  auto listed = platform_.list(in.release.spec.target);
+  if (!listed) return StepResult::from_error(listed.error());
+  auto tracks = canary_tracks(platform_, *traffic_.router, in.release, *listed, s.revision,
+                              &rec->revision);
+  if (!tracks) return StepResult::from_error(tracks.error());
+
+  std::vector<router::Backend> backends;
+  if (tracks->stable != nullptr) {
+    auto a = platform_.address(tracks->stable->id, port);
+    if (!a) return StepResult::from_error(a.error());
+    backends.push_back(router::Backend{"stable", *a, 100 - s.weight});
+  }
+  if (tracks->canary != nullptr) {
+    auto a = platform_.address(tracks->canary->id, port);
+    if (!a) return StepResult::from_error(a.error());
+    backends.push_back(router::Backend{"canary", *a, s.weight});
+  } else if (s.weight > 0) {
+    return StepResult::failed("no running canary container of revision " + number(s.revision),
+                              std::nullopt, model::ErrorKind::kTransient);
+  }
+  if (tracks->stable == nullptr && s.weight < 100) {
+    return StepResult::failed("no running container on the stable track to keep " +
+                                  std::to_string(100 - s.weight) + "% of the traffic",
+                              std::nullopt, model::ErrorKind::kTransient);
+  }
+  const auto began = std::chrono::steady_clock::now();
+  if (auto st = traffic_.router->set_weights(in.release.metadata.key(), backends); !st) {
+    return StepResult::from_error(st.error());
+  }
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - began);
+  kill_point("canary:after-weight");
+  return StepResult::done("revision " + number(s.revision) + " gets " + std::to_string(s.weight) +
+                          "% of the traffic (set and verified in " +
+                          std::to_string(took.count()) + " ms)");
+}
+
+StepResult Executor::pause(const StepInput& in, const reconcile::step::Pause& s) {
+  if (!s.duration) {
+    // Until promoted. There is no `rewind promote` yet: the plan waits here
+    // (phase Paused) until the spec changes.
+    return StepResult::waiting(std::chrono::minutes(1),
+                               "paused until a person promotes the canary (rewind promote is not "
+                               "available yet; give the pause a duration to go on)");
+  }
+  const Gate& g = gate(in);
+  const auto waited = in.now - g.started;
+  if (waited >= *s.duration) return StepResult::done("paused " + model::format_duration(*s.duration));
+  const auto left = std::chrono::duration_cast<model::Duration>(*s.duration - waited);
+  return StepResult::waiting(left, "paused, " + model::format_duration(left) + " to go");
+}
+
+StepResult Executor::promote_canary(const StepInput& in, const reconcile::step::Promote& s) {
+  const std::int32_t port = traffic_port(in.release.spec);
+  if (port == 0) return no_port();
+  if (auto live = live_weights(in); !live) return StepResult::from_error(live.error());
+  const model::RevisionRecord* rec = in.history.find(s.revision);
+  if (rec == nullptr) return StepResult::failed("revision " + number(s.revision) + " is not in history");
+  auto listed = platform_.list(in.release.spec.target);
+  if (!listed) return StepResult::from_error(listed.error());
+  auto tracks = canary_tracks(platform_, *traffic_.router, in.release, *listed, s.revision,
+                              &rec->revision);
+  if (!tracks) return StepResult::from_error(tracks.error());
+  // Resumed after the switch: the canary is the stable track already.
+  const Instance* promoted = tracks->canary;
+  if (promoted == nullptr && tracks->stable != nullptr &&
+      runs_revision(*tracks->stable, s.revision, rec->revision)) {
+    promoted = tracks->stable;
+  }
+  if (promoted == nullptr) {
+    return StepResult::failed("no running canary container of revision " + number(s.revision),
+                              std::nullopt, model::ErrorKind::kTransient);
+  }
+  auto address = platform_.address(promoted->id, port);
+  if (!address) return StepResult::from_error(address.error());
+  if (auto st = traffic_.router->set_weights(in.release.metadata.key(), {{"stable", *address, 100}});
+      !st) {
+    return StepResult::from_error(st.error());
+  }
+  kill_point("canary:after-promote-switch");
+  // The old stable track has no traffic now.
+  int stopped = 0;
+  for (const auto& i : *listed) {
+    if (!i.running || i.id == promoted->id) continue;
+    if (auto st = platform_.stop(i.id, grace_of(in)); !st) return StepResult::from_error(st.error());
+    ++stopped;
+    kill_point("canary:after-stop-old");
+  }
+  return StepResult::done("revision " + number(s.revision) + " takes all the traffic; stopped " +
+                          std::to_string(stopped) + " container(s) of the old stable track");
+}
+
+StepResult Executor::scale_down_revision(const StepInput& in, const reconcile::step::ScaleDown& s) {
+  const Gate& g = gate(in);
+  const auto waited = in.now - g.started;
+  if (waited < s.delay) {
+    const auto left = std::chrono::duration_cast<model::Duration>(s.delay - waited);
+    return StepResult::waiting(left, "scale-down in " + model::format_duration(left));
+  }
+  if (!s.revision) return StepResult::done("no revision to scale down");
+  const model::RevisionRecord* rec = in.history.find(*s.revision);
+  if (rec == nullptr) return StepResult::done("revision " + number(*s.revision) + " is not in history");
+  auto live = live_weights(in);
+  if (!live) return StepResult::from_error(live.error());
+  auto listed = platform_.list(in.release.spec.target);
+  if (!listed) return StepResult::from_error(listed.error());
+  const std::int32_t port = traffic_port(in.release.spec);
+  int stopped = 0;
+  for (const auto& i : *listed) {
+    if (!i.running || !runs_revision(i, *s.revision, rec->revision)) continue;
+    // Never stop what the router still sends traffic to.
+    if (auto a = platform_.address(i.id, port); a) {
+      for (const auto& b : *live) {
+        if (b.address == *a && b.weight > 0) {
+          return StepResult::failed("container " + i.name + " of revision " + number(*s.revision) +
+                                    " still has " + std::to_string(b.weight) +
+                                    "% of the traffic; refusing to stop it");
+        }
+      }
+    }
+    if (auto st = platform_.stop(i.id, grace_of(in)); !st) return StepResult::from_error(st.error());
+    ++stopped;
+    kill_point("canary:after-scale-down");
+  }
+  return StepResult::done("stopped " + std::to_string(stopped) + " container(s) of revision " +
+                          number(*s.revision));
+}
+
+}  // namespace rwd::execute

@@ -1,0 +1,160 @@
+// Canary on a container platform, in memory: the canary container starts
+// beside the stable track, the router gives it its share step by step, a
+// failed analysis takes its traffic away at once, and the promotion makes it
+// the stable track.
+
+#include <gmock/gmock.h>
+
+#include <ostream>
+
+#include "execute/reconciler_loop.hpp"
+
+namespace rwd::router {
+inline void PrintTo(const Backend& b, std::ostream* os) {
+  *os << b.name << "@" << b.address << "=" << b.weight;
+}
+}  // namespace rwd::router
+
+namespace rwd::execute::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using router::Backend;
+
+const model::ObjectKey kKey{"shop", "api"};
+
+// Host names for containers: routers take host:port only.
+struct Loop : BasicLoop<FakePlatform> {
+  Loop() : BasicLoop<FakePlatform>(false) { platform.add("shop-api-1", "demo:v1", true); }
+};
+
+model::Release canary(const std::string& image, bool with_analysis = false) {
+  model::Release r = release(image);
+  r.spec.strategy.type = model::StrategyType::kCanary;
+  model::CanarySpec c;
+  c.steps.emplace_back(model::SetWeightStep{10});
+  c.steps.emplace_back(model::PauseStep{std::chrono::seconds(30)});
+  if (with_analysis) c.steps.emplace_back(model::AnalysisStep{});
+  c.steps.emplace_back(model::SetWeightStep{50});
+  c.steps.emplace_back(model::PauseStep{std::chrono::seconds(30)});
+  r.spec.strategy.canary = c;
+  if (with_analysis) {
+    model::AnalysisSpec a;
+    a.interval = std::chrono::seconds(5);
+    a.window = std::chrono::seconds(20);
+    a.prometheus = model::PrometheusSpec{"http://127.0.0.1:9090"};
+    model::MetricSpec errors;
+    errors.name = "error-rate";
+    errors.query = "errors{revision=\"{{revision}}\"}";
+    errors.fail_if = model::parse_threshold("> 0.05");
+    a.metrics.push_back(errors);
+    r.spec.analysis = a;
+  }
+  return r;
+}
+
+// The weights of every set_weights call, in order.
+std::vector<std::vector<Backend>> switches(const Loop& loop) {
+  std::vector<std::vector<Backend>> out;
+  for (const auto& c : loop.router.calls()) {
+    if (c.op == "set_weights") out.push_back(c.backends);
+  }
+  return out;
+}
+
+const Instance* named(const Loop& loop, const std::string& name) {
+  for (const auto& [id, i] : loop.platform.containers) {
+    if (i.name == name) return &i;
+  }
+  return nullptr;
+}
+
+TEST(ReconcilerCanary, WeightsFollowTheStepsThenTheCanaryBecomesTheStableTrack) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(canary("demo:v1")).error);
+  ASSERT_FALSE(loop.settle(canary("demo:v2")).error);
+
+  EXPECT_THAT(switches(loop),
+              ElementsAre(ElementsAre(Backend{"stable", "shop-api-1:8080", 90},
+                                      Backend{"canary", "shop-api-1-rewind-r2:8080", 10}),
+                          ElementsAre(Backend{"stable", "shop-api-1:8080", 50},
+                                      Backend{"canary", "shop-api-1-rewind-r2:8080", 50}),
+                          ElementsAre(Backend{"stable", "shop-api-1-rewind-r2:8080", 100})));
+  EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v2"});
+  ASSERT_NE(named(loop, "shop-api-1"), nullptr) << "the canary took the compose name";
+  EXPECT_EQ(named(loop, "shop-api-1")->image.value(), "demo:v2");
+  EXPECT_EQ(loop.platform.changes.back().publish_loopback, std::vector<int>{8080});
+  EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{2});
+  EXPECT_EQ(loop.status().phase, model::ReleasePhase::kHealthy);
+}
+
+TEST(ReconcilerCanary, PausesWaitTheirDurationOnTheClock) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(canary("demo:v1")).error);
+  const model::Timestamp began = loop.clock;
+  ASSERT_FALSE(loop.settle(canary("demo:v2")).error);
+  EXPECT_GE(loop.clock - began, std::chrono::seconds(60)) << "two pauses of 30 s";
+}
+
+TEST(ReconcilerCanary, AFailedAnalysisTakesTheCanarysTrafficAwayAndStopsIt) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(canary("demo:v1", true)).error);
+  loop.metrics.values["error-rate 2"] = analysis::Measurement::of(0.30);
+  (void)loop.settle(canary("demo:v2", true));
+
+  const auto all = switches(loop);
+  ASSERT_GE(all.size(), 2U);
+  EXPECT_THAT(all[0], ElementsAre(Backend{"stable", "shop-api-1:8080", 90},
+                                  Backend{"canary", "shop-api-1-rewind-r2:8080", 10}));
+  EXPECT_THAT(all[1], ElementsAre(Backend{"stable", "shop-api-1:8080", 100},
+                                  Backend{"canary", "shop-api-1-rewind-r2:8080", 0}))
+      << "the first thing after the failure: weight 0";
+  EXPECT_EQ(all.size(), 2U) << "never 50%";
+  EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v1"});
+  const auto h = loop.history();
+  ASSERT_EQ(h.revisions.size(), 2U);
+  EXPECT_EQ(h.revisions[1].outcome, model::RevisionOutcome::kFailedAnalysis);
+  EXPECT_EQ(loop.status().phase, model::ReleasePhase::kRolledBack);
+  EXPECT_EQ(loop.status().current_revision, model::RevisionNumber{1});
+  ASSERT_TRUE(loop.status().last_rollback);
+  EXPECT_EQ(loop.status().last_rollback->from, model::RevisionNumber{2});
+  // The same spec again is not retried: no new canary, no new weights.
+  const auto creates = loop.platform.changes.size();
+  (void)loop.settle(canary("demo:v2", true));
+  EXPECT_EQ(switches(loop).size(), 2U);
+  EXPECT_EQ(loop.platform.changes.size(), creates);
+}
+
+TEST(ReconcilerCanary, ARestartedControllerResumesTheSamePause) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(canary("demo:v1")).error);
+  // Up to the first pause: the canary has 10%.
+  for (int i = 0; i < 20 && switches(loop).empty(); ++i) {
+    const auto out = loop.reconciler.reconcile(canary("demo:v2"), {});
+    loop.clock += out.action.requeue().value_or(model::Duration{});
+  }
+  ASSERT_EQ(switches(loop).size(), 1U);
+  const auto progress = loop.status().progress;
+  ASSERT_TRUE(progress);
+  const auto creates = loop.platform.changes.size();
+
+  // A new controller over the same stores, platform and router.
+  ReleaseReconciler restarted{ReconcilerDeps{
+      loop.platform, loop.probe, loop.histories, loop.statuses, [&loop] { return loop.clock; },
+      [](const model::Release&) {
+        return model::Result<model::EnvFileContents>(model::EnvFileContents{});
+      },
+      false, nullptr, &loop.database, loop.metrics.factory(), &loop.notifier,
+      Traffic{&loop.router, false}}};
+  const auto out = restarted.reconcile(canary("demo:v2"), {});
+  EXPECT_FALSE(out.error);
+  EXPECT_EQ(loop.status().progress->step_index, progress->step_index) << "still the pause";
+  EXPECT_EQ(loop.status().progress->plan_hash, progress->plan_hash);
+  EXPECT_EQ(loop.platform.changes.size(), creates) << "no second canary container";
+  EXPECT_EQ(switches(loop).size(), 1U) << "the weight was not set again";
+  EXPECT_EQ(loop.status().phase, model::ReleasePhase::kProgressing);
+}
+
+}  // namespace
+}  // namespace rwd::execute::testing
