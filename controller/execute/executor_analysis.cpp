@@ -2,8 +2,10 @@
 // spec.analysis.metrics measured every interval) and the smoke command.
 
 #include <algorithm>
+#include <cstdlib>
 #include <spdlog/spdlog.h>
 
+#include "rewind/execute/colors.hpp"
 #include "rewind/execute/executor.hpp"
 
 namespace rwd::execute {
@@ -66,23 +68,65 @@ model::Result<analysis::Subject> Executor::subject_of(const StepInput& in,
   return subject;
 }
 
+model::Result<std::optional<analysis::Subject>> Executor::baseline_of(
+    const StepInput& in, const std::vector<model::MetricSpec>& metrics,
+    model::RevisionNumber revision) {
+  // Only a canary has a stable side serving at the same time: after a
+  // recreate nothing else runs, and blue-green's idle color has no traffic.
+  // Without one, a threshold relative to the baseline is inconclusive.
+  const bool wanted = std::any_of(metrics.begin(), metrics.end(), analysis::needs_baseline);
+  if (!wanted || in.release.spec.strategy.type != model::StrategyType::kCanary ||
+      traffic_.router == nullptr) {
+    return std::optional<analysis::Subject>();
+  }
+  const model::RevisionRecord* rec = in.history.find(revision);
+  if (rec == nullptr) return std::optional<analysis::Subject>();
+  auto listed = platform_.list(in.release.spec.target);
+  if (!listed) return listed.error();
+  auto tracks = canary_tracks(platform_, *traffic_.router, in.release, *listed, revision,
+                              &rec->revision);
+  if (!tracks) return tracks.error();
+  if (tracks->stable == nullptr || tracks->canary == nullptr) {
+    return std::optional<analysis::Subject>();  // promoted: the candidate is all there is
+  }
+  // "{{revision}}" on the stable side: its container's revision label, else
+  // (the container docker compose made) the stable revision in status.
+  std::int64_t number = 0;
+  if (const auto it = tracks->stable->labels.find(label::kRevision);
+      it != tracks->stable->labels.end()) {
+    number = std::atoll(it->second.c_str());
+  } else if (in.release.status.stable_revision) {
+    number = in.release.status.stable_revision->value();
+  }
+  auto subject = subject_of(in, *tracks->stable, model::RevisionNumber{number});
+  if (!subject) return subject.error();
+  return std::optional<analysis::Subject>(std::move(*subject));
+}
+
 std::optional<StepResult> Executor::measure_metrics(const StepInput& in,
                                                     const reconcile::step::AnalysisGate& s,
                                                     Gate& g, bool window_over,
                                                     const Instance& running) {
   const auto& spec = in.release.spec.analysis;
   if (!spec) return std::nullopt;
-  const std::vector<model::MetricSpec> metrics = gate_metrics(*spec, s.metrics);
+  std::vector<model::MetricSpec> metrics = gate_metrics(*spec, s.metrics);
   if (metrics.empty()) return std::nullopt;
   auto subject = subject_of(in, running, s.revision);
   if (!subject) return StepResult::from_error(subject.error());
   auto provider = metrics_(*spec);
   if (!provider) return StepResult::from_error(provider.error());
   const model::Duration timeout = std::min(s.interval, kMaxMeasureTime);
-  // Recreate: nothing else runs, so a threshold relative to a baseline is
-  // inconclusive here (blue-green and canary measure the stable side).
+  auto baseline = baseline_of(in, metrics, s.revision);
+  if (!baseline) return StepResult::from_error(baseline.error());
+  if (!*baseline) {
+    // Nothing serves beside the revision (a recreate, a promoted canary,
+    // blue-green after its switch): a metric judged against the baseline
+    // cannot be judged here, and is not counted as inconclusive either.
+    std::erase_if(metrics, analysis::needs_baseline);
+    if (metrics.empty()) return std::nullopt;
+  }
   const analysis::Round round =
-      analysis::measure_round(**provider, metrics, *subject, std::nullopt, timeout);
+      analysis::measure_round(**provider, metrics, *subject, *baseline, timeout);
   const analysis::RunDecision d = analysis::next_round(metrics, g.analysis, round, window_over);
   for (const auto& w : d.warnings) {
     spdlog::warn("{}: revision {}: {}", in.release.metadata.key().str(),

@@ -152,6 +152,11 @@ class Executor {
   // The revision's running container as the providers see it.
   model::Result<analysis::Subject> subject_of(const StepInput& in, const Instance& running,
                                               model::RevisionNumber revision);
+  // Canary: the stable track as the baseline of the metrics that compare
+  // with one ("> 3x baseline"); nullopt otherwise.
+  model::Result<std::optional<analysis::Subject>> baseline_of(
+      const StepInput& in, const std::vector<model::MetricSpec>& metrics,
+      model::RevisionNumber revision);
   // One round of the gate's metrics on `running`; a failed or passed
   // decision ends the gate.
   std::optional<StepResult> measure_metrics(const StepInput& in,

@@ -126,6 +126,38 @@ TEST(ReconcilerCanary, AFailedAnalysisTakesTheCanarysTrafficAwayAndStopsIt) {
   EXPECT_EQ(loop.platform.changes.size(), creates);
 }
 
+model::Release canary_against_baseline(const std::string& image) {
+  model::Release r = canary(image, true);
+  r.spec.analysis->metrics[0].name = "p95";
+  r.spec.analysis->metrics[0].fail_if = model::parse_threshold("> 3x baseline");
+  return r;
+}
+
+TEST(ReconcilerCanary, ABaselineThresholdComparesWithTheStableTrackMeasuredAtTheSameTime) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(canary("demo:v1")).error);
+  loop.metrics.values["p95 1"] = analysis::Measurement::of(0.2);  // the stable track
+  loop.metrics.values["p95 2"] = analysis::Measurement::of(0.9);  // more than 3 x 0.2
+  (void)loop.settle(canary_against_baseline("demo:v2"));
+  const auto h = loop.history();
+  ASSERT_EQ(h.revisions.size(), 2U);
+  EXPECT_EQ(h.revisions[1].outcome, model::RevisionOutcome::kFailedAnalysis);
+  EXPECT_THAT(h.revisions[1].outcome_reason, HasSubstr("baseline"));
+  // Both sides measured: the canary on its container, the stable track on
+  // the compose container with {{revision}} = the stable revision.
+  EXPECT_THAT(loop.metrics.measured, ::testing::Contains("p95 2 shop-api-1-rewind-r2:8080"));
+  EXPECT_THAT(loop.metrics.measured, ::testing::Contains("p95 1 shop-api-1:8080"));
+}
+
+TEST(ReconcilerCanary, WithinThreeTimesTheBaselineTheCanaryIsPromoted) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(canary("demo:v1")).error);
+  loop.metrics.values["p95 1"] = analysis::Measurement::of(0.2);
+  loop.metrics.values["p95 2"] = analysis::Measurement::of(0.5);
+  ASSERT_FALSE(loop.settle(canary_against_baseline("demo:v2")).error);
+  EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{2});
+}
+
 TEST(ReconcilerCanary, ARestartedControllerResumesTheSamePause) {
   Loop loop;
   ASSERT_FALSE(loop.settle(canary("demo:v1")).error);
