@@ -106,7 +106,8 @@ model::Result<std::optional<analysis::Subject>> Executor::baseline_of(
 std::optional<StepResult> Executor::measure_metrics(const StepInput& in,
                                                     const reconcile::step::AnalysisGate& s,
                                                     Gate& g, bool window_over,
-                                                    const Instance& running) {
+                                                    const Instance& running,
+                                                    std::vector<std::string>& warnings) {
   const auto& spec = in.release.spec.analysis;
   if (!spec) return std::nullopt;
   std::vector<model::MetricSpec> metrics = gate_metrics(*spec, s.metrics);
@@ -131,6 +132,7 @@ std::optional<StepResult> Executor::measure_metrics(const StepInput& in,
   for (const auto& w : d.warnings) {
     spdlog::warn("{}: revision {}: {}", in.release.metadata.key().str(),
                  revision_text(s.revision), w);
+    warnings.push_back(w);
   }
   if (d.kind == analysis::RunDecision::Kind::kFailed) {
     StepResult r = StepResult::failed("revision " + revision_text(s.revision) +
@@ -169,13 +171,21 @@ StepResult Executor::analysis_gate(const StepInput& in, const reconcile::step::A
                               model::RevisionOutcome::kFailedHealth);
   }
   const bool window_over = in.now >= end;
+  std::vector<std::string> warnings;
   if (*running) {  // none running: the health count above deals with it
-    if (auto decided = measure_metrics(in, s, g, window_over, **running)) return *decided;
+    if (auto decided = measure_metrics(in, s, g, window_over, **running, warnings)) {
+      decided->warnings = std::move(warnings);
+      return *decided;
+    }
   }
-  if (window_over) return StepResult::done("analysis window passed");
-  const model::Duration left = std::chrono::duration_cast<model::Duration>(end - in.now);
-  return StepResult::waiting(std::min(s.interval, left),
-                             "analysis window: " + model::format_duration(left) + " left");
+  StepResult r = StepResult::done("analysis window passed");
+  if (!window_over) {
+    const model::Duration left = std::chrono::duration_cast<model::Duration>(end - in.now);
+    r = StepResult::waiting(std::min(s.interval, left),
+                            "analysis window: " + model::format_duration(left) + " left");
+  }
+  r.warnings = std::move(warnings);
+  return r;
 }
 
 StepResult Executor::smoke_gate(const StepInput& in, const reconcile::step::SmokeGate& s) {

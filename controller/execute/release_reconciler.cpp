@@ -225,6 +225,7 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
     const model::Duration took =
         std::chrono::duration_cast<model::Duration>(deps_.now() - started);
     if (deps_.on_step) deps_.on_step(run.key, step, r, took);
+    if (step.as<reconcile::step::AnalysisGate>() != nullptr) note_warnings(run, r);
     if (r.state == StepState::kWaiting) {
       note_step(run, i, model::StepState::kRunning, r.message);
       run.release.status.message = step.description + ": " + r.message;
@@ -263,6 +264,32 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
   }
   return {reconcile::Action::requeue_after(std::chrono::milliseconds(1)), std::nullopt,
           "plan done: " + plan.reason};
+}
+
+// warnIf: Degraded (AnalysisWarning) while the last round of an analysis
+// gate crossed a warning threshold; cleared by a round without one. The
+// planner keeps it while the plan runs.
+void ReleaseReconciler::note_warnings(Run& run, const StepResult& r) {
+  auto& conditions = run.release.status.conditions;
+  const auto* current = reconcile::find_condition(conditions, model::condition_type::kDegraded);
+  const bool warned = current != nullptr && current->reason == reconcile::reason::kAnalysisWarning;
+  if (r.warnings.empty()) {
+    if (!warned) return;
+    reconcile::set_condition(
+        conditions,
+        reconcile::make_condition(model::condition_type::kDegraded, model::ConditionStatus::kFalse,
+                                  "NoFailure", "", run.release.metadata.generation),
+        deps_.now());
+    return;
+  }
+  std::string message;
+  for (const auto& w : r.warnings) message += (message.empty() ? "" : "; ") + w;
+  reconcile::set_condition(
+      conditions,
+      reconcile::make_condition(model::condition_type::kDegraded, model::ConditionStatus::kTrue,
+                                reconcile::reason::kAnalysisWarning, message,
+                                run.release.metadata.generation),
+      deps_.now());
 }
 
 bool ReleaseReconciler::serves_rollback(const Run& run) {

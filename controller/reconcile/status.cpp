@@ -191,6 +191,11 @@ void set_status(const Inputs& in, const Goal& goal, Decision& d) {
   } else if (health == Health::kUnhealthy) {
     set(d, in, ct::kDegraded, ConditionStatus::kTrue, "Unhealthy",
         "the running revision fails its health check");
+  } else if (const auto* warned = find_condition(in.release().status.conditions, ct::kDegraded);
+             planning && warned != nullptr && warned->reason == reason::kAnalysisWarning &&
+             warned->status == ConditionStatus::kTrue) {
+    // warnIf crossed in the running analysis (the executor sets and clears it).
+    set(d, in, ct::kDegraded, ConditionStatus::kTrue, reason::kAnalysisWarning, warned->message);
   } else {
     set(d, in, ct::kDegraded, ConditionStatus::kFalse, "NoFailure", "");
   }

@@ -36,6 +36,10 @@ struct StepResult {
   // kFailed: CamelCase cause for the Progressing condition (MigrationBlocked,
   // BackupFailed, ...); empty for most failures.
   std::string reason;
+  // Analysis gates: warnIf thresholds the last round crossed, one line each
+  // ("analysis/error-rate: 0.02 > 0.01"). They set the Degraded condition
+  // (reason AnalysisWarning) without failing the revision.
+  std::vector<std::string> warnings;
   // Database steps: what they learnt or made, merged into status.migration
   // (set fields replace; a backup also goes into history and the Rollback).
   std::optional<model::MigrationStatus> migration;
@@ -161,7 +165,8 @@ class Executor {
   // decision ends the gate.
   std::optional<StepResult> measure_metrics(const StepInput& in,
                                             const reconcile::step::AnalysisGate& s, Gate& g,
-                                            bool window_over, const Instance& running);
+                                            bool window_over, const Instance& running,
+                                            std::vector<std::string>& warnings);
 
   // Database steps (executor_database.cpp).
   StepResult backup(const StepInput& in);

@@ -83,6 +83,7 @@ class ReleaseReconciler {
   ReconcileOutcome idle(Run& run);
   void record_drill(Run& run, const model::Result<DrillOutcome>& outcome);
   static bool serves_rollback(const Run& run);
+  void note_warnings(Run& run, const StepResult& r);
   void list_rollback_steps(Run& run);
   void note_step(Run& run, std::size_t index, model::StepState state, const std::string& message);
   ReconcileOutcome after_step_failed(Run& run, const reconcile::Step& step, const StepResult& r);

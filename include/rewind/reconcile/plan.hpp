@@ -28,6 +28,8 @@ inline constexpr const char* kDrift = "Drift";          // what runs is not what
 inline constexpr const char* kAborted = "Aborted";      // canary aborted, no automatic rollback
 inline constexpr const char* kUnverified = "Unverified";  // running, never passed health/analysis
 inline constexpr const char* kAnalysisPassed = "AnalysisPassed";  // live, window over: mark it stable
+// The Degraded condition's reason while an analysis round crossed a warnIf.
+inline constexpr const char* kAnalysisWarning = "AnalysisWarning";
 }  // namespace reason
 
 // Resume: `steps` is always the whole plan, and `first_step` is the index of

@@ -143,3 +143,48 @@ TEST(ReconcilerAnalysis, NoNotifyTargetsNoEvents) {
 
 }  // namespace
 }  // namespace rwd::execute::testing
+
+namespace rwd::execute::testing {
+namespace {
+
+std::optional<model::Condition> degraded(const model::ReleaseStatus& s) {
+  for (const auto& c : s.conditions) {
+    if (c.type == model::condition_type::kDegraded) return c;
+  }
+  return std::nullopt;
+}
+
+TEST(ReconcilerAnalysis, AWarnIfCrossedSetsDegradedWithoutFailingTheRevision) {
+  BasicLoop<FakePlatform> loop;
+  ASSERT_FALSE(loop.settle(analysed("demo:v1")).error);
+  model::Release r = analysed("demo:v2");
+  r.spec.analysis->metrics[0].warn_if = model::parse_threshold("> 0.01");
+  loop.metrics.values["error-rate 2"] = analysis::Measurement::of(0.02);  // warns, does not fail
+
+  // Into the window: a few rounds.
+  for (int i = 0; i < 6; ++i) {
+    const auto out = loop.reconciler.reconcile(r, {});
+    loop.clock += out.action.requeue().value_or(model::Duration{});
+  }
+  const auto during = degraded(loop.status());
+  ASSERT_TRUE(during);
+  EXPECT_EQ(during->status, model::ConditionStatus::kTrue);
+  EXPECT_EQ(during->reason, "AnalysisWarning");
+  EXPECT_THAT(during->message, HasSubstr("error-rate"));
+  EXPECT_THAT(during->message, HasSubstr("0.02"));
+  EXPECT_EQ(loop.status().phase, model::ReleasePhase::kProgressing) << "still going";
+
+  // A round without a warning clears it.
+  loop.metrics.values["error-rate 2"] = analysis::Measurement::of(0.0);
+  const auto out = loop.reconciler.reconcile(r, {});
+  loop.clock += out.action.requeue().value_or(model::Duration{});
+  ASSERT_TRUE(degraded(loop.status()));
+  EXPECT_EQ(degraded(loop.status())->status, model::ConditionStatus::kFalse);
+
+  ASSERT_FALSE(loop.settle(r).error);
+  EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{2}) << "warnings never roll back";
+  EXPECT_EQ(degraded(loop.status())->status, model::ConditionStatus::kFalse);
+}
+
+}  // namespace
+}  // namespace rwd::execute::testing
