@@ -95,12 +95,11 @@ StepResult Executor::run(const StepInput& in) {
   if (const auto* s = step.as<SwitchActiveColor>()) return switch_color(in, *s);
   if (const auto* s = step.as<Promote>()) {
     if (!s->manual) return promote_canary(in, *s);
-    // autoPromote: false. There is no `rewind promote` yet: the plan waits
-    // here (phase Paused) until the spec changes.
-    return StepResult::waiting(std::chrono::minutes(1),
-                               "revision " + std::to_string(s->revision.value()) +
-                                   " waits for a person to promote it (rewind promote is not "
-                                   "available yet; set autoPromote: true to go on)");
+    // autoPromote: false: a person lets it go on (phase Paused until then).
+    if (promoted_by_hand(in)) return StepResult::done("promoted by hand (rewind promote)");
+    return StepResult::waiting_for_person("revision " + std::to_string(s->revision.value()) +
+                                          " waits for `rewind promote " +
+                                          in.release.metadata.name + "`");
   }
   if (const auto* s = step.as<SetTrafficWeight>()) return set_canary_weight(in, *s);
   if (const auto* s = step.as<Pause>()) return gate_decided(in, pause(in, *s));
@@ -120,6 +119,12 @@ StepResult Executor::run(const StepInput& in) {
                                 " is not supported on this target yet (step \"" +
                                 step.description + "\")",
                             std::nullopt, model::ErrorKind::kTerminal);
+}
+
+bool promoted_by_hand(const StepInput& in) {
+  const auto& p = in.release.status.progress;
+  return p && p->promoted_step && p->plan_hash == in.plan.hash &&
+         static_cast<std::size_t>(*p->promoted_step) == in.index;
 }
 
 StepResult Executor::start_revision(const StepInput& in, const reconcile::step::StartRevision& s) {

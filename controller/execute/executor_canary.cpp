@@ -140,12 +140,10 @@ StepResult Executor::set_canary_weight(const StepInput& in,
 }
 
 StepResult Executor::pause(const StepInput& in, const reconcile::step::Pause& s) {
+  if (promoted_by_hand(in)) return StepResult::done("promoted by hand (rewind promote)");
   if (!s.duration) {
-    // Until promoted. There is no `rewind promote` yet: the plan waits here
-    // (phase Paused) until the spec changes.
-    return StepResult::waiting(std::chrono::minutes(1),
-                               "paused until a person promotes the canary (rewind promote is not "
-                               "available yet; give the pause a duration to go on)");
+    return StepResult::waiting_for_person("paused until `rewind promote " +
+                                          in.release.metadata.name + "`");
   }
   const Gate& g = gate(in);
   const auto waited = in.now - g.started;

@@ -10,4 +10,7 @@ namespace rwd::execute {
 model::Result<ContainerChange> revision_change(const StepInput& in,
                                                const reconcile::step::StartRevision& s);
 
+// True when `rewind promote` let the step at in.index go on.
+bool promoted_by_hand(const StepInput& in);
+
 }  // namespace rwd::execute

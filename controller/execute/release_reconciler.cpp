@@ -100,6 +100,7 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
   auto hist = deps_.history.load(run.key);
   if (!hist) return {reconcile::Action::await_change(), hist.error(), hist.error().message};
   run.history = std::move(*hist);
+  apply_commands(run, desired);
 
   auto seen = observe_release(deps_.platform, deps_.probe, run.release, desired, run.history,
                               deps_.traffic.router);
@@ -159,8 +160,11 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
   if (d.mark_aborted) {
     if (auto* r = find_record(run.history, *d.mark_aborted)) {
       r->outcome = model::RevisionOutcome::kAborted;
+      if (r->outcome_reason.empty()) r->outcome_reason = "aborted by hand (rewind abort)";
       r->ended_at = now;
     }
+    notify(run, notify::kAborted,
+           "revision " + std::to_string(d.mark_aborted->value()) + " aborted by hand");
   }
   if (d.new_record || d.mark_aborted) {
     if (auto st = save_history(run); !st) {
@@ -179,6 +183,7 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
     const bool same_plan = before && before->plan_hash == s.progress->plan_hash &&
                            before->revision == s.progress->revision && before->started_at;
     s.progress->started_at = same_plan ? before->started_at : std::optional<model::Timestamp>(now);
+    if (same_plan) s.progress->promoted_step = before->promoted_step;
     fresh_plan = !same_plan;
   }
   s.message = d.message;
@@ -229,7 +234,9 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
     if (r.state == StepState::kWaiting) {
       note_step(run, i, model::StepState::kRunning, r.message);
       run.release.status.message = step.description + ": " + r.message;
+      if (r.for_person) run.release.status.phase = model::ReleasePhase::kPaused;
       (void)write_status(run);
+      if (r.for_person) return {reconcile::Action::await_change(), std::nullopt, r.message};
       return {reconcile::Action::requeue_after(r.retry_after), std::nullopt, r.message};
     }
     if (r.state == StepState::kFailed) {

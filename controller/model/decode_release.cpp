@@ -488,6 +488,10 @@ void decode_release_status(const Node& n, const std::string& path, Ctx& ctx, Rel
       read_i32(pf, "stepIndex", pr.step_index);
       read_into(pf, "aborted", pr.aborted, read_bool);
       read_into(pf, "startedAt", pr.started_at, read_timestamp);
+      if (pf.optional("promotedStep") != nullptr) {
+        std::int32_t promoted = 0;
+        if (read_i32(pf, "promotedStep", promoted)) pr.promoted_step = promoted;
+      }
       pf.finish();
       out.progress = pr;
     }

@@ -225,6 +225,7 @@ Json release_status_json(const ReleaseStatus& s) {
                          {"stepIndex", s.progress->step_index},
                          {"aborted", s.progress->aborted}};
     put_time(j["progress"], "startedAt", s.progress->started_at);
+    if (s.progress->promoted_step) j["progress"]["promotedStep"] = *s.progress->promoted_step;
   }
   if (s.migration) j["migration"] = migration_status_json(*s.migration);
   put_unless_empty(j, "message", s.message);

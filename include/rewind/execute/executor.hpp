@@ -27,6 +27,7 @@ enum class StepState { kDone, kWaiting, kFailed };
 struct StepResult {
   StepState state = StepState::kDone;
   model::Duration retry_after{};  // kWaiting: call again after this
+  bool for_person = false;        // kWaiting: until a person acts (retry_after unused)
   std::string message;
   // kFailed: what the failure says about the target revision (FailedHealth,
   // FailedAnalysis); nullopt when the step could not run (a peer away, a
@@ -47,6 +48,13 @@ struct StepResult {
   static StepResult done(std::string m = {}) {
     StepResult r;
     r.message = std::move(m);
+    return r;
+  }
+  // kWaiting for a person (`rewind promote`): no time to call again after;
+  // the command, or a change, queues the Release.
+  static StepResult waiting_for_person(std::string m) {
+    StepResult r = waiting(model::Duration{0}, std::move(m));
+    r.for_person = true;
     return r;
   }
   static StepResult waiting(model::Duration after, std::string m) {

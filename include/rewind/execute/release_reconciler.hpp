@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "rewind/execute/commands.hpp"
 #include "rewind/execute/drill.hpp"
 #include "rewind/execute/executor.hpp"
 #include "rewind/history/store.hpp"
@@ -50,6 +51,8 @@ struct ReconcilerDeps {
   notify::Notifier* notifier = nullptr;
   // Blue-green's router; without one, blue-green plans fail at their first step, saying so.
   Traffic traffic{};
+  // `rewind promote`/`abort`/`retry` waiting to be applied; nullptr: none come.
+  CommandBox* commands = nullptr;
 };
 
 struct ReconcileOutcome {
@@ -84,6 +87,8 @@ class ReleaseReconciler {
   void record_drill(Run& run, const model::Result<DrillOutcome>& outcome);
   static bool serves_rollback(const Run& run);
   void note_warnings(Run& run, const StepResult& r);
+  // promote/abort/retry from deps_.commands, into status and history.
+  void apply_commands(Run& run, const model::Revision& desired);
   void list_rollback_steps(Run& run);
   void note_step(Run& run, std::size_t index, model::StepState state, const std::string& message);
   ReconcileOutcome after_step_failed(Run& run, const reconcile::Step& step, const StepResult& r);

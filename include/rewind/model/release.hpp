@@ -287,6 +287,9 @@ struct PlanProgress {
   // When this plan was first recorded; kept while it resumes. A backup the
   // plan took before a restart is found by it and not taken again.
   std::optional<Timestamp> started_at;
+  // `rewind promote`: the index of the step a person let go on (a pause, or
+  // a manual promotion); that step is done.
+  std::optional<std::int32_t> promoted_step{};
   bool operator==(const PlanProgress&) const = default;
 };
 

@@ -165,6 +165,24 @@ TEST(ReconcilerBlueGreen, ARevertWithinTheDelayIsASwitchback) {
   EXPECT_EQ(loop.status().current_revision, model::RevisionNumber{1});
 }
 
+TEST(ReconcilerBlueGreen, AutoPromoteFalseWaitsWithTheNewColorUpUntilPromoted) {
+  Loop loop;
+  model::Release v1 = bluegreen("demo:v1");
+  v1.spec.strategy.blue_green->auto_promote = false;
+  model::Release v2 = v1;
+  v2.spec.image = model::ImageRef{"demo:v2"};
+  ASSERT_FALSE(loop.settle(v1).error);
+  ASSERT_FALSE(loop.settle(v2).error);
+  EXPECT_EQ(loop.status().phase, model::ReleasePhase::kPaused);
+  ASSERT_NE(named(loop, "shop-api-1-green"), nullptr);
+  EXPECT_TRUE(named(loop, "shop-api-1-green")->running) << "up and healthy, without traffic";
+  EXPECT_TRUE(loop.router.weights(kKey)->empty());
+  loop.command(CommandKind::kPromote);
+  ASSERT_FALSE(loop.settle(v2).error);
+  EXPECT_EQ(live(loop).front(), (router::Backend{"green", "shop-api-1-green:8080", 100}));
+  EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{2});
+}
+
 TEST(ReconcilerBlueGreen, WithoutARouterThePlanStopsBeforeTouchingAnything) {
   FakePlatform platform;
   platform.add("shop-api-1", "demo:v1", true);
@@ -175,7 +193,7 @@ TEST(ReconcilerBlueGreen, WithoutARouterThePlanStopsBeforeTouchingAnything) {
   ReleaseReconciler reconciler{ReconcilerDeps{
       platform, probe, histories, statuses, [&clock] { return clock; },
       [](const model::Release&) { return model::Result<model::EnvFileContents>(model::EnvFileContents{}); },
-      false, nullptr, nullptr, MetricsFactory{}, nullptr, Traffic{}}};
+      false, nullptr, nullptr, MetricsFactory{}, nullptr, Traffic{}, nullptr}};
   (void)reconciler.reconcile(bluegreen("demo:v1"), {});
   const auto calls_before = platform.calls.size();
   (void)reconciler.reconcile(bluegreen("demo:v2"), {});

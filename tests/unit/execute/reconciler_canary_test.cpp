@@ -158,6 +158,70 @@ TEST(ReconcilerCanary, WithinThreeTimesTheBaselineTheCanaryIsPromoted) {
   EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{2});
 }
 
+model::Release paused_canary(const std::string& image) {
+  model::Release r = canary(image);
+  r.spec.strategy.canary->steps = {model::SetWeightStep{10}, model::PauseStep{std::nullopt},
+                                   model::SetWeightStep{50}};
+  return r;
+}
+
+TEST(ReconcilerCanary, AnIndefinitePauseWaitsForPromote) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(paused_canary("demo:v1")).error);
+  ASSERT_FALSE(loop.settle(paused_canary("demo:v2")).error);
+  loop.clock += std::chrono::hours(3);
+  ASSERT_FALSE(loop.settle(paused_canary("demo:v2")).error);
+  EXPECT_EQ(loop.status().phase, model::ReleasePhase::kPaused);
+  EXPECT_EQ(switches(loop).size(), 1U) << "10 %, then nothing for hours";
+  EXPECT_THAT(loop.status().message, HasSubstr("rewind promote api"));
+
+  loop.command(CommandKind::kPromote);
+  ASSERT_FALSE(loop.settle(paused_canary("demo:v2")).error);
+  EXPECT_EQ(switches(loop).size(), 3U) << "50 %, then the promotion";
+  EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{2});
+  EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v2"});
+}
+
+TEST(ReconcilerCanary, AbortTakesTheTrafficAwayAndRetryTriesTheSameSpecAgain) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(paused_canary("demo:v1")).error);
+  ASSERT_FALSE(loop.settle(paused_canary("demo:v2")).error);  // paused at 10 %
+  loop.command(CommandKind::kAbort);
+  ASSERT_FALSE(loop.settle(paused_canary("demo:v2")).error);
+  const auto all = switches(loop);
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_THAT(all[1], ElementsAre(Backend{"stable", "shop-api-1:8080", 100},
+                                  Backend{"canary", "shop-api-1-rewind-r2:8080", 0}));
+  EXPECT_EQ(loop.history().revisions[1].outcome, model::RevisionOutcome::kAborted);
+  EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v1"});
+  EXPECT_EQ(loop.status().phase, model::ReleasePhase::kRolledBack);
+  // Not tried again by itself...
+  ASSERT_FALSE(loop.settle(paused_canary("demo:v2")).error);
+  EXPECT_EQ(switches(loop).size(), 2U);
+  // ...until someone asks.
+  loop.command(CommandKind::kRetry);
+  ASSERT_FALSE(loop.settle(paused_canary("demo:v2")).error);
+  EXPECT_EQ(switches(loop).size(), 3U) << "10 % again";
+  EXPECT_EQ(loop.status().phase, model::ReleasePhase::kPaused);
+  EXPECT_THAT(loop.running_images(), ::testing::UnorderedElementsAre("demo:v1", "demo:v2"));
+  loop.command(CommandKind::kPromote);
+  ASSERT_FALSE(loop.settle(paused_canary("demo:v2")).error);
+  EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{2});
+}
+
+TEST(ReconcilerCanary, CommandsWithNothingToActOnChangeNothing) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(paused_canary("demo:v1")).error);
+  const auto before = loop.status();
+  loop.command(CommandKind::kPromote);
+  loop.command(CommandKind::kAbort);
+  loop.command(CommandKind::kRetry);
+  ASSERT_FALSE(loop.settle(paused_canary("demo:v1")).error);
+  EXPECT_EQ(loop.status().stable_revision, before.stable_revision);
+  EXPECT_EQ(loop.history().revisions.size(), 1U);
+  EXPECT_TRUE(switches(loop).empty());
+}
+
 TEST(ReconcilerCanary, ARestartedControllerResumesTheSamePause) {
   Loop loop;
   ASSERT_FALSE(loop.settle(canary("demo:v1")).error);
@@ -178,7 +242,7 @@ TEST(ReconcilerCanary, ARestartedControllerResumesTheSamePause) {
         return model::Result<model::EnvFileContents>(model::EnvFileContents{});
       },
       false, nullptr, &loop.database, loop.metrics.factory(), &loop.notifier,
-      Traffic{&loop.router, false}}};
+      Traffic{&loop.router, false}, &loop.commands}};
   const auto out = restarted.reconcile(canary("demo:v2"), {});
   EXPECT_FALSE(out.error);
   EXPECT_EQ(loop.status().progress->step_index, progress->step_index) << "still the pause";

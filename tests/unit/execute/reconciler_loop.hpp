@@ -36,14 +36,16 @@ struct BasicLoop {
   FakeDatabase database;
   FakeMetrics metrics;
   RecordingNotifier notifier;
-  router::InMemoryRouter router;  // blue-green's
+  router::InMemoryRouter router;  // blue-green's and canary's
+  CommandBox commands;            // rewind promote/abort/retry
   history::MemoryHistoryStore histories;
   history::MemoryStatusStore statuses;
   model::Timestamp clock = *model::parse_timestamp("2026-11-21T08:00:00Z");
   ReleaseReconciler reconciler{ReconcilerDeps{
       platform, probe, histories, statuses, [this] { return clock; },
       [](const model::Release&) { return model::Result<model::EnvFileContents>(model::EnvFileContents{}); },
-      false, nullptr, &database, metrics.factory(), &notifier, Traffic{&router, false}}};
+      false, nullptr, &database, metrics.factory(), &notifier, Traffic{&router, false},
+      &commands}};
   std::vector<std::string> summaries;
 
   explicit BasicLoop(bool compose_container = true) {
@@ -63,6 +65,9 @@ struct BasicLoop {
     ADD_FAILURE() << "did not settle; last: " << out.summary;
     return out;
   }
+
+  // `rewind promote/abort/retry api`, as the watcher's HTTP API posts it.
+  void command(CommandKind kind) { commands.post({"shop", "api"}, {kind, clock, "test"}); }
 
   model::History history() { return *histories.load({"shop", "api"}); }
   model::ReleaseStatus status() { return (*statuses.read_release({"shop", "api"}))->status; }
