@@ -25,6 +25,9 @@ Commands:
                      when none runs); --dry-run shows the plan first
   drill NAME         a rollback drill on a copy of the database: backup,
                      restore, down-migrate, check (spec.migration)
+  promote NAME       let a paused canary or blue-green plan go on (running watcher)
+  abort NAME         abort the revision a plan moves to (running watcher)
+  retry NAME         try a failed or aborted revision again (running watcher)
   version            print the version
 
 Run `rewind COMMAND --help` for the options of a command.
@@ -53,6 +56,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   if (command == "status") return status_command(rest, out, err);
   if (command == "history") return history_command(rest, out, err);
   if (command == "drill") return drill_command(rest, out, err);
+  if (command == "promote") return promote_command(rest, out, err);
+  if (command == "abort") return abort_command(rest, out, err);
+  if (command == "retry") return retry_command(rest, out, err);
   if (command == "rollback") {
     return rollback_command(rest, out, err, Terminal{std::cin, ::isatty(STDIN_FILENO) == 1});
   }

@@ -19,6 +19,10 @@ int history_command(const std::vector<std::string>& args, std::ostream& out, std
 int watch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int plan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int drill_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// promote / abort / retry: sent to a running `rewind watch` (person_commands.cpp).
+int promote_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int abort_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int retry_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // Where a command may ask a question: `in` is read only when `interactive`
 // (stdin is a terminal).

@@ -58,7 +58,7 @@ model::Status connect_docker(const EngineConfig& config, Engine& engine) {
 }  // namespace
 
 void Engine::make_reconciler(EnvFilesFn env_files, bool dry_run, StepHook on_step,
-                             BaseDirFn base_dir) {
+                             BaseDirFn base_dir, execute::CommandBox* commands) {
   postgres::PostgresDatabaseOptions options;
   options.base_dir = std::move(base_dir);
   options.run_in_image = [containers = platform.get()](const execute::OneOffCommand& c) {
@@ -69,7 +69,7 @@ void Engine::make_reconciler(EnvFilesFn env_files, bool dry_run, StepHook on_ste
   reconciler = std::make_unique<execute::ReleaseReconciler>(execute::ReconcilerDeps{
       *platform, probe, *histories, *statuses, now, std::move(env_files), dry_run,
       std::move(on_step), database.get(), execute::real_metrics(), notifier.get(),
-      execute::Traffic{router.router.get(), router.on_network}});
+      execute::Traffic{router.router.get(), router.on_network}, commands});
 }
 
 model::Result<std::unique_ptr<Engine>> assemble_engine(const EngineConfig& config) {

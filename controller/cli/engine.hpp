@@ -52,8 +52,9 @@ struct Engine {
   // The reconciler over this engine's platform, probe, stores and the
   // PostgreSQL database of each Release's spec.migration. `base_dir` unset:
   // relative paths start in the working directory.
+  // `commands`: where promote/abort/retry come from (the watcher's HTTP API).
   void make_reconciler(EnvFilesFn env_files, bool dry_run, StepHook on_step,
-                       BaseDirFn base_dir = {});
+                       BaseDirFn base_dir = {}, execute::CommandBox* commands = nullptr);
 };
 
 // Opens the stores and connects to the Docker Engine. Errors say what to do;

@@ -82,7 +82,10 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
       "log-format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
       "text or json")(
       "log-level", po::value<std::string>()->default_value("info")->value_name("LEVEL"),
-      "trace, debug, info, warn, error, critical or off");
+      "trace, debug, info, warn, error, critical or off")(
+      "token-file", po::value<std::string>()->value_name("FILE"),
+      "enable rewind promote/abort/retry through the HTTP API for requests with the bearer "
+      "token in FILE (without it those endpoints answer 403)");
   add_state_options(visible);
   add_router_options(visible);
   po::variables_map vm;
@@ -111,6 +114,7 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
   config.state_dir = vm["state-dir"].as<std::string>();
   if (!select_state(vm, "watch", err, config.state)) return kExitUsage;
   if (!read_router_options(vm, "watch", err, config.nginx)) return kExitUsage;
+  if (vm.count("token-file") != 0U) config.token_file = vm["token-file"].as<std::string>();
   config.listen = vm["listen"].as<std::string>();
   config.workers = std::max<std::size_t>(1, vm["workers"].as<std::size_t>());
   config.dry_run = vm.count("dry-run") != 0U;

@@ -27,6 +27,9 @@ struct WatchConfig {
   bool docker_labels = true;
   std::optional<std::string> label_project;  // only this compose project's labels
   NginxOptions nginx{};  // blue-green's router (--nginx-*)
+  // --token-file: enables the mutating HTTP routes (promote, abort, retry)
+  // for requests that carry this bearer token; empty: they answer 403.
+  std::filesystem::path token_file;
 };
 
 // Runs until SIGTERM/SIGINT; returns the exit code. Start-up problems

@@ -22,6 +22,7 @@
 #include "rewind/runtime/signals.hpp"
 #include "rewind/runtime/store.hpp"
 #include "rewind/runtime/work_queue.hpp"
+#include "rewind/cli/command_routes.hpp"
 #include "rewind/source/directory_source.hpp"
 #include "rewind/source/docker_container_lister.hpp"
 #include "rewind/source/docker_label_source.hpp"
@@ -61,7 +62,8 @@ class WatchService {
                                    const execute::StepResult& r, model::Duration took) {
                               count_step(step, r, took);
                             },
-                            [this](const model::Release& r) { return base_dir(r); });
+                            [this](const model::Release& r) { return base_dir(r); },
+                            &commands_);
   }
 
   // Start-up problems come back with what to do about them.
@@ -101,6 +103,7 @@ class WatchService {
   std::jthread labels_thread_;
   source::DirectorySource requests_;  // <state-dir>/requests: Rollbacks from `rewind rollback`
   runtime::Controller controller_;
+  execute::CommandBox commands_;  // promote/abort/retry from the HTTP API
   std::uint64_t subscription_ = 0;
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<docker::EventWatcher> events_;
@@ -208,7 +211,27 @@ http::Readiness WatchService::readiness() const {
 model::Status WatchService::start_http() {
   auto listen = http::parse_listen_address(config_.listen);
   if (!listen) return model::Error::invalid_spec("--listen: " + listen.error().message);
-  http::Router router;
+  http::BearerAuth auth;
+  if (!config_.token_file.empty()) {
+    auto loaded = http::BearerAuth::from_file(config_.token_file);
+    if (!loaded) return model::Error::invalid_spec("--token-file: " + loaded.error().message);
+    auth = std::move(*loaded);
+  }
+  http::Router router(std::move(auth));
+  add_command_routes(
+      router,
+      {commands_,
+       [this](const model::ObjectKey& key) -> std::optional<model::ReleaseStatus> {
+         if (!store_.get_release(key)) return std::nullopt;
+         auto stored = engine_.statuses->read_release(key);
+         if (!stored || !*stored) return model::ReleaseStatus{};
+         return (**stored).status;
+       },
+       [this](const model::ObjectKey& key) { queue_.add(runtime::release_ref(key.ns, key.name)); },
+       [] {
+         return std::chrono::time_point_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now());
+       }});
   http::add_standard_routes(
       router, {[this] { return readiness(); },
                [this] { return metrics_.render(); },

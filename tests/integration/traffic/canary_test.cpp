@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -228,6 +229,74 @@ TEST_F(CanaryTest, ARestartDuringAPauseResumesThatPause) {
   EXPECT_EQ(failures(client_->answers()), 0U);
   const std::string log2 = ComposeService::read_text(svc_->log("2"));
   EXPECT_EQ(log2.find("step 1/"), std::string::npos) << "the second watcher started no plan over";
+  EXPECT_EQ(watcher_->stop(), 0);
+}
+
+// `rewind promote|abort|retry api -n it` as an operator runs it.
+CommandResult person(const std::string& verb, const std::string& url,
+                     const std::filesystem::path& token_file) {
+  std::string cmd = shell_quote(std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind") + " " +
+                    verb + " api -n it --server " + shell_quote(url);
+  if (!token_file.empty()) cmd += " --token-file " + shell_quote(token_file.string());
+  return run_command(cmd + " 2>&1");
+}
+
+TEST_F(CanaryTest, AnOperatorAbortsRetriesAndPromotesThroughTheWatchersApi) {
+  const std::filesystem::path token = svc_->state().parent_path() / "api-token";
+  write_text(token, "t0k3n-for-the-test\n");
+  const std::string steps = "[{setWeight: 20}, {pause: {}}, {setWeight: 60}]";
+  write_canary("rewind-demo:v1", steps);
+  start_watcher({"--token-file", token.string()});
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && !api_url().empty(); }, 60s))
+      << svc_->describe();
+  const std::string url = api_url();
+
+  client_ = std::make_unique<Client>(nginx_.port());
+  write_canary("rewind-demo:v2", steps);
+  const auto paused = [&] { return svc_->status()["status"].value("phase", "") == "Paused"; };
+  ASSERT_TRUE(eventually([&] { return canary_weight() == 20 && paused(); }, 60s))
+      << svc_->describe();
+
+  // Without the token: refused, nothing changes.
+  const CommandResult refused = person("abort", url, "");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("HTTP 401"), std::string::npos) << refused.output;
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(canary_weight(), 20);
+
+  // abort: the canary loses its traffic, then stops; v1 alone serves.
+  const CommandResult aborted = person("abort", url, token);
+  ASSERT_EQ(aborted.exit_code, 0) << aborted.output;
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && running_names().size() == 1; }, 30s))
+      << svc_->describe();
+  EXPECT_EQ(svc_->outcomes(), (std::vector<std::string>{"Healthy", "Aborted"}));
+  const auto st = svc_->status()["status"];
+  EXPECT_EQ(st.value("phase", ""), "RolledBack") << st.dump(2);
+  const auto abort_at = model::parse_timestamp(st["lastRollback"].value("startedAt", ""));
+  ASSERT_TRUE(abort_at) << st.dump(2);
+  std::this_thread::sleep_for(300ms);
+  std::size_t to_v2 = 0;
+  for (const auto& a : client_->answers()) to_v2 += a.at > *abort_at && a.body == "v2" ? 1U : 0U;
+  EXPECT_EQ(to_v2, 0U) << "requests that reached v2 after its weight went to 0";
+  // Not tried again by itself.
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(running_names().size(), 1U);
+
+  // retry: the same spec again, paused at 20 % again; promote: it goes on.
+  const CommandResult retried = person("retry", url, token);
+  ASSERT_EQ(retried.exit_code, 0) << retried.output;
+  ASSERT_TRUE(eventually([&] { return canary_weight() == 20 && paused(); }, 60s))
+      << svc_->describe();
+  const CommandResult promoted = person("promote", url, token);
+  ASSERT_EQ(promoted.exit_code, 0) << promoted.output;
+  EXPECT_NE(promoted.output.find("accepted"), std::string::npos) << promoted.output;
+  ASSERT_TRUE(eventually([&] { return svc_->stable_at(2); }, 60s)) << svc_->describe();
+  EXPECT_EQ(client_->last(), "v2");
+  EXPECT_EQ(failures(client_->answers()), 0U);
+  // Nothing left to promote: said so.
+  const CommandResult idle = person("promote", url, token);
+  EXPECT_NE(idle.exit_code, 0);
+  EXPECT_NE(idle.output.find("no plan is running"), std::string::npos) << idle.output;
   EXPECT_EQ(watcher_->stop(), 0);
 }
 

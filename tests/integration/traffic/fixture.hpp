@@ -57,16 +57,28 @@ class TrafficTest : public ::testing::Test {
                                    "  rollbackPolicy: {progressDeadline: 1m}\n");
   }
 
-  // Starts `rewind watch` (again: a new log file for each run).
-  void start_watcher() {
+  // Starts `rewind watch` (again: a new log file for each run), with
+  // `more` arguments.
+  void start_watcher(const std::vector<std::string>& more = {}) {
     WatcherOptions o;
     o.args = {"--nginx-upstream-dir", nginx_.upstream_dir().string(),
               "--nginx-conf",         nginx_.config_path().string(),
               "--nginx-pid-file",     nginx_.pid_file().string(),
               "--nginx-prefix",       nginx_.dir().string() + "/"};
+    o.args.insert(o.args.end(), more.begin(), more.end());
     ++runs_;
     watcher_ = std::make_unique<Watcher>(svc_->releases(), svc_->state(),
                                          svc_->log(std::to_string(runs_)), o);
+  }
+
+  // "http://127.0.0.1:PORT" of the running watcher's HTTP API (from its
+  // log: it listens on a port the kernel picks); "" until it says.
+  [[nodiscard]] std::string api_url() const {
+    const std::string log = ComposeService::read_text(svc_->log(std::to_string(runs_)));
+    const auto at = log.find("HTTP on ");
+    if (at == std::string::npos) return "";
+    const auto end = log.find_first_of(" )\n", at + 8);
+    return "http://" + log.substr(at + 8, end - at - 8);
   }
 
   [[nodiscard]] std::string upstream() const {
