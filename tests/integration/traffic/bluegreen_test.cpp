@@ -86,7 +86,7 @@ TEST_F(BlueGreenTest, V1ToV2SwitchesWithoutAFailedRequestAndStopsTheOldColorAfte
                                                last_v1 - *first_v2)
                                          : std::chrono::milliseconds(0);
   EXPECT_EQ(failed, 0U) << "of " << answers.size() << " requests";
-  EXPECT_GT(answers.size(), 50U);
+  EXPECT_GT(answers.size(), 500U);
   EXPECT_EQ(answers.back().body, "v2");
   std::cout << "blue-green v1->v2: " << answers.size() << " requests through nginx, " << failed
             << " failed, " << v1_after_v2 << " answered by v1 after the first v2 (within "

@@ -80,6 +80,22 @@ class WeightLog {
     }
     return w;
   }
+  // When each weight came and how many answers fell after it, for failures.
+  std::string describe(const std::vector<Answer>& answers) {
+    std::lock_guard lock(mu_);
+    std::string out;
+    for (std::size_t i = 0; i < samples_.size(); ++i) {
+      const auto from = samples_[i].first;
+      const auto to = i + 1 < samples_.size() ? samples_[i + 1].first : Clock::time_point::max();
+      std::size_t n = 0;
+      for (const auto& a : answers) n += a.at >= from && a.at < to ? 1U : 0U;
+      out += std::to_string(samples_[i].second) + "@" +
+             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                from.time_since_epoch()).count() % 100000) +
+             "ms:" + std::to_string(n) + " ";
+    }
+    return out;
+  }
   std::vector<int> seen() {
     std::lock_guard lock(mu_);
     std::vector<int> out;
@@ -116,7 +132,10 @@ TEST_F(CanaryTest, AGoodVersionGoesTenThenFiftyThenAllOfTheTraffic) {
     ++all;
     if (a.body == "v2") ++v2;
   }
-  ASSERT_TRUE(by_weight.count(10) && by_weight.count(50)) << ::testing::PrintToString(weights.seen());
+  ASSERT_TRUE(by_weight.count(10) && by_weight.count(50))
+      << "weights seen " << ::testing::PrintToString(weights.seen()) << "; " << answers.size()
+      << " answers, the last " << (answers.empty() ? std::string("-") : answers.back().body)
+      << "; " << weights.describe(answers);
   const double at10 = static_cast<double>(by_weight[10].first) / static_cast<double>(by_weight[10].second);
   const double at50 = static_cast<double>(by_weight[50].first) / static_cast<double>(by_weight[50].second);
   std::cout << "canary: v2 share " << at10 << " of " << by_weight[10].second << " requests at 10%, "
@@ -159,8 +178,11 @@ TEST_F(CanaryTest, ThirtyPercentErrorsAbortTheCanaryAndNoRequestReachesItAfterwa
       << svc_->describe();
   ASSERT_TRUE(eventually([&] { return svc_->outcomes().size() == 2 && svc_->outcomes()[1] == "FailedAnalysis"; }, 60s))
       << svc_->describe();
-  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && running_names().size() == 1; }, 30s))
-      << svc_->describe();
+  // The pass after the plan's end writes the final phase.
+  ASSERT_TRUE(eventually([&] {
+    return svc_->stable_at(1) && running_names().size() == 1 &&
+           svc_->status()["status"].value("phase", "") == "RolledBack";
+  }, 30s)) << svc_->describe();
   std::this_thread::sleep_for(500ms);
   const auto answers = client_->answers();
   client_.reset();
@@ -267,8 +289,10 @@ TEST_F(CanaryTest, AnOperatorAbortsRetriesAndPromotesThroughTheWatchersApi) {
   // abort: the canary loses its traffic, then stops; v1 alone serves.
   const CommandResult aborted = person("abort", url, token);
   ASSERT_EQ(aborted.exit_code, 0) << aborted.output;
-  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && running_names().size() == 1; }, 30s))
-      << svc_->describe();
+  ASSERT_TRUE(eventually([&] {
+    return svc_->stable_at(1) && running_names().size() == 1 &&
+           svc_->status()["status"].value("phase", "") == "RolledBack";
+  }, 30s)) << svc_->describe();
   EXPECT_EQ(svc_->outcomes(), (std::vector<std::string>{"Healthy", "Aborted"}));
   const auto st = svc_->status()["status"];
   EXPECT_EQ(st.value("phase", ""), "RolledBack") << st.dump(2);
