@@ -19,17 +19,13 @@ namespace {
 
 std::string number(model::RevisionNumber n) { return std::to_string(n.value()); }
 
-StepResult no_port() {
-  return StepResult::failed(
-      "canary needs the container port traffic goes to: set spec.strategy.canary.port or "
-      "spec.healthCheck.http.port");
-}
-
-std::chrono::seconds grace_of(const StepInput& in) {
-  return in.plan.emergency ? std::chrono::seconds(1) : std::chrono::seconds(10);
-}
-
 }  // namespace
+
+model::Result<CanaryTracks> Executor::tracks_of(const StepInput& in, const TrafficScene& scene,
+                                                 model::RevisionNumber revision) {
+  return canary_tracks(platform_, *traffic_.router, in.release, scene.instances, revision,
+                       &scene.record->revision);
+}
 
 model::Status Executor::route_stable(const StepInput& in, const Instance& serving) {
   if (traffic_.router == nullptr) return {};
@@ -41,12 +37,9 @@ model::Status Executor::route_stable(const StepInput& in, const Instance& servin
 }
 
 StepResult Executor::start_canary(const StepInput& in, const reconcile::step::StartRevision& s) {
-  const std::int32_t port = traffic_port(in.release.spec);
-  if (port == 0) return no_port();
-  if (auto live = live_weights(in); !live) return StepResult::from_error(live.error());
-  auto listed = platform_.list(in.release.spec.target);
-  if (!listed) return StepResult::from_error(listed.error());
-  const std::vector<Instance>& instances = *listed;
+  auto scene = traffic_scene(in, std::nullopt);
+  if (!scene) return StepResult::from_error(scene.error());
+  const std::vector<Instance>& instances = scene->instances;
 
   const Instance* existing = nullptr;
   const Instance* stable = nullptr;
@@ -71,13 +64,7 @@ StepResult Executor::start_canary(const StepInput& in, const reconcile::step::St
     }
     auto change = revision_change(in, s);
     if (!change) return StepResult::from_error(change.error());
-    std::vector<int> ports;
-    if (!traffic_.on_network) {
-      ports.push_back(port);
-      const auto& hc = in.release.spec.health_check;
-      if (hc && hc->http && hc->http->port != port) ports.push_back(hc->http->port);
-    }
-    change->publish_loopback = ports;
+    change->publish_loopback = loopback_ports(in, scene->port, traffic_);
     change->name = revision_container_name(canonical_name(base->name), s.revision);
     if (auto st = platform_.ensure_image(s.tuple.image); !st) {
       return StepResult::from_error(st.error());
@@ -97,16 +84,11 @@ StepResult Executor::start_canary(const StepInput& in, const reconcile::step::St
 
 StepResult Executor::set_canary_weight(const StepInput& in,
                                        const reconcile::step::SetTrafficWeight& s) {
-  const std::int32_t port = traffic_port(in.release.spec);
-  if (port == 0) return no_port();
-  if (auto live = live_weights(in); !live) return StepResult::from_error(live.error());
-  const model::RevisionRecord* rec = in.history.find(s.revision);
-  if (rec == nullptr) return StepResult::failed("revision " + number(s.revision) + " is not in history");
-  auto listed = platform_.list(in.release.spec.target);
-  if (!listed) return StepResult::from_error(listed.error());
-  auto tracks = canary_tracks(platform_, *traffic_.router, in.release, *listed, s.revision,
-                              &rec->revision);
+  auto scene = traffic_scene(in, s.revision);
+  if (!scene) return StepResult::from_error(scene.error());
+  auto tracks = tracks_of(in, *scene, s.revision);
   if (!tracks) return StepResult::from_error(tracks.error());
+  const std::int32_t port = scene->port;
 
   std::vector<router::Backend> backends;
   if (tracks->stable != nullptr) {
@@ -153,20 +135,15 @@ StepResult Executor::pause(const StepInput& in, const reconcile::step::Pause& s)
 }
 
 StepResult Executor::promote_canary(const StepInput& in, const reconcile::step::Promote& s) {
-  const std::int32_t port = traffic_port(in.release.spec);
-  if (port == 0) return no_port();
-  if (auto live = live_weights(in); !live) return StepResult::from_error(live.error());
-  const model::RevisionRecord* rec = in.history.find(s.revision);
-  if (rec == nullptr) return StepResult::failed("revision " + number(s.revision) + " is not in history");
-  auto listed = platform_.list(in.release.spec.target);
-  if (!listed) return StepResult::from_error(listed.error());
-  auto tracks = canary_tracks(platform_, *traffic_.router, in.release, *listed, s.revision,
-                              &rec->revision);
+  auto scene = traffic_scene(in, s.revision);
+  if (!scene) return StepResult::from_error(scene.error());
+  auto tracks = tracks_of(in, *scene, s.revision);
   if (!tracks) return StepResult::from_error(tracks.error());
+  const std::int32_t port = scene->port;
   // Resumed after the switch: the canary is the stable track already.
   const Instance* promoted = tracks->canary;
   if (promoted == nullptr && tracks->stable != nullptr &&
-      runs_revision(*tracks->stable, s.revision, rec->revision)) {
+      runs_revision(*tracks->stable, s.revision, scene->record->revision)) {
     promoted = tracks->stable;
   }
   if (promoted == nullptr) {
@@ -182,9 +159,9 @@ StepResult Executor::promote_canary(const StepInput& in, const reconcile::step::
   kill_point("canary:after-promote-switch");
   // The old stable track has no traffic now.
   int stopped = 0;
-  for (const auto& i : *listed) {
+  for (const auto& i : scene->instances) {
     if (!i.running || i.id == promoted->id) continue;
-    if (auto st = platform_.stop(i.id, grace_of(in)); !st) return StepResult::from_error(st.error());
+    if (auto st = platform_.stop(i.id, stop_grace(in)); !st) return StepResult::from_error(st.error());
     ++stopped;
     kill_point("canary:after-stop-old");
   }
@@ -200,19 +177,17 @@ StepResult Executor::scale_down_revision(const StepInput& in, const reconcile::s
     return StepResult::waiting(left, "scale-down in " + model::format_duration(left));
   }
   if (!s.revision) return StepResult::done("no revision to scale down");
-  const model::RevisionRecord* rec = in.history.find(*s.revision);
-  if (rec == nullptr) return StepResult::done("revision " + number(*s.revision) + " is not in history");
-  auto live = live_weights(in);
-  if (!live) return StepResult::from_error(live.error());
-  auto listed = platform_.list(in.release.spec.target);
-  if (!listed) return StepResult::from_error(listed.error());
-  const std::int32_t port = traffic_port(in.release.spec);
+  if (in.history.find(*s.revision) == nullptr) {
+    return StepResult::done("revision " + number(*s.revision) + " is not in history");
+  }
+  auto scene = traffic_scene(in, s.revision);
+  if (!scene) return StepResult::from_error(scene.error());
   int stopped = 0;
-  for (const auto& i : *listed) {
-    if (!i.running || !runs_revision(i, *s.revision, rec->revision)) continue;
+  for (const auto& i : scene->instances) {
+    if (!i.running || !runs_revision(i, *s.revision, scene->record->revision)) continue;
     // Never stop what the router still sends traffic to.
-    if (auto a = platform_.address(i.id, port); a) {
-      for (const auto& b : *live) {
+    if (auto a = platform_.address(i.id, scene->port); a) {
+      for (const auto& b : scene->live) {
         if (b.address == *a && b.weight > 0) {
           return StepResult::failed("container " + i.name + " of revision " + number(*s.revision) +
                                     " still has " + std::to_string(b.weight) +
@@ -220,7 +195,7 @@ StepResult Executor::scale_down_revision(const StepInput& in, const reconcile::s
         }
       }
     }
-    if (auto st = platform_.stop(i.id, grace_of(in)); !st) return StepResult::from_error(st.error());
+    if (auto st = platform_.stop(i.id, stop_grace(in)); !st) return StepResult::from_error(st.error());
     ++stopped;
     kill_point("canary:after-scale-down");
   }

@@ -1,5 +1,6 @@
 // Blue-green on a container platform: the new color starts beside the
 // active one, the router switches, the old color stops after its delay.
+// Also what blue-green and canary steps share (executor_canary.cpp).
 
 #include <spdlog/spdlog.h>
 
@@ -20,41 +21,74 @@ std::string number(model::RevisionNumber n) { return std::to_string(n.value()); 
 
 std::string short_id(const std::string& id) { return id.substr(0, 12); }
 
-StepResult no_port() {
-  return StepResult::failed(
-      "blue-green needs the container port traffic goes to: set spec.strategy.blueGreen.port "
-      "or spec.healthCheck.http.port");
+// A failure when the router sends traffic to `backend`: rewind never stops or
+// replaces what serves.
+std::optional<StepResult> refuse_if_serving(const std::vector<router::Backend>& live,
+                                            const std::string& backend, const char* what) {
+  for (const auto& b : live) {
+    if (b.name == backend && b.weight > 0) {
+      return StepResult::failed("the " + backend + " color serves traffic (weight " +
+                                std::to_string(b.weight) + "); refusing to " + what + " it");
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
-model::Result<std::vector<router::Backend>> Executor::live_weights(const StepInput& in) {
+std::vector<int> loopback_ports(const StepInput& in, std::int32_t port, const Traffic& traffic) {
+  std::vector<int> ports;
+  if (traffic.on_network) return ports;
+  ports.push_back(port);
+  const auto& hc = in.release.spec.health_check;
+  if (hc && hc->http && hc->http->port != port) ports.push_back(hc->http->port);
+  return ports;
+}
+
+std::chrono::seconds stop_grace(const StepInput& in) {
+  return in.plan.emergency ? std::chrono::seconds(1) : std::chrono::seconds(10);
+}
+
+model::Result<Executor::TrafficScene> Executor::traffic_scene(
+    const StepInput& in, std::optional<model::RevisionNumber> revision) {
+  const char* strategy =
+      in.release.spec.strategy.type == model::StrategyType::kCanary ? "canary" : "blue-green";
+  TrafficScene scene;
+  scene.port = traffic_port(in.release.spec);
+  if (scene.port == 0) {
+    return model::Error::terminal(
+        std::string(strategy) + " needs the container port traffic goes to: set spec.strategy." +
+        (std::string(strategy) == "canary" ? "canary" : "blueGreen") +
+        ".port or spec.healthCheck.http.port");
+  }
   if (traffic_.router == nullptr) {
     return model::Error::terminal(
-        "blue-green needs a traffic router and none is configured: start rewind with "
+        std::string(strategy) +
+        " needs a traffic router and none is configured: start rewind with "
         "--nginx-upstream-dir and --nginx-conf/--nginx-pid-file, or --nginx-container");
   }
-  return traffic_.router->weights(in.release.metadata.key());
+  auto live = traffic_.router->weights(in.release.metadata.key());
+  if (!live) return live.error();
+  scene.live = std::move(*live);
+  if (revision) {
+    scene.record = in.history.find(*revision);
+    if (scene.record == nullptr) {
+      return model::Error::terminal("revision " + number(*revision) + " is not in history");
+    }
+  }
+  auto listed = platform_.list(in.release.spec.target);
+  if (!listed) return listed.error();
+  scene.instances = std::move(*listed);
+  return scene;
 }
 
 StepResult Executor::start_color(const StepInput& in, const reconcile::step::StartRevision& s) {
   const Color color = *s.color;
   const char* name = reconcile::to_string(color);
-  const std::int32_t port = traffic_port(in.release.spec);
-  if (port == 0) return no_port();
-  auto live = live_weights(in);
-  if (!live) return StepResult::from_error(live.error());
-  for (const auto& b : *live) {
-    if (b.name == name && b.weight > 0) {
-      return StepResult::failed(std::string("the ") + name + " color serves traffic (weight " +
-                                std::to_string(b.weight) + "); refusing to replace it");
-    }
-  }
-  auto listed = platform_.list(in.release.spec.target);
-  if (!listed) return StepResult::from_error(listed.error());
-  std::vector<Instance>& instances = *listed;
-  const std::chrono::seconds grace = in.plan.emergency ? std::chrono::seconds(1)
-                                                       : std::chrono::seconds(10);
+  auto scene = traffic_scene(in, std::nullopt);
+  if (!scene) return StepResult::from_error(scene.error());
+  if (auto refused = refuse_if_serving(scene->live, name, "replace")) return *refused;
+  const std::vector<Instance>& instances = scene->instances;
 
   const Instance* existing = nullptr;
   for (const auto& i : instances) {
@@ -71,7 +105,9 @@ StepResult Executor::start_color(const StepInput& in, const reconcile::step::Sta
   for (const auto& i : instances) {
     if (!in_color(i, color) || (existing != nullptr && i.id == existing->id)) continue;
     if (i.running) {
-      if (auto st = platform_.stop(i.id, grace); !st) return StepResult::from_error(st.error());
+      if (auto st = platform_.stop(i.id, stop_grace(in)); !st) {
+        return StepResult::from_error(st.error());
+      }
       kill_point("bluegreen:after-stop-idle");
     }
     if (existing == nullptr && i.name == target_name) {
@@ -87,13 +123,7 @@ StepResult Executor::start_color(const StepInput& in, const reconcile::step::Sta
     auto change = revision_change(in, s);
     if (!change) return StepResult::from_error(change.error());
     change->labels[label::kColor] = name;
-    std::vector<int> ports;
-    if (!traffic_.on_network) {
-      ports.push_back(port);
-      const auto& hc = in.release.spec.health_check;
-      if (hc && hc->http && hc->http->port != port) ports.push_back(hc->http->port);
-    }
-    change->publish_loopback = ports;
+    change->publish_loopback = loopback_ports(in, scene->port, traffic_);
     if (auto st = platform_.ensure_image(s.tuple.image); !st) {
       return StepResult::from_error(st.error());
     }
@@ -118,17 +148,13 @@ StepResult Executor::start_color(const StepInput& in, const reconcile::step::Sta
 
 StepResult Executor::switch_color(const StepInput& in,
                                   const reconcile::step::SwitchActiveColor& s) {
-  const std::int32_t port = traffic_port(in.release.spec);
-  if (port == 0) return no_port();
-  if (auto live = live_weights(in); !live) return StepResult::from_error(live.error());
-  const model::RevisionRecord* rec = in.history.find(s.revision);
-  if (rec == nullptr) return StepResult::failed("revision " + number(s.revision) + " is not in history");
-  auto listed = platform_.list(in.release.spec.target);
-  if (!listed) return StepResult::from_error(listed.error());
-
+  auto scene = traffic_scene(in, s.revision);
+  if (!scene) return StepResult::from_error(scene.error());
   const Instance* to = nullptr;
-  for (const auto& i : *listed) {
-    if (i.running && in_color(i, s.to) && runs_revision(i, s.revision, rec->revision)) to = &i;
+  for (const auto& i : scene->instances) {
+    if (i.running && in_color(i, s.to) && runs_revision(i, s.revision, scene->record->revision)) {
+      to = &i;
+    }
   }
   const char* color = reconcile::to_string(s.to);
   if (to == nullptr) {
@@ -136,12 +162,12 @@ StepResult Executor::switch_color(const StepInput& in,
                                   " in the " + color + " color",
                               std::nullopt, model::ErrorKind::kTransient);
   }
-  auto address = platform_.address(to->id, port);
+  auto address = platform_.address(to->id, scene->port);
   if (!address) return StepResult::from_error(address.error());
   std::vector<router::Backend> backends{{color, *address, 100}};
   // The other color stays listed at weight 0 while it runs (nginx marks it down).
-  if (const Instance* o = running_in_color(*listed, reconcile::other(s.to))) {
-    if (auto a = platform_.address(o->id, port)) {
+  if (const Instance* o = running_in_color(scene->instances, reconcile::other(s.to))) {
+    if (auto a = platform_.address(o->id, scene->port)) {
       backends.push_back({reconcile::to_string(reconcile::other(s.to)), *a, 0});
     }
   }
@@ -168,22 +194,15 @@ StepResult Executor::scale_down_color(const StepInput& in, const reconcile::step
                                          " color stays up for a switchback for another " +
                                          model::format_duration(left));
   }
-  auto live = live_weights(in);
-  if (!live) return StepResult::from_error(live.error());
-  for (const auto& b : *live) {
-    if (b.name == name && b.weight > 0) {
-      return StepResult::failed(std::string("the ") + name + " color serves traffic (weight " +
-                                std::to_string(b.weight) + "); refusing to stop it");
-    }
-  }
-  auto listed = platform_.list(in.release.spec.target);
-  if (!listed) return StepResult::from_error(listed.error());
-  const std::chrono::seconds grace = in.plan.emergency ? std::chrono::seconds(1)
-                                                       : std::chrono::seconds(10);
+  auto scene = traffic_scene(in, std::nullopt);
+  if (!scene) return StepResult::from_error(scene.error());
+  if (auto refused = refuse_if_serving(scene->live, name, "stop")) return *refused;
   int stopped = 0;
-  for (const auto& i : *listed) {
+  for (const auto& i : scene->instances) {
     if (!i.running || !in_color(i, color)) continue;
-    if (auto st = platform_.stop(i.id, grace); !st) return StepResult::from_error(st.error());
+    if (auto st = platform_.stop(i.id, stop_grace(in)); !st) {
+      return StepResult::from_error(st.error());
+    }
     ++stopped;
     kill_point("bluegreen:after-scale-down");
   }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "rewind/analysis/judge.hpp"
+#include "rewind/execute/colors.hpp"
 #include "rewind/execute/database.hpp"
 #include "rewind/execute/health_probe.hpp"
 #include "rewind/execute/platform.hpp"
@@ -150,10 +151,17 @@ class Executor {
   StepResult pause(const StepInput& in, const reconcile::step::Pause& s);
   StepResult promote_canary(const StepInput& in, const reconcile::step::Promote& s);
   StepResult scale_down_revision(const StepInput& in, const reconcile::step::ScaleDown& s);
+  // The containers of the canary's two tracks, the canary running `revision`.
+  struct TrafficScene;
+  model::Result<CanaryTracks> tracks_of(const StepInput& in, const TrafficScene& scene,
+                                        model::RevisionNumber revision);
   // A recreate of a canary Release moves the stable backend to the new container.
   model::Status route_stable(const StepInput& in, const Instance& serving);
-  // The router's weights for the Release; an error when no router is configured.
-  model::Result<std::vector<router::Backend>> live_weights(const StepInput& in);
+  // What a traffic step works on: the router's weights, the service's
+  // containers, the traffic port and the step's revision record. An error
+  // (terminal, saying what to set) without a router or a port.
+  model::Result<TrafficScene> traffic_scene(const StepInput& in,
+                                            std::optional<model::RevisionNumber> revision);
   StepResult health_gate(const StepInput& in, const reconcile::step::HealthGate& s);
   StepResult analysis_gate(const StepInput& in, const reconcile::step::AnalysisGate& s);
   StepResult mark_stable(const StepInput& in, const reconcile::step::MarkStable& s);

@@ -41,6 +41,21 @@ class CanaryTest : public TrafficTest {
     return std::atoi(text.c_str() + at + std::char_traits<char>::length("name=canary weight="));
   }
 
+  // v1 with `steps` under a running watcher, stable.
+  void start_at_v1(const std::string& steps, const std::string& extra = "",
+                   const std::vector<std::string>& watcher_args = {}) {
+    write_canary("rewind-demo:v1", steps, extra);
+    start_watcher(watcher_args);
+    ASSERT_TRUE(eventually([&] { return svc_->stable_at(1); }, 60s)) << svc_->describe();
+  }
+
+  // Back at `revision`, the canary gone, and the final phase written (by the
+  // pass after the plan's end).
+  [[nodiscard]] bool rolled_back_to(int revision) const {
+    return svc_->stable_at(revision) && running_names().size() == 1 &&
+           svc_->status()["status"].value("phase", "") == "RolledBack";
+  }
+
   // The id of the running container of revision `n` ("" when none).
   [[nodiscard]] std::string container_of(int n) const {
     for (const auto& c : svc_->running()) {
@@ -111,9 +126,7 @@ class WeightLog {
 
 TEST_F(CanaryTest, AGoodVersionGoesTenThenFiftyThenAllOfTheTraffic) {
   const std::string steps = "[{setWeight: 10}, {pause: 5s}, {setWeight: 50}, {pause: 5s}]";
-  write_canary("rewind-demo:v1", steps);
-  start_watcher();
-  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1); }, 60s)) << svc_->describe();
+  ASSERT_NO_FATAL_FAILURE(start_at_v1(steps));
 
   client_ = std::make_unique<Client>(nginx_.port());
   WeightLog weights(*this, [this] { return canary_weight(); });
@@ -157,10 +170,8 @@ TEST_F(CanaryTest, ThirtyPercentErrorsAbortTheCanaryAndNoRequestReachesItAfterwa
   const std::string steps = "[{setWeight: 20}, {analysis: {}}, {setWeight: 50}]";
   // v1 has no spec.analysis (the compose container is adopted as it is), so
   // no analysis step either: steps are not part of the revision.
-  write_canary("rewind-demo:v1", "[{setWeight: 20}, {setWeight: 50}]",
-               "  config: {env: {DEMO_ERROR_RATE: \"0\"}}\n");
-  start_watcher();
-  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1); }, 60s)) << svc_->describe();
+  ASSERT_NO_FATAL_FAILURE(
+      start_at_v1("[{setWeight: 20}, {setWeight: 50}]", "  config: {env: {DEMO_ERROR_RATE: \"0\"}}\n"));
 
   // v2 answers 30 % of GET / with a 500; the analysis GETs / on the canary
   // every 500 ms for up to 30 s and fails at the first 500.
@@ -178,11 +189,7 @@ TEST_F(CanaryTest, ThirtyPercentErrorsAbortTheCanaryAndNoRequestReachesItAfterwa
       << svc_->describe();
   ASSERT_TRUE(eventually([&] { return svc_->outcomes().size() == 2 && svc_->outcomes()[1] == "FailedAnalysis"; }, 60s))
       << svc_->describe();
-  // The pass after the plan's end writes the final phase.
-  ASSERT_TRUE(eventually([&] {
-    return svc_->stable_at(1) && running_names().size() == 1 &&
-           svc_->status()["status"].value("phase", "") == "RolledBack";
-  }, 30s)) << svc_->describe();
+  ASSERT_TRUE(eventually([&] { return rolled_back_to(1); }, 30s)) << svc_->describe();
   std::this_thread::sleep_for(500ms);
   const auto answers = client_->answers();
   client_.reset();
@@ -219,9 +226,7 @@ TEST_F(CanaryTest, ThirtyPercentErrorsAbortTheCanaryAndNoRequestReachesItAfterwa
 
 TEST_F(CanaryTest, ARestartDuringAPauseResumesThatPause) {
   const std::string steps = "[{setWeight: 10}, {pause: 15s}, {setWeight: 50}, {pause: 1s}]";
-  write_canary("rewind-demo:v1", steps);
-  start_watcher();
-  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1); }, 60s)) << svc_->describe();
+  ASSERT_NO_FATAL_FAILURE(start_at_v1(steps));
 
   client_ = std::make_unique<Client>(nginx_.port());
   WeightLog weights(*this, [this] { return canary_weight(); });
@@ -267,10 +272,8 @@ TEST_F(CanaryTest, AnOperatorAbortsRetriesAndPromotesThroughTheWatchersApi) {
   const std::filesystem::path token = svc_->state().parent_path() / "api-token";
   write_text(token, "t0k3n-for-the-test\n");
   const std::string steps = "[{setWeight: 20}, {pause: {}}, {setWeight: 60}]";
-  write_canary("rewind-demo:v1", steps);
-  start_watcher({"--token-file", token.string()});
-  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && !api_url().empty(); }, 60s))
-      << svc_->describe();
+  ASSERT_NO_FATAL_FAILURE(start_at_v1(steps, "", {"--token-file", token.string()}));
+  ASSERT_TRUE(eventually([&] { return !api_url().empty(); }, 10s));
   const std::string url = api_url();
 
   client_ = std::make_unique<Client>(nginx_.port());
@@ -289,10 +292,7 @@ TEST_F(CanaryTest, AnOperatorAbortsRetriesAndPromotesThroughTheWatchersApi) {
   // abort: the canary loses its traffic, then stops; v1 alone serves.
   const CommandResult aborted = person("abort", url, token);
   ASSERT_EQ(aborted.exit_code, 0) << aborted.output;
-  ASSERT_TRUE(eventually([&] {
-    return svc_->stable_at(1) && running_names().size() == 1 &&
-           svc_->status()["status"].value("phase", "") == "RolledBack";
-  }, 30s)) << svc_->describe();
+  ASSERT_TRUE(eventually([&] { return rolled_back_to(1); }, 30s)) << svc_->describe();
   EXPECT_EQ(svc_->outcomes(), (std::vector<std::string>{"Healthy", "Aborted"}));
   const auto st = svc_->status()["status"];
   EXPECT_EQ(st.value("phase", ""), "RolledBack") << st.dump(2);

@@ -15,17 +15,7 @@ using Loop = BasicLoop<FakePlatform>;
 
 model::Release analysed(const std::string& image) {
   model::Release r = release(image);
-  model::AnalysisSpec a;
-  a.interval = std::chrono::seconds(10);
-  a.window = std::chrono::minutes(1);
-  a.prometheus = model::PrometheusSpec{"http://127.0.0.1:9090"};
-  model::MetricSpec errors;
-  errors.name = "error-rate";
-  errors.query = "sum(rate(http_requests_total{code=~\"5..\",version=\"{{revision}}\"}[1m]))";
-  errors.fail_if = model::parse_threshold("> 0.05");
-  errors.failure_limit = 1;
-  a.metrics.push_back(errors);
-  r.spec.analysis = a;
+  r.spec.analysis = error_rate_analysis(std::chrono::seconds(10), std::chrono::minutes(1), 1);
   r.spec.notify.push_back(model::NotifySpec{model::WebhookSpec{"http://127.0.0.1:8099/hook"}});
   return r;
 }

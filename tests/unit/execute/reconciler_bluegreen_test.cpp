@@ -5,28 +5,15 @@
 
 #include <gmock/gmock.h>
 
-#include <ostream>
-
 #include "execute/reconciler_loop.hpp"
 #include "rewind/execute/colors.hpp"
-
-namespace rwd::router {
-// gtest prints backends in failure messages as name@address=weight.
-inline void PrintTo(const Backend& b, std::ostream* os) {
-  *os << b.name << "@" << b.address << "=" << b.weight;
-}
-}  // namespace rwd::router
 
 namespace rwd::execute::testing {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-// Container names are host names here: the fake platform's address is
-// "<name>:<port>", and routers take host:port only.
-struct Loop : BasicLoop<FakePlatform> {
-  Loop() : BasicLoop<FakePlatform>(false) { platform.add("shop-api-1", "demo:v1", true); }
-};
+using Loop = RoutedLoop;
 
 const model::ObjectKey kKey{"shop", "api"};
 
@@ -41,28 +28,11 @@ model::Release bluegreen(const std::string& image) {
 
 model::Release analysed(const std::string& image) {
   model::Release r = bluegreen(image);
-  model::AnalysisSpec a;
-  a.interval = std::chrono::seconds(10);
-  a.window = std::chrono::minutes(1);
-  a.prometheus = model::PrometheusSpec{"http://127.0.0.1:9090"};
-  model::MetricSpec errors;
-  errors.name = "error-rate";
-  errors.query = "errors{version=\"{{revision}}\"}";
-  errors.fail_if = model::parse_threshold("> 0.05");
-  errors.failure_limit = 0;
-  a.metrics.push_back(errors);
-  r.spec.analysis = a;
+  r.spec.analysis = error_rate_analysis(std::chrono::seconds(10), std::chrono::minutes(1));
   return r;
 }
 
 std::vector<router::Backend> live(Loop& loop) { return *loop.router.weights(kKey); }
-
-const Instance* named(const Loop& loop, const std::string& name) {
-  for (const auto& [id, i] : loop.platform.containers) {
-    if (i.name == name) return &i;
-  }
-  return nullptr;
-}
 
 // Runs reconciles until the plan waits at its ScaleDown step (traffic
 // switched, the old color still up), without moving the clock past it.
@@ -96,7 +66,7 @@ TEST(ReconcilerBlueGreen, TheNewColorStartsBesideTheComposeContainerAndTakesTheT
   EXPECT_TRUE(loop.router.weights(kKey)->empty()) << "nothing to switch at v1";
 
   until_scale_down(loop, bluegreen("demo:v2"));
-  const Instance* green = named(loop, "shop-api-1-green");
+  const Instance* green = loop.named("shop-api-1-green");
   ASSERT_NE(green, nullptr);
   EXPECT_TRUE(green->running);
   EXPECT_EQ(green->image.value(), "demo:v2");
@@ -107,13 +77,13 @@ TEST(ReconcilerBlueGreen, TheNewColorStartsBesideTheComposeContainerAndTakesTheT
       << "the compose container's host port stays with it";
   EXPECT_THAT(live(loop), ElementsAre(router::Backend{"green", "shop-api-1-green:8080", 100},
                                       router::Backend{"blue", "shop-api-1:8080", 0}));
-  EXPECT_TRUE(named(loop, "shop-api-1")->running) << "the old color waits for scaleDownDelay";
+  EXPECT_TRUE(loop.named("shop-api-1")->running) << "the old color waits for scaleDownDelay";
   // Observed: green active, v1 standby.
   EXPECT_EQ(loop.status().phase, model::ReleasePhase::kProgressing);
 
   ASSERT_FALSE(loop.settle(bluegreen("demo:v2")).error);
   EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v2"});
-  EXPECT_EQ(named(loop, "shop-api-1"), nullptr) << "stopped after the delay, removed when stable";
+  EXPECT_EQ(loop.named("shop-api-1"), nullptr) << "stopped after the delay, removed when stable";
   EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{2});
   EXPECT_EQ(loop.status().phase, model::ReleasePhase::kHealthy);
 }
@@ -123,10 +93,10 @@ TEST(ReconcilerBlueGreen, ColorsAlternateAndKeepTheirNames) {
   ASSERT_FALSE(loop.settle(bluegreen("demo:v1")).error);
   ASSERT_FALSE(loop.settle(bluegreen("demo:v2")).error);
   ASSERT_FALSE(loop.settle(bluegreen("demo:v3")).error);
-  const Instance* blue = named(loop, "shop-api-1-blue");
+  const Instance* blue = loop.named("shop-api-1-blue");
   ASSERT_NE(blue, nullptr);
   EXPECT_EQ(blue->image.value(), "demo:v3");
-  EXPECT_EQ(named(loop, "shop-api-1-green"), nullptr) << "v2's color, stopped then removed";
+  EXPECT_EQ(loop.named("shop-api-1-green"), nullptr) << "v2's color, stopped then removed";
   EXPECT_THAT(live(loop), ElementsAre(router::Backend{"blue", "shop-api-1-blue:8080", 100},
                                       router::Backend{"green", "shop-api-1-green:8080", 0}));
   EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v3"});
@@ -149,7 +119,7 @@ TEST(ReconcilerBlueGreen, FailedAnalysisAfterTheSwitchIsOneRouterChangeBack) {
   // The switchback created and started nothing: v1 never stopped.
   EXPECT_THAT(changes(loop.platform.calls, calls_before),
               ElementsAre("create shop-api-1-green demo:v2", "start shop-api-1-green"));
-  EXPECT_TRUE(named(loop, "shop-api-1")->running);
+  EXPECT_TRUE(loop.named("shop-api-1")->running);
 }
 
 TEST(ReconcilerBlueGreen, ARevertWithinTheDelayIsASwitchback) {
@@ -174,8 +144,8 @@ TEST(ReconcilerBlueGreen, AutoPromoteFalseWaitsWithTheNewColorUpUntilPromoted) {
   ASSERT_FALSE(loop.settle(v1).error);
   ASSERT_FALSE(loop.settle(v2).error);
   EXPECT_EQ(loop.status().phase, model::ReleasePhase::kPaused);
-  ASSERT_NE(named(loop, "shop-api-1-green"), nullptr);
-  EXPECT_TRUE(named(loop, "shop-api-1-green")->running) << "up and healthy, without traffic";
+  ASSERT_NE(loop.named("shop-api-1-green"), nullptr);
+  EXPECT_TRUE(loop.named("shop-api-1-green")->running) << "up and healthy, without traffic";
   EXPECT_TRUE(loop.router.weights(kKey)->empty());
   loop.command(CommandKind::kPromote);
   ASSERT_FALSE(loop.settle(v2).error);

@@ -5,15 +5,7 @@
 
 #include <gmock/gmock.h>
 
-#include <ostream>
-
 #include "execute/reconciler_loop.hpp"
-
-namespace rwd::router {
-inline void PrintTo(const Backend& b, std::ostream* os) {
-  *os << b.name << "@" << b.address << "=" << b.weight;
-}
-}  // namespace rwd::router
 
 namespace rwd::execute::testing {
 namespace {
@@ -24,10 +16,7 @@ using router::Backend;
 
 const model::ObjectKey kKey{"shop", "api"};
 
-// Host names for containers: routers take host:port only.
-struct Loop : BasicLoop<FakePlatform> {
-  Loop() : BasicLoop<FakePlatform>(false) { platform.add("shop-api-1", "demo:v1", true); }
-};
+using Loop = RoutedLoop;
 
 model::Release canary(const std::string& image, bool with_analysis = false) {
   model::Release r = release(image);
@@ -40,16 +29,7 @@ model::Release canary(const std::string& image, bool with_analysis = false) {
   c.steps.emplace_back(model::PauseStep{std::chrono::seconds(30)});
   r.spec.strategy.canary = c;
   if (with_analysis) {
-    model::AnalysisSpec a;
-    a.interval = std::chrono::seconds(5);
-    a.window = std::chrono::seconds(20);
-    a.prometheus = model::PrometheusSpec{"http://127.0.0.1:9090"};
-    model::MetricSpec errors;
-    errors.name = "error-rate";
-    errors.query = "errors{revision=\"{{revision}}\"}";
-    errors.fail_if = model::parse_threshold("> 0.05");
-    a.metrics.push_back(errors);
-    r.spec.analysis = a;
+    r.spec.analysis = error_rate_analysis(std::chrono::seconds(5), std::chrono::seconds(20));
   }
   return r;
 }
@@ -61,13 +41,6 @@ std::vector<std::vector<Backend>> switches(const Loop& loop) {
     if (c.op == "set_weights") out.push_back(c.backends);
   }
   return out;
-}
-
-const Instance* named(const Loop& loop, const std::string& name) {
-  for (const auto& [id, i] : loop.platform.containers) {
-    if (i.name == name) return &i;
-  }
-  return nullptr;
 }
 
 TEST(ReconcilerCanary, WeightsFollowTheStepsThenTheCanaryBecomesTheStableTrack) {
@@ -82,8 +55,8 @@ TEST(ReconcilerCanary, WeightsFollowTheStepsThenTheCanaryBecomesTheStableTrack) 
                                       Backend{"canary", "shop-api-1-rewind-r2:8080", 50}),
                           ElementsAre(Backend{"stable", "shop-api-1-rewind-r2:8080", 100})));
   EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v2"});
-  ASSERT_NE(named(loop, "shop-api-1"), nullptr) << "the canary took the compose name";
-  EXPECT_EQ(named(loop, "shop-api-1")->image.value(), "demo:v2");
+  ASSERT_NE(loop.named("shop-api-1"), nullptr) << "the canary took the compose name";
+  EXPECT_EQ(loop.named("shop-api-1")->image.value(), "demo:v2");
   EXPECT_EQ(loop.platform.changes.back().publish_loopback, std::vector<int>{8080});
   EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{2});
   EXPECT_EQ(loop.status().phase, model::ReleasePhase::kHealthy);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,23 @@ inline model::Release release(const std::string& image) {
   r.spec.health_check->http = model::HttpCheck{"/health", 8080, "http"};
   r.spec.health_check->interval = std::chrono::seconds(1);
   return r;
+}
+
+// spec.analysis with one Prometheus metric, error-rate (failIf "> 0.05"),
+// measured every `interval` through `window`; FakeMetrics answers it.
+inline model::AnalysisSpec error_rate_analysis(model::Duration interval, model::Duration window,
+                                               std::int32_t failure_limit = 0) {
+  model::AnalysisSpec a;
+  a.interval = interval;
+  a.window = window;
+  a.prometheus = model::PrometheusSpec{"http://127.0.0.1:9090"};
+  model::MetricSpec errors;
+  errors.name = "error-rate";
+  errors.query = "sum(rate(http_requests_total{code=~\"5..\",revision=\"{{revision}}\"}[1m]))";
+  errors.fail_if = model::parse_threshold("> 0.05");
+  errors.failure_limit = failure_limit;
+  a.metrics.push_back(errors);
+  return a;
 }
 
 template <class Platform>
@@ -78,4 +96,26 @@ struct BasicLoop {
   }
 };
 
+// The loop for blue-green and canary: its compose container is named like a
+// host ("shop-api-1"), since the fake platform's addresses are
+// "<name>:<port>" and routers take host:port only.
+struct RoutedLoop : BasicLoop<FakePlatform> {
+  RoutedLoop() : BasicLoop<FakePlatform>(false) { platform.add("shop-api-1", "demo:v1", true); }
+
+  // The container of that name (running or not); nullptr when there is none.
+  [[nodiscard]] const Instance* named(const std::string& name) const {
+    for (const auto& [id, i] : platform.containers) {
+      if (i.name == name) return &i;
+    }
+    return nullptr;
+  }
+};
+
 }  // namespace rwd::execute::testing
+
+namespace rwd::router {
+// gtest prints backends in failure messages as name@address=weight.
+inline void PrintTo(const Backend& b, std::ostream* os) {
+  *os << b.name << "@" << b.address << "=" << b.weight;
+}
+}  // namespace rwd::router
