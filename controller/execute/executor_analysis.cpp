@@ -148,8 +148,14 @@ std::optional<StepResult> Executor::measure_metrics(const StepInput& in,
 }
 
 StepResult Executor::analysis_gate(const StepInput& in, const reconcile::step::AnalysisGate& s) {
+  // The window runs from when this gate began, and never before the
+  // revision went live: a canary's analysis step after long pauses, or the
+  // window after a promotion or a blue-green switch, gets all of it. (A
+  // restarted controller starts the window again: longer, never shorter.)
+  Gate& g = gate(in);
   const model::RevisionRecord* rec = in.history.find(s.revision);
-  const model::Timestamp live = rec != nullptr && rec->live_at ? *rec->live_at : in.now;
+  const model::Timestamp live =
+      std::max(rec != nullptr && rec->live_at ? *rec->live_at : in.now, g.started);
   const model::Timestamp end = live + s.window;
   // One look at the containers serves the health check and the metrics.
   auto running = running_instance(in, s.revision);
@@ -157,7 +163,6 @@ StepResult Executor::analysis_gate(const StepInput& in, const reconcile::step::A
   std::string detail;
   auto seen = health_of(in, *running, s.revision, detail);
   if (!seen) return StepResult::from_error(seen.error());
-  Gate& g = gate(in);
   if (seen->has_value() && !**seen) {
     ++g.failures;
   } else if (seen->has_value()) {

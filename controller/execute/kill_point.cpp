@@ -54,4 +54,37 @@ std::vector<std::string> recreate_kill_points() {
           "after-step:mark-stable"};
 }
 
+std::vector<std::string> bluegreen_kill_points() {
+  return {"before-plan",
+          "bluegreen:after-create",
+          "bluegreen:after-start",
+          "start-revision:after-history",
+          "after-step:start-revision",
+          "after-step:health-gate",
+          "bluegreen:after-switch",
+          "after-step:switch-active-color",
+          "bluegreen:after-scale-down",
+          "after-step:scale-down",
+          "mark-stable:after-remove-old",
+          "after-step:mark-stable"};
+}
+
+std::vector<std::string> canary_kill_points() {
+  return {"before-plan",
+          "canary:after-create",
+          "canary:after-start",
+          "start-revision:after-history",
+          "after-step:start-revision",
+          "after-step:health-gate",
+          "canary:after-weight",
+          "after-step:set-traffic-weight",
+          "after-step:pause",
+          "canary:after-promote-switch",
+          "canary:after-stop-old",
+          "after-step:promote",
+          "mark-stable:after-remove-old",
+          "mark-stable:after-rename",
+          "after-step:mark-stable"};
+}
+
 }  // namespace rwd::execute

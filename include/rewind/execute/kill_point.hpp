@@ -34,5 +34,12 @@ void kill_point(std::string_view name);
 // The names that REWIND_TEST_KILL_AT may hold for a Recreate plan, in order;
 // the crash tests iterate over them.
 std::vector<std::string> recreate_kill_points();
+// The same for a blue-green roll forward (bluegreen:after-create,
+// bluegreen:after-start, bluegreen:after-switch, bluegreen:after-scale-down
+// and the steps') and for a canary one (canary:after-create,
+// canary:after-start, canary:after-weight, canary:after-promote-switch,
+// canary:after-stop-old and the steps').
+std::vector<std::string> bluegreen_kill_points();
+std::vector<std::string> canary_kill_points();
 
 }  // namespace rwd::execute

@@ -195,6 +195,24 @@ TEST(ReconcilerCanary, CommandsWithNothingToActOnChangeNothing) {
   EXPECT_TRUE(switches(loop).empty());
 }
 
+TEST(ReconcilerCanary, AnAnalysisStepAfterALongPauseStillGetsItsWholeWindow) {
+  Loop loop;
+  model::Release v1 = canary("demo:v1", true);  // analysis: every 5 s for 20 s
+  v1.spec.strategy.canary->steps = {model::SetWeightStep{10},
+                                    model::PauseStep{std::chrono::minutes(10)},
+                                    model::AnalysisStep{}};
+  model::Release v2 = v1;
+  v2.spec.image = model::ImageRef{"demo:v2"};
+  ASSERT_FALSE(loop.settle(v1).error);
+  loop.metrics.measured.clear();
+  ASSERT_FALSE(loop.settle(v2).error);
+  // 20 s at 5 s: at least 4 rounds in the step, and 4 more after the promotion.
+  std::size_t rounds = 0;
+  for (const auto& m : loop.metrics.measured) rounds += m.rfind("error-rate 2 ", 0) == 0 ? 1U : 0U;
+  EXPECT_GE(rounds, 8U) << ::testing::PrintToString(loop.metrics.measured);
+  EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{2});
+}
+
 TEST(ReconcilerCanary, ARestartedControllerResumesTheSamePause) {
   Loop loop;
   ASSERT_FALSE(loop.settle(canary("demo:v1")).error);
