@@ -43,6 +43,8 @@ class TrafficTest : public ::testing::Test {
         std::cerr << "---- rewind watch log " << run << " ----\n"
                   << ComposeService::read_text(svc_->log(std::to_string(run)));
       }
+      const std::string killed = ComposeService::read_text(svc_->log("killed"));
+      if (!killed.empty()) std::cerr << "---- the killed watcher's log ----\n" << killed;
       std::cerr << "---- upstream file ----\n" << upstream() << "---- nginx error log ----\n"
                 << nginx_.error_log() << svc_->describe();
     }
