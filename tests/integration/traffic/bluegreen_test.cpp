@@ -52,6 +52,7 @@ TEST_F(BlueGreenTest, V1ToV2SwitchesWithoutAFailedRequestAndStopsTheOldColorAfte
   ASSERT_TRUE(eventually([&] { return svc_->stable_at(2); }, 60s)) << svc_->describe();
   std::this_thread::sleep_for(500ms);  // more answers after the old color stopped
   const auto answers = client_->answers();
+  const int retried = client_->retried();
   client_.reset();
 
   EXPECT_EQ(running_names(), std::vector<std::string>{green});
@@ -90,7 +91,8 @@ TEST_F(BlueGreenTest, V1ToV2SwitchesWithoutAFailedRequestAndStopsTheOldColorAfte
   EXPECT_EQ(answers.back().body, "v2");
   std::cout << "blue-green v1->v2: " << answers.size() << " requests through nginx, " << failed
             << " failed, " << v1_after_v2 << " answered by v1 after the first v2 (within "
-            << mixed.count() << " ms)\n";
+            << mixed.count() << " ms); " << retried
+            << " sent again after nginx closed the connection unanswered\n";
   RecordProperty("mixed_ms", static_cast<int>(mixed.count()));
   RecordProperty("requests", static_cast<int>(answers.size()));
   RecordProperty("v1_after_first_v2", static_cast<int>(v1_after_v2));

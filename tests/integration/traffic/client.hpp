@@ -7,6 +7,7 @@
 //   ... change the Release ...
 //   for (const auto& a : client.answers()) ...   // {at, status, body}
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -32,7 +33,15 @@ class Client {
   explicit Client(int port)
       : thread_([this, port](std::stop_token stop) {
           while (!stop.stop_requested()) {
-            const HttpResponse r = http_get(port, "/version");
+            HttpResponse r = http_get(port, "/version");
+            if (r.status == 0 && r.body.empty()) {
+              // nginx closes a connection it accepted but had not read yet
+              // when its worker is told to quit during a reload; HTTP
+              // clients send an idempotent request again then, and so does
+              // this one, once. Counted: retried().
+              ++retried_;
+              r = http_get(port, "/version");
+            }
             {
               std::lock_guard lock(mu_);
               answers_.push_back({Clock::now(), r.status, trimmed(r.body)});
@@ -52,6 +61,8 @@ class Client {
     std::lock_guard lock(mu_);
     return answers_.size();
   }
+  // Requests sent again after a connection closed with no answer at all.
+  [[nodiscard]] int retried() const { return retried_.load(); }
   // The newest answer's version ("" before the first).
   std::string last() {
     std::lock_guard lock(mu_);
@@ -61,6 +72,7 @@ class Client {
  private:
   std::mutex mu_;
   std::vector<Answer> answers_;
+  std::atomic<int> retried_{0};
   std::jthread thread_;
 };
 
