@@ -51,34 +51,17 @@ StepResult Executor::start_canary(const StepInput& in, const reconcile::step::St
       stable = &i;
     }
   }
-  std::string id;
-  bool running = false;
-  if (existing != nullptr) {
-    id = existing->id;
-    running = existing->running;
-  } else {
-    const Instance* base = stable != nullptr ? stable : (instances.empty() ? nullptr : &instances.back());
-    if (base == nullptr) {
-      return StepResult::failed("no container of the service to start a canary beside",
-                                std::nullopt, model::ErrorKind::kTransient);
-    }
-    auto change = revision_change(in, s);
-    if (!change) return StepResult::from_error(change.error());
-    change->publish_loopback = loopback_ports(in, scene->port, traffic_);
-    change->name = revision_container_name(canonical_name(base->name), s.revision);
-    if (auto st = platform_.ensure_image(s.tuple.image); !st) {
-      return StepResult::from_error(st.error());
-    }
-    auto created = platform_.create_replacement(*base, *change);
-    if (!created) return StepResult::from_error(created.error());
-    id = *created;
-    kill_point("canary:after-create");
+  const Instance* base = stable != nullptr ? stable : (instances.empty() ? nullptr : &instances.back());
+  if (existing == nullptr && base == nullptr) {
+    return StepResult::failed("no container of the service to start a canary beside",
+                              std::nullopt, model::ErrorKind::kTransient);
   }
-  if (!running) {
-    if (auto st = platform_.start(id); !st) return StepResult::from_error(st.error());
-    kill_point("canary:after-start");
-  }
-  return StepResult::done("canary container " + id.substr(0, 12) + " runs revision " +
+  auto id = start_beside(in, s, existing, base, "canary", [&](ContainerChange& change) {
+    change.publish_loopback = loopback_ports(in, scene->port, traffic_);
+    change.name = revision_container_name(canonical_name(base->name), s.revision);
+  });
+  if (!id) return StepResult::from_error(id.error());
+  return StepResult::done("canary container " + id->substr(0, 12) + " runs revision " +
                           number(s.revision) + " beside the stable track, without traffic");
 }
 

@@ -114,6 +114,21 @@ StepResult Executor::start_color(const StepInput& in, const reconcile::step::Sta
       if (auto st = platform_.remove(i.id); !st) return StepResult::from_error(st.error());
     }
   }
+  auto id = start_beside(in, s, existing, base, "bluegreen", [&](ContainerChange& change) {
+    change.labels[label::kColor] = name;
+    change.publish_loopback = loopback_ports(in, scene->port, traffic_);
+    if (base != nullptr) change.name = target_name;
+  });
+  if (!id) return StepResult::from_error(id.error());
+  return StepResult::done("container " + short_id(*id) + " runs revision " + number(s.revision) +
+                          " as " + name);
+}
+
+model::Result<std::string> Executor::start_beside(const StepInput& in,
+                                                  const reconcile::step::StartRevision& s,
+                                                  const Instance* existing, const Instance* base,
+                                                  const std::string& points,
+                                                  const std::function<void(ContainerChange&)>& shape) {
   std::string id;
   bool running = false;
   if (existing != nullptr) {
@@ -121,29 +136,20 @@ StepResult Executor::start_color(const StepInput& in, const reconcile::step::Sta
     running = existing->running;
   } else {
     auto change = revision_change(in, s);
-    if (!change) return StepResult::from_error(change.error());
-    change->labels[label::kColor] = name;
-    change->publish_loopback = loopback_ports(in, scene->port, traffic_);
-    if (auto st = platform_.ensure_image(s.tuple.image); !st) {
-      return StepResult::from_error(st.error());
-    }
-    model::Result<std::string> created = std::string();
-    if (base == nullptr) {
-      created = platform_.create_for_service(in.release.spec.target, *change);
-    } else {
-      change->name = target_name;
-      created = platform_.create_replacement(*base, *change);
-    }
-    if (!created) return StepResult::from_error(created.error());
+    if (!change) return change.error();
+    shape(*change);
+    if (auto st = platform_.ensure_image(s.tuple.image); !st) return st.error();
+    auto created = base != nullptr ? platform_.create_replacement(*base, *change)
+                                   : platform_.create_for_service(in.release.spec.target, *change);
+    if (!created) return created.error();
     id = *created;
-    kill_point("bluegreen:after-create");
+    kill_point(points + ":after-create");
   }
   if (!running) {
-    if (auto st = platform_.start(id); !st) return StepResult::from_error(st.error());
-    kill_point("bluegreen:after-start");
+    if (auto st = platform_.start(id); !st) return st.error();
+    kill_point(points + ":after-start");
   }
-  return StepResult::done("container " + short_id(id) + " runs revision " + number(s.revision) +
-                          " as " + name);
+  return id;
 }
 
 StepResult Executor::switch_color(const StepInput& in,

@@ -142,6 +142,15 @@ class Executor {
   // one, the router switched to it, the old color stopped after its delay.
   StepResult start_color(const StepInput& in, const reconcile::step::StartRevision& s);
   StepResult switch_color(const StepInput& in, const reconcile::step::SwitchActiveColor& s);
+  // A color's or canary's container, next to what serves: `existing` (started
+  // when stopped), else one made from `base` (or, with none, from the
+  // service's last seen configuration) with `shape` applied to its change.
+  // Kill points "<points>:after-create" and "<points>:after-start".
+  model::Result<std::string> start_beside(const StepInput& in,
+                                          const reconcile::step::StartRevision& s,
+                                          const Instance* existing, const Instance* base,
+                                          const std::string& points,
+                                          const std::function<void(ContainerChange&)>& shape);
   StepResult scale_down_color(const StepInput& in, const reconcile::step::ScaleDown& s);
   // Canary (executor_canary.cpp): the canary container beside the stable
   // track, its share of the traffic, pauses, and the promotion that makes it
