@@ -17,6 +17,8 @@ Usage: rewind COMMAND [options]
 
 Commands:
   watch --dir DIR    run the controller on a Docker Compose host
+  controller         run the controller in Kubernetes mode (Release and
+                     Rollback resources, Deployments; in a pod or with a kubeconfig)
   validate PATH...   check Release and Rollback files; list every error
   plan -f FILE       print the plan for a Release without running it
   status [NAME]      show the Releases rewind manages (--state-dir or --server)
@@ -53,6 +55,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   if (command == "validate") return validate_command(rest, out, err);
   if (command == "plan") return plan_command(rest, out, err);
   if (command == "watch") return watch_command(rest, out, err);
+  if (command == "controller") return controller_command(rest, out, err);
   if (command == "status") return status_command(rest, out, err);
   if (command == "history") return history_command(rest, out, err);
   if (command == "drill") return drill_command(rest, out, err);

@@ -17,6 +17,8 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out, st
 int status_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int history_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int watch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// Kubernetes mode (controller_command.cpp).
+int controller_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int plan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int drill_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // promote / abort / retry: sent to a running `rewind watch` (person_commands.cpp).

@@ -165,7 +165,7 @@ StepResult Executor::start_revision(const StepInput& in, const reconcile::step::
   if (in.release.spec.strategy.type == model::StrategyType::kCanary) {
     if (auto st = route_stable(in, *existing); !st) return StepResult::from_error(st.error());
   }
-  return StepResult::done("container " + new_id.substr(0, 12) + " runs revision " +
+  return StepResult::done(platform_.describe(*existing) + " runs revision " +
                           std::to_string(s.revision.value()));
 }
 
@@ -224,13 +224,13 @@ model::Result<std::optional<bool>> Executor::health_of(const StepInput& in,
   const Instance* inst = &*running;
   switch (inst->health) {
     case HealthStatus::kHealthy:
-      detail = "docker healthcheck: healthy";
+      detail = platform_.health_source() + ": healthy";
       return std::optional<bool>(true);
     case HealthStatus::kUnhealthy:
-      detail = "docker healthcheck: unhealthy";
+      detail = platform_.health_source() + ": unhealthy";
       return std::optional<bool>(false);
     case HealthStatus::kStarting:
-      detail = "docker healthcheck: starting";
+      detail = platform_.health_source() + ": starting";
       return std::optional<bool>();
     case HealthStatus::kNone:
       break;

@@ -215,6 +215,13 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
   const reconcile::Plan& plan = run.decision.plan;
   for (std::size_t i = plan.first_step; i < plan.steps.size(); ++i) {
     const reconcile::Step& step = plan.steps[i];
+    if (deps_.may_act) {
+      if (auto st = deps_.may_act(); !st) {
+        return {reconcile::Action::await_change(), st.error(),
+                "not running step " + std::to_string(i + 1) + " (" + step.description +
+                    "): " + st.error().message};
+      }
+    }
     const model::Timestamp started = deps_.now();
     if (const auto* inc = step.as<reconcile::step::RecordIncident>()) {
       run.release.status.last_rollback =

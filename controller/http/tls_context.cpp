@@ -5,7 +5,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <cstddef>
 #include <string>
 
 namespace rwd::http::detail {
@@ -19,6 +21,59 @@ model::Error load_error(const char* what, const std::string& file,
                                 "\": " + ec.message());
 }
 
+// PEM text held in memory: the message gives its size, never its contents.
+model::Error data_error(const char* what, const std::string& pem,
+                        const boost::system::error_code& ec) {
+  return model::Error::terminal("TLS: cannot load " + std::string(what) + " data (PEM in memory, " +
+                                std::to_string(pem.size()) + " bytes): " + ec.message());
+}
+
+boost::asio::const_buffer buffer_of(const std::string& pem) {
+  return boost::asio::buffer(pem.data(), pem.size());
+}
+
+// The CA: from ca_file, else from ca_pem, else the system's trust store.
+model::Status load_certificate_authority(ssl::context& ctx, const TlsClientOptions& options) {
+  boost::system::error_code ec;
+  if (!options.ca_file.empty()) {
+    ctx.load_verify_file(options.ca_file, ec);
+    if (ec) return load_error("CA file", options.ca_file, ec);
+  } else if (!options.ca_pem.empty()) {
+    ctx.add_certificate_authority(buffer_of(options.ca_pem), ec);
+    if (ec) return data_error("CA", options.ca_pem, ec);
+  } else {
+    ctx.set_default_verify_paths(ec);
+    if (ec) return model::Error::terminal("TLS: no default trust store: " + ec.message());
+  }
+  return {};
+}
+
+// The client certificate and key, each from its file or else its PEM text.
+model::Status load_client_certificate(ssl::context& ctx, const TlsClientOptions& options) {
+  const bool has_cert = !options.cert_file.empty() || !options.cert_pem.empty();
+  const bool has_key = !options.key_file.empty() || !options.key_pem.empty();
+  if (!has_cert && !has_key) return {};
+  if (!has_cert || !has_key) {
+    return model::Error::terminal("TLS: a client certificate needs both a certificate and a key");
+  }
+  boost::system::error_code ec;
+  if (!options.cert_file.empty()) {
+    ctx.use_certificate_chain_file(options.cert_file, ec);
+    if (ec) return load_error("client certificate", options.cert_file, ec);
+  } else {
+    ctx.use_certificate_chain(buffer_of(options.cert_pem), ec);
+    if (ec) return data_error("client certificate", options.cert_pem, ec);
+  }
+  if (!options.key_file.empty()) {
+    ctx.use_private_key_file(options.key_file, ssl::context::pem, ec);
+    if (ec) return load_error("client key", options.key_file, ec);
+  } else {
+    ctx.use_private_key(buffer_of(options.key_pem), ssl::context::pem, ec);
+    if (ec) return data_error("client key", options.key_pem, ec);
+  }
+  return {};
+}
+
 }  // namespace
 
 model::Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsClientOptions& options) {
@@ -29,27 +84,18 @@ model::Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsClientOpt
                        ssl::context::no_tlsv1_1,
                    ec);
   if (ec) return model::Error::terminal("TLS: cannot set options: " + ec.message());
+  // An encrypted key fails to load instead of OpenSSL asking on the terminal.
+  ctx->set_password_callback(
+      [](std::size_t, ssl::context::password_purpose) { return std::string(); }, ec);
+  if (ec) return model::Error::terminal("TLS: cannot set the password callback: " + ec.message());
   if (options.verify) {
     ctx->set_verify_mode(ssl::verify_peer, ec);
-    if (options.ca_file.empty()) {
-      ctx->set_default_verify_paths(ec);
-      if (ec) return model::Error::terminal("TLS: no default trust store: " + ec.message());
-    } else {
-      ctx->load_verify_file(options.ca_file, ec);
-      if (ec) return load_error("CA file", options.ca_file, ec);
-    }
+    if (ec) return model::Error::terminal("TLS: cannot set the verify mode: " + ec.message());
+    if (auto st = load_certificate_authority(*ctx, options); !st) return st.error();
   } else {
     ctx->set_verify_mode(ssl::verify_none, ec);
   }
-  if (!options.cert_file.empty() || !options.key_file.empty()) {
-    if (options.cert_file.empty() || options.key_file.empty()) {
-      return model::Error::terminal("TLS: a client certificate needs both a cert and a key file");
-    }
-    ctx->use_certificate_chain_file(options.cert_file, ec);
-    if (ec) return load_error("client certificate", options.cert_file, ec);
-    ctx->use_private_key_file(options.key_file, ssl::context::pem, ec);
-    if (ec) return load_error("client key", options.key_file, ec);
-  }
+  if (auto st = load_client_certificate(*ctx, options); !st) return st.error();
   return ctx;
 }
 

@@ -10,8 +10,9 @@
 namespace rwd::http::detail {
 
 // TLS 1.2 or newer; verification of the peer as the options say; the CA,
-// client certificate and key loaded from their files. A file that cannot be
-// loaded is a terminal error naming the file (never its contents).
+// client certificate and key loaded from their files or PEM text. A file that
+// cannot be loaded is a terminal error naming the file; PEM text that cannot
+// be loaded is one giving its size. Neither ever shows the contents.
 model::Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(
     const TlsClientOptions& options);
 

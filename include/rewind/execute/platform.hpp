@@ -153,6 +153,13 @@ class ContainerPlatform {
   // (a published host port, else the container's address on its network).
   virtual model::Result<std::string> address(const std::string& id, int port) = 0;
 
+  // How step messages name an instance ("container 0123456789ab") and where
+  // its health comes from ("docker healthcheck").
+  [[nodiscard]] virtual std::string describe(const Instance& instance) const {
+    return "container " + instance.id.substr(0, 12);
+  }
+  [[nodiscard]] virtual std::string health_source() const { return "docker healthcheck"; }
+
   // Runs `command` to its end in a new container and removes the container
   // again on every path (failure, timeout). A non-zero exit is an output,
   // not an error; errors are what kept it from running.

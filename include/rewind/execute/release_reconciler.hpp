@@ -53,6 +53,10 @@ struct ReconcilerDeps {
   Traffic traffic{};
   // `rewind promote`/`abort`/`retry` waiting to be applied; nullptr: none come.
   CommandBox* commands = nullptr;
+  // Asked before every step: an error stops the plan there (it resumes at
+  // that step later). Kubernetes mode: "this controller still holds the
+  // leader Lease". Empty: always yes.
+  std::function<model::Status()> may_act{};
 };
 
 struct ReconcileOutcome {

@@ -17,12 +17,18 @@
 
 namespace rwd::http {
 
+// The CA, client certificate and key come from a file or, when the file is
+// empty, from PEM text held in memory (a kubeconfig's *-data fields). The PEM
+// text is never shown: not by Endpoint::str(), not in an error message.
 struct TlsClientOptions {
   bool verify = true;       // verify the server's chain and name
-  std::string ca_file;      // PEM; empty: the system's default trust store
-  std::string cert_file;    // PEM client certificate (chain); empty: none
-  std::string key_file;     // PEM private key of cert_file
+  std::string ca_file;      // PEM; empty: ca_pem, or else the system's default trust store
+  std::string cert_file;    // PEM client certificate (chain); empty: cert_pem, or else none
+  std::string key_file;     // PEM private key of cert_file; empty: key_pem
   std::string server_name;  // name checked against the certificate; empty: the host
+  std::string ca_pem{};     // PEM text of the CA(s), used when ca_file is empty
+  std::string cert_pem{};   // PEM text of the client certificate (chain), when cert_file is empty
+  std::string key_pem{};    // PEM text of the client key (a secret), when key_file is empty
   bool operator==(const TlsClientOptions&) const = default;
 };
 

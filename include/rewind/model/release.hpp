@@ -26,6 +26,9 @@ struct DockerTarget {
 struct KubernetesTarget {
   std::string deployment;
   std::string container;  // empty: the Deployment's first container
+  // The Release's namespace, where the Deployment is. Not read from YAML nor
+  // written: the Kubernetes source sets it from metadata.namespace.
+  std::string ns;
   bool operator==(const KubernetesTarget&) const = default;
 };
 

@@ -1,0 +1,320 @@
+// The Kubernetes-mode controller behind `rewind controller`: Releases and
+// Rollbacks from the API server, Deployments as the target, status (and
+// history) in the status subresource, a leader Lease, until SIGTERM/SIGINT.
+
+#include "kube_controller.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <ostream>
+#include <thread>
+#include <variant>
+
+#include "rewind/cli/command_routes.hpp"
+#include "rewind/execute/http_health_probe.hpp"
+#include "rewind/execute/release_reconciler.hpp"
+#include "rewind/http/server.hpp"
+#include "rewind/kube/api.hpp"
+#include "rewind/kube/config.hpp"
+#include "rewind/kube/deployment_platform.hpp"
+#include "rewind/kube/events.hpp"
+#include "rewind/kube/leader.hpp"
+#include "rewind/kube/source.hpp"
+#include "rewind/kube/status_store.hpp"
+#include "rewind/runtime/controller.hpp"
+#include "rewind/runtime/metrics.hpp"
+#include "rewind/runtime/signals.hpp"
+#include "rewind/runtime/store.hpp"
+#include "rewind/runtime/work_queue.hpp"
+#include "state_provider.hpp"
+
+namespace rwd::cli {
+namespace {
+
+model::Timestamp now_ms() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+// Steps worth an Event on the Release: the finished and the failed ones
+// (gates that wait say so in status only).
+bool worth_an_event(const execute::StepResult& r) { return r.state != execute::StepState::kWaiting; }
+
+class KubeService {
+ public:
+  KubeService(const KubeControllerConfig& config, kube::ClusterConfig cluster)
+      : config_(config),
+        api_(std::move(cluster)),
+        cm_(runtime::register_controller_metrics(metrics_)),
+        queue_(clock_),
+        stores_(api_),
+        platform_(api_),
+        source_(api_, store_, config.watch_namespace),
+        events_(api_, config.identity.empty() ? kube::default_identity() : config.identity),
+        elector_(api_, lease_options()),
+        controller_(
+            queue_, clock_, [this](const runtime::ObjectRef& ref) { return reconcile(ref); },
+            controller_options()) {
+    execute::ReconcilerDeps deps{
+        platform_, probe_, stores_, stores_, now_ms,
+        [](const model::Release&) -> model::Result<model::EnvFileContents> {
+          return model::EnvFileContents{};
+        },
+        config.dry_run,
+        [this](const model::ObjectKey& key, const reconcile::Step& step,
+               const execute::StepResult& r, model::Duration took) {
+          on_step(key, step, r, took);
+        },
+        nullptr, execute::real_metrics(), nullptr, execute::Traffic{}, &commands_};
+    if (config_.leader_elect) {
+      deps.may_act = [this]() -> model::Status {
+        if (elector_.is_leader()) return {};
+        return model::Error::transient("this controller no longer holds the leader Lease " +
+                                       config_.lease_namespace + "/" + config_.lease_name);
+      };
+    }
+    reconciler_ = std::make_unique<execute::ReleaseReconciler>(std::move(deps));
+  }
+
+  model::Status start();
+  void wait();
+  int stop();
+
+ private:
+  kube::LeaseOptions lease_options() const {
+    kube::LeaseOptions o;
+    o.ns = config_.lease_namespace;
+    o.name = config_.lease_name;
+    o.identity = config_.identity;
+    return o;
+  }
+  runtime::ControllerOptions controller_options() {
+    runtime::ControllerOptions o;
+    o.name = "rewind";
+    o.workers = config_.workers;
+    o.on_outcome = [this](const runtime::ReconcileOutcome& out) {
+      cm_.reconciles.with({out.error ? "error" : "success"}).inc();
+      cm_.queue_depth.set(static_cast<double>(queue_.len()));
+    };
+    return o;
+  }
+  model::Result<runtime::Action> reconcile(const runtime::ObjectRef& ref);
+  void on_step(const model::ObjectKey& key, const reconcile::Step& step,
+               const execute::StepResult& r, model::Duration took);
+  model::Status start_http();
+  void start_leading();
+  void shut_down(const char* why);
+  http::Readiness readiness() const;
+
+  const KubeControllerConfig& config_;
+  kube::Api api_;
+  runtime::Metrics metrics_;
+  runtime::ControllerMetrics cm_;
+  runtime::Store store_;
+  const runtime::Clock& clock_ = runtime::SystemClock::instance();
+  runtime::WorkQueue queue_;
+  kube::KubeStatusStore stores_;
+  kube::DeploymentPlatform platform_;
+  execute::HttpHealthProbe probe_;
+  kube::KubeSource source_;
+  kube::EventRecorder events_;
+  kube::LeaderElector elector_;
+  execute::CommandBox commands_;
+  std::unique_ptr<execute::ReleaseReconciler> reconciler_;
+  runtime::Controller controller_;
+  std::uint64_t subscription_ = 0;
+  std::unique_ptr<http::Server> server_;
+  std::jthread elector_thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool lost_lease_ = false;
+  bool leading_ = false;
+  std::unique_ptr<runtime::SignalWatcher> signals_;
+};
+
+model::Result<runtime::Action> KubeService::reconcile(const runtime::ObjectRef& ref) {
+  if (ref.kind == runtime::Kind::kRollback) {
+    if (auto rb = store_.get_rollback(ref.key)) {
+      queue_.add(runtime::release_ref(ref.key.ns, rb->spec.release_name));
+    }
+    return runtime::Action::await_change();
+  }
+  auto rel = store_.get_release(ref.key);
+  if (!rel) {
+    reconciler_->forget(ref.key);
+    return runtime::Action::await_change();
+  }
+  std::vector<model::Rollback> rollbacks;
+  for (const auto& e : store_.list(runtime::Kind::kRollback)) {
+    const auto& rb = std::get<model::Rollback>(*e.object);
+    if (rb.metadata.ns == ref.key.ns && rb.spec.release_name == ref.key.name) {
+      rollbacks.push_back(rb);
+    }
+  }
+  const execute::ReconcileOutcome outcome = reconciler_->reconcile(*rel, rollbacks);
+  if (outcome.error) {
+    spdlog::error("{}: {}", ref.key.str(), outcome.error->message);
+    return *outcome.error;
+  }
+  if (auto after = outcome.action.requeue()) return runtime::Action::requeue(*after);
+  return runtime::Action::requeue(config_.resync);
+}
+
+void KubeService::on_step(const model::ObjectKey& key, const reconcile::Step& step,
+                          const execute::StepResult& r, model::Duration took) {
+  if (r.state != execute::StepState::kWaiting) {
+    cm_.step_duration.with({reconcile::step_name(step.kind())})
+        .observe(std::chrono::duration<double>(took).count());
+  }
+  if (const auto* inc = step.as<reconcile::step::RecordIncident>()) {
+    cm_.rollbacks.with({inc->reason}).inc();
+    events_.record({&kube::kReleases, key, {}}, kube::EventType::kWarning, "RollingBack",
+                   step.description);
+    return;
+  }
+  if (!worth_an_event(r)) return;
+  const bool failed = r.state == execute::StepState::kFailed;
+  std::string reason = failed ? "StepFailed" : "StepSucceeded";
+  events_.record({&kube::kReleases, key, {}},
+                 failed ? kube::EventType::kWarning : kube::EventType::kNormal, reason,
+                 step.description + (r.message.empty() ? "" : ": " + r.message));
+}
+
+http::Readiness KubeService::readiness() const {
+  if (!source_.has_synced()) {
+    return {false, "the first list of Releases and Rollbacks from the API server is not finished"};
+  }
+  return {true, ""};
+}
+
+model::Status KubeService::start_http() {
+  auto listen = http::parse_listen_address(config_.listen);
+  if (!listen) return model::Error::invalid_spec("--listen: " + listen.error().message);
+  http::BearerAuth auth;
+  if (!config_.token_file.empty()) {
+    auto loaded = http::BearerAuth::from_file(config_.token_file);
+    if (!loaded) return model::Error::invalid_spec("--token-file: " + loaded.error().message);
+    auth = std::move(*loaded);
+  }
+  http::Router router(std::move(auth));
+  add_command_routes(
+      router,
+      {commands_,
+       [this](const model::ObjectKey& key) -> std::optional<model::ReleaseStatus> {
+         if (!store_.get_release(key)) return std::nullopt;
+         auto stored = stores_.read_release(key);
+         if (!stored || !*stored) return model::ReleaseStatus{};
+         return (**stored).status;
+       },
+       [this](const model::ObjectKey& key) { queue_.add(runtime::release_ref(key.ns, key.name)); },
+       now_ms});
+  http::add_standard_routes(router, {[this] { return readiness(); },
+                                     [this] { return metrics_.render(); },
+                                     std::make_shared<StateProvider>(stores_, stores_)});
+  http::ServerOptions sopts;
+  sopts.listen = *listen;
+  server_ = std::make_unique<http::Server>(sopts, std::move(router));
+  return server_->start();
+}
+
+void KubeService::shut_down(const char* why) {
+  spdlog::info("{}: shutting down", why);
+  const std::lock_guard lock(mu_);
+  stopping_ = true;
+  cv_.notify_all();
+}
+
+void KubeService::start_leading() {
+  {
+    const std::lock_guard lock(mu_);
+    if (stopping_ || leading_) return;
+    leading_ = true;
+  }
+  spdlog::info("leading: reconciling Releases{}",
+               config_.watch_namespace.empty() ? "" : " in namespace " + config_.watch_namespace);
+  controller_.start();
+  for (const auto& e : store_.list()) queue_.add(e.ref);
+}
+
+model::Status KubeService::start() {
+  subscription_ = store_.subscribe([this](const runtime::Event& e) { queue_.add(e.ref); });
+  if (auto st = start_http(); !st) return st;
+  auto signals = runtime::SignalWatcher::install([this](int signo) {
+    spdlog::info("signal {}", signo);
+    shut_down("signal");
+  });
+  if (!signals) return signals.error();
+  signals_ = std::move(*signals);
+  source_.on_diagnostics([this](const std::vector<model::Diagnostic>& diags) {
+    for (const auto& d : diags) {
+      spdlog::error("{}", d.str());
+      cm_.source_errors.with({"kubernetes"}).inc();
+    }
+  });
+  source_.start();
+  spdlog::info("rewind controller: API server {} ({}), HTTP on {}{}", api_.config().endpoint.str(),
+               api_.config().source, server_->local_address().str(),
+               config_.dry_run ? ", dry run" : "");
+  if (!config_.leader_elect) {
+    start_leading();
+  } else {
+    spdlog::info("leader election: waiting for the Lease {}/{} as {}", config_.lease_namespace,
+                 config_.lease_name, elector_.options().identity);
+    elector_thread_ = std::jthread([this](std::stop_token stop) {
+      if (elector_.run(stop, [this] { start_leading(); })) {
+        {
+          const std::lock_guard lock(mu_);
+          lost_lease_ = true;
+        }
+        shut_down("lost the leader Lease");
+      }
+    });
+  }
+  return {};
+}
+
+void KubeService::wait() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return stopping_; });
+}
+
+int KubeService::stop() {
+  source_.stop();
+  if (subscription_ != 0) store_.unsubscribe(subscription_);
+  const runtime::ShutdownReport report = controller_.shutdown(std::chrono::seconds(60));
+  for (const auto& ref : report.unfinished) {
+    spdlog::warn("{}: still reconciling at shutdown; it resumes at its last finished step",
+                 ref.str());
+  }
+  if (elector_thread_.joinable()) {
+    elector_thread_.request_stop();
+    elector_thread_.join();
+  }
+  if (config_.leader_elect) elector_.release();
+  if (server_) server_->stop();
+  spdlog::info("stopped");
+  const std::lock_guard lock(mu_);
+  if (lost_lease_) return 1;
+  return report.clean ? 0 : 1;
+}
+
+}  // namespace
+
+int run_kube_controller(const KubeControllerConfig& config, std::ostream& err) {
+  auto cluster = kube::resolve_config(config.kubeconfig, config.context);
+  if (!cluster) {
+    err << "rewind controller: " << cluster.error().message << "\n";
+    return 2;
+  }
+  KubeService service(config, std::move(*cluster));
+  if (auto st = service.start(); !st) {
+    err << "rewind controller: " << st.error().message << "\n";
+    return st.error().kind == model::ErrorKind::kInvalidSpec ? 2 : 1;
+  }
+  service.wait();
+  return service.stop();
+}
+
+}  // namespace rwd::cli

@@ -1,0 +1,68 @@
+#pragma once
+// The executor's ContainerPlatform for `target.kubernetes: {deployment: X}`.
+//
+// A Deployment is one Instance (id "namespace/name"): its image and env are
+// the target container's, its labels the pod template's rewind.dev/*
+// annotations (revision, hashes: what runs maps back to a revision after a
+// restart), `running` means replicas > 0, and its health is the rollout's:
+//
+//   healthy   the controller saw the latest generation and every replica is
+//             updated and available, with no old pod left
+//   unhealthy the Progressing condition is False (ProgressDeadlineExceeded)
+//   starting  anything in between
+//
+// A "replacement" is the same Deployment with the new image, env and
+// annotations: one merge patch of its pod template (with the resourceVersion
+// read, so a concurrent change is a conflict, not lost), sent only when
+// something differs; Kubernetes rolls the pods. stop/start scale to zero and
+// back (the replica count is kept in an annotation).
+
+#include <string>
+#include <vector>
+
+#include "rewind/execute/platform.hpp"
+#include "rewind/kube/api.hpp"
+
+namespace rwd::kube {
+
+// Pod-template annotation holding the replica count a stop() scaled down from.
+inline constexpr const char* kReplicasBeforeStop = "rewind.dev/replicas-before-stop";
+
+// The Instance for a Deployment object (exposed for unit tests).
+execute::Instance instance_of(const Json& deployment, const std::string& container);
+
+class DeploymentPlatform final : public execute::ContainerPlatform {
+ public:
+  explicit DeploymentPlatform(Api& api) : api_(api) {}
+
+  model::Result<std::vector<execute::Instance>> list(const model::Target& target) override;
+  model::Result<execute::Instance> inspect(const std::string& id) override;
+  model::Result<bool> image_present(const model::ImageRef& image) override;
+  model::Status ensure_image(const model::ImageRef& image) override;
+  model::Result<std::string> create_replacement(const execute::Instance& from,
+                                                const execute::ContainerChange& change) override;
+  model::Result<std::string> create_for_service(const model::Target& target,
+                                                const execute::ContainerChange& change) override;
+  model::Status start(const std::string& id) override;
+  model::Status stop(const std::string& id, std::chrono::seconds grace) override;
+  model::Status remove(const std::string& id) override;
+  model::Status rename(const std::string& id, const std::string& name) override;
+  model::Result<std::string> address(const std::string& id, int port) override;
+  model::Result<execute::CommandOutput> run_once(const execute::OneOffCommand& command) override;
+  [[nodiscard]] std::string describe(const execute::Instance& instance) const override {
+    return "Deployment " + instance.name;
+  }
+  [[nodiscard]] std::string health_source() const override { return "rollout"; }
+
+  // Patches sent, and patches left out because the Deployment already matched.
+  [[nodiscard]] std::uint64_t patches() const { return patches_; }
+
+ private:
+  model::Result<Json> get(const std::string& id);
+  model::Status scale(const std::string& id, bool up);
+
+  Api& api_;
+  std::uint64_t patches_ = 0;
+};
+
+}  // namespace rwd::kube

@@ -1,0 +1,140 @@
+#pragma once
+// The real `rewind controller` binary as a child process against the test
+// cluster (kube_cluster.hpp), and the Release/Deployment objects the tests
+// apply with kubectl.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "kube_test_util.hpp"
+#include "watcher_process.hpp"
+
+namespace rwd::kube_itest {
+
+using rwd::itest::eventually;
+
+class ControllerProcess {
+ public:
+  ControllerProcess(const KubeCluster& k, const std::string& log, const std::string& identity,
+                    std::vector<std::string> more = {})
+      : log_(log) {
+    const std::string bin = std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind";
+    std::vector<std::string> args{bin, "controller", "--kubeconfig", k.kubeconfig(), "--listen",
+                                  "127.0.0.1:0", "--resync", "2s", "--identity", identity};
+    args.insert(args.end(), more.begin(), more.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::execv(bin.c_str(), argv.data());
+      ::_exit(127);
+    }
+    if (fd >= 0) ::close(fd);
+  }
+  ~ControllerProcess() { stop(SIGKILL); }
+  ControllerProcess(const ControllerProcess&) = delete;
+  ControllerProcess& operator=(const ControllerProcess&) = delete;
+
+  // Sends `signo` and waits: the exit code, or 128 + the signal.
+  int stop(int signo = SIGTERM) {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, signo);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  [[nodiscard]] bool running() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    return true;
+  }
+  [[nodiscard]] std::string log() const { return read_text(log_); }
+
+ private:
+  std::string log_;
+  pid_t pid_ = -1;
+};
+
+// A Deployment of `replicas` pods of rewind-demo (kwok runs no image; the
+// name only has to be valid), with a container "app".
+inline Json deployment_json(const std::string& ns, const std::string& name,
+                            const std::string& image, int replicas = 2) {
+  return Json{{"apiVersion", "apps/v1"},
+              {"kind", "Deployment"},
+              {"metadata", {{"name", name}, {"namespace", ns}}},
+              {"spec",
+               {{"replicas", replicas},
+                {"progressDeadlineSeconds", 60},
+                {"selector", {{"matchLabels", {{"app", name}}}}},
+                {"template",
+                 {{"metadata", {{"labels", {{"app", name}}}}},
+                  {"spec",
+                   {{"containers",
+                     Json::array({Json{{"name", "app"},
+                                       {"image", image},
+                                       {"env", Json::array({Json{{"name", "KEEP"}, {"value", "operator"}}})}}})}}}}}}}};
+}
+
+inline Json release_json(const std::string& ns, const std::string& name, const std::string& image,
+                         const std::string& log_level = "info") {
+  return Json{{"apiVersion", "rewind.dev/v1alpha1"},
+              {"kind", "Release"},
+              {"metadata", {{"name", name}, {"namespace", ns}}},
+              {"spec",
+               {{"target", {{"kubernetes", {{"deployment", name}, {"container", "app"}}}}},
+                {"image", image},
+                {"config", {{"env", {{"LOG_LEVEL", log_level}}}}},
+                {"strategy", {{"type", "Recreate"}}},
+                {"rollbackPolicy", {{"progressDeadline", "2m"}}}}}};
+}
+
+inline void kubectl_apply(const KubeCluster& k, const Json& object) {
+  std::string out;
+  ASSERT_EQ(k.kubectl({"apply", "-f", "-"}, &out, object.dump()), 0) << out;
+}
+
+// The Deployment's pod-template container "app" image ("" when unreadable).
+inline std::string deployment_image(const KubeCluster& k, const std::string& ns,
+                                    const std::string& name) {
+  const CommandResult r = k.run_kubectl(
+      {"get", "deployment", name, "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}"});
+  return r.exit_code == 0 ? r.out : "";
+}
+
+inline Json get_object(const KubeCluster& k, const std::string& kind, const std::string& ns,
+                       const std::string& name) {
+  const CommandResult r = k.run_kubectl({"get", kind, name, "-n", ns, "-o", "json"});
+  if (r.exit_code != 0) return Json();
+  Json j = Json::parse(r.out, nullptr, false);
+  return j.is_discarded() ? Json() : j;
+}
+
+// The status condition `type` of an object ("" when absent).
+inline std::string condition(const Json& object, const std::string& type,
+                             std::string* reason = nullptr) {
+  if (!object.is_object() || !object.contains("status")) return "";
+  for (const auto& c : object["status"].value("conditions", Json::array())) {
+    if (c.value("type", "") == type) {
+      if (reason != nullptr) *reason = c.value("reason", "");
+      return c.value("status", "");
+    }
+  }
+  return "";
+}
+
+}  // namespace rwd::kube_itest

@@ -1,0 +1,227 @@
+// `rewind controller` against a real control plane (etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler, kwok nodes): Releases move real
+// Deployments whose pods become ready; status, history, Rollbacks, GitOps
+// reverts, a restarted API server, and leader election with two controllers.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "controller_process.hpp"
+
+namespace rwd::kube_itest {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct ControllerTest : ::testing::Test {
+  KubeCluster& k = cluster_with_crds();
+  std::string ns;
+  std::string log;
+
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = info->name();
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    ns = "t-" + name.substr(0, 40);
+    ensure_namespace(k, ns);
+    ensure_namespace(k, "rewind-system");
+    log = k.dir() + "/" + ns + ".log";
+  }
+  void TearDown() override {
+    if (HasFailure()) std::cerr << "--- controller log " << log << ":\n" << read_text(log) << "\n";
+  }
+
+  Json release() { return get_object(k, "release", ns, "api"); }
+  std::int64_t revision() {
+    const Json r = release();
+    return r.is_object() && r.contains("status") ? r["status"].value("currentRevision", 0) : 0;
+  }
+  std::string phase() {
+    const Json r = release();
+    return r.is_object() && r.contains("status") ? r["status"].value("phase", "") : "";
+  }
+  bool ready_at(const std::string& image, std::int64_t rev) {
+    const Json r = release();
+    return deployment_image(k, ns, "api") == image && condition(r, "Ready") == "True" &&
+           revision() == rev;
+  }
+  std::string env_of_app() {
+    return k.run_kubectl({"get", "deployment", "api", "-n", ns, "-o",
+                          "jsonpath={range .spec.template.spec.containers[0].env[*]}{.name}={.value};{end}"})
+        .out;
+  }
+  // Deployment rolled out: every replica updated and available.
+  bool rolled_out() {
+    const Json d = get_object(k, "deployment", ns, "api");
+    if (!d.is_object()) return false;
+    const Json& s = d["status"];
+    const auto want = d["spec"].value("replicas", 1);
+    return s.value("updatedReplicas", 0) == want && s.value("availableReplicas", 0) == want &&
+           s.value("observedGeneration", 0) == d["metadata"].value("generation", -1);
+  }
+};
+
+TEST_F(ControllerTest, AReleaseRollsItsDeploymentAndBecomesReady) {
+  kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
+  ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
+  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
+  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s))
+      << release().dump(2);
+  EXPECT_TRUE(rolled_out());
+  EXPECT_EQ(phase(), "Healthy");
+  // The container's env: rewind's variable added, the operator's kept.
+  EXPECT_EQ(env_of_app(), "KEEP=operator;LOG_LEVEL=info;");
+  const Json d = get_object(k, "deployment", ns, "api");
+  EXPECT_EQ(d["spec"]["template"]["metadata"]["annotations"].value("rewind.dev/revision", ""), "1");
+
+  // A new image rolls; history in the status subresource.
+  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v2", "debug"));
+  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v2", 2); }, 90s)) << release().dump(2);
+  EXPECT_EQ(env_of_app(), "KEEP=operator;LOG_LEVEL=debug;");
+  const Json r = release();
+  ASSERT_TRUE(r["status"].contains("history")) << r.dump(2);
+  ASSERT_EQ(r["status"]["history"].size(), 2U);
+  EXPECT_EQ(r["status"]["history"][0]["revision"]["image"], "rewind-demo:v1");
+  EXPECT_EQ(r["status"]["history"][1]["revision"]["image"], "rewind-demo:v2");
+  EXPECT_EQ(r["status"]["observedGeneration"], r["metadata"]["generation"]);
+
+  // Events on the Release say what was done.
+  const CommandResult ev = k.run_kubectl(
+      {"get", "events", "-n", ns, "--field-selector", "involvedObject.name=api,involvedObject.kind=Release",
+       "-o", "jsonpath={range .items[*]}{.reason}{\"\\n\"}{end}"});
+  EXPECT_NE(ev.out.find("StepSucceeded"), std::string::npos) << ev.both();
+  EXPECT_EQ(c.stop(), 0) << c.log();
+}
+
+TEST_F(ControllerTest, ARollbackResourceReturnsTheOldImageAndPinsTheRelease) {
+  kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
+  ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
+  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
+  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
+  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v2"));
+  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v2", 2); }, 90s)) << release().dump(2);
+
+  kubectl_apply(k, Json{{"apiVersion", "rewind.dev/v1alpha1"},
+                {"kind", "Rollback"},
+                {"metadata", {{"name", "undo"}, {"namespace", ns}}},
+                {"spec", {{"releaseRef", {{"name", "api"}}}, {"to", "previous"}}}});
+  ASSERT_TRUE(eventually(
+      [&] {
+        const Json rb = get_object(k, "rollback", ns, "undo");
+        return rb.is_object() && rb.contains("status") &&
+               rb["status"].value("phase", "") == "Succeeded";
+      },
+      90s))
+      << get_object(k, "rollback", ns, "undo").dump(2) << "\n" << release().dump(2);
+  EXPECT_EQ(deployment_image(k, ns, "api"), "rewind-demo:v1");
+  EXPECT_TRUE(eventually([&] { return rolled_out(); }, 60s));
+  const Json r = release();
+  EXPECT_EQ(condition(r, "Pinned"), "True") << r.dump(2);
+  EXPECT_EQ(r["spec"]["image"], "rewind-demo:v2");  // the spec is the user's; the pin explains
+  const Json rb = get_object(k, "rollback", ns, "undo");
+  // The Rollback's status lists its plan, each step done, with its times.
+  ASSERT_TRUE(rb["status"].contains("plan")) << rb.dump(2);
+  ASSERT_FALSE(rb["status"]["plan"].empty());
+  for (const auto& step : rb["status"]["plan"]) {
+    EXPECT_EQ(step.value("state", ""), "Succeeded") << step.dump();
+    EXPECT_TRUE(step.contains("startedAt") && step.contains("finishedAt")) << step.dump();
+  }
+
+  // Deleting the finished Rollback changes nothing.
+  std::string out;
+  ASSERT_EQ(k.kubectl({"delete", "rollback", "undo", "-n", ns}, &out), 0) << out;
+  std::this_thread::sleep_for(3s);  // a resync and more pass
+  EXPECT_EQ(deployment_image(k, ns, "api"), "rewind-demo:v1");
+  EXPECT_EQ(c.stop(), 0) << c.log();
+}
+
+TEST_F(ControllerTest, ReapplyingThePreviousSpecIsARevertInSource) {
+  kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
+  ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
+  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
+  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
+  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v2"));
+  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v2", 2); }, 90s)) << release().dump(2);
+  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));  // the GitOps revert
+  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
+  std::string reason;
+  const Json r = release();
+  EXPECT_EQ(condition(r, "RolledBack", &reason), "True") << r.dump(2);
+  EXPECT_EQ(reason, "RevertedInSource");
+  EXPECT_EQ(c.stop(), 0) << c.log();
+}
+
+TEST_F(ControllerTest, AnInvalidReleaseChangesNothing) {
+  kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
+  ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
+  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
+  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
+  // Past the schema, caught by rewind's validation: a health threshold of 0.
+  Json bad = release_json(ns, "api", "rewind-demo:v9");
+  bad["spec"]["target"]["kubernetes"]["deployment"] = "Not_A_Name";
+  kubectl_apply(k, bad);
+  ASSERT_TRUE(eventually([&] { return c.log().find("Not_A_Name") != std::string::npos; }, 30s))
+      << c.log();
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(deployment_image(k, ns, "api"), "rewind-demo:v1");
+  EXPECT_TRUE(c.running());
+  EXPECT_EQ(c.stop(), 0) << c.log();
+}
+
+TEST_F(ControllerTest, AChangeMadeWhileTheApiServerRestartsIsNotLost) {
+  kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
+  ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
+  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
+  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
+  k.restart_apiserver();
+  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v2"));
+  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v2", 2); }, 120s)) << release().dump(2);
+  EXPECT_TRUE(c.running());
+  EXPECT_NE(c.log().find("listing again"), std::string::npos) << c.log();
+  EXPECT_EQ(c.stop(), 0) << c.log();
+}
+
+TEST_F(ControllerTest, WhenTheLeaderIsKilledTheOtherTakesOverAndNoStepRunsTwice) {
+  kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
+  const std::vector<std::string> lease{"--lease-name", "lease-" + ns, "--namespace", ns};
+  ControllerProcess a(k, log, "a", lease);
+  ASSERT_TRUE(eventually([&] {
+    return k.run_kubectl({"get", "lease", "lease-" + ns, "-n", "rewind-system", "-o",
+                          "jsonpath={.spec.holderIdentity}"}).out == "a";
+  }, 30s)) << a.log();
+  ControllerProcess b(k, log + ".b", "b", lease);
+  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
+  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
+  EXPECT_EQ(b.log().find("step"), std::string::npos) << "the candidate acted:\n" << b.log();
+
+  const auto killed = std::chrono::steady_clock::now();
+  a.stop(SIGKILL);
+  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v2"));
+  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v2", 2); }, 90s))
+      << release().dump(2) << "\n" << b.log();
+  const auto took = std::chrono::steady_clock::now() - killed;
+  std::cerr << "takeover and roll to v2: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
+  EXPECT_NE(b.log().find("took the Lease"), std::string::npos) << b.log();
+  // Each step of each revision's plan ran once: one StepSucceeded event per
+  // message (descriptions name the revision).
+  const CommandResult ev = k.run_kubectl(
+      {"get", "events", "-n", ns, "--field-selector", "reason=StepSucceeded", "-o",
+       "jsonpath={range .items[*]}{.message}{\"\\n\"}{.count}{\"\\n\"}{end}"});
+  std::multiset<std::string> seen;
+  std::istringstream lines(ev.out);
+  for (std::string msg, count; std::getline(lines, msg) && std::getline(lines, count);) {
+    EXPECT_EQ(count, "1") << msg;
+    seen.insert(msg);
+  }
+  for (const auto& m : seen) EXPECT_EQ(seen.count(m), 1U) << "ran twice: " << m;
+  EXPECT_FALSE(seen.empty()) << ev.both();
+  EXPECT_EQ(b.stop(), 0) << b.log();
+}
+
+}  // namespace
+}  // namespace rwd::kube_itest
