@@ -247,11 +247,17 @@ model::Status KubeService::start() {
   });
   if (!signals) return signals.error();
   signals_ = std::move(*signals);
-  source_.on_diagnostics([this](const std::vector<model::Diagnostic>& diags) {
-    for (const auto& d : diags) {
-      spdlog::error("{}", d.str());
+  // A broken object: the log, and a Warning Event on it (`kubectl describe`
+  // shows the field and what is allowed); its last valid spec stays in force.
+  source_.on_diagnostics([this](const kube::ObjectDiagnostics& d) {
+    std::string message;
+    for (const auto& e : d.errors) {
+      spdlog::error("{} {}", d.kind->kind, e.str());
       cm_.source_errors.with({"kubernetes"}).inc();
+      message += (message.empty() ? "" : "; ") + e.error.path + ": " + e.error.message;
     }
+    events_.record({d.kind, d.key, d.uid}, kube::EventType::kWarning, "InvalidSpec",
+                   message + " (the last valid spec stays in force)");
   });
   source_.start();
   spdlog::info("rewind controller: API server {} ({}), HTTP on {}{}", api_.config().endpoint.str(),

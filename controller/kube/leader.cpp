@@ -64,6 +64,8 @@ model::Result<bool> LeaderElector::try_acquire_or_renew() {
       if (created.error().reason == "AlreadyExists") return false;  // another one was quicker
       return created.error();
     }
+    spdlog::info("leader election: {} took the Lease {}/{} (created it)", options_.identity,
+                 options_.ns, options_.name);
     std::lock_guard lock(mu_);
     holding_ = true;
     renewed_ = steady_now;

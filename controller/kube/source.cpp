@@ -73,9 +73,14 @@ ReflectorStats KubeSource::stats() const {
   return {a.lists + b.lists, a.watches + b.watches, a.errors + b.errors};
 }
 
-std::optional<model::Object> KubeSource::accept(const Json& object) {
+std::optional<model::Object> KubeSource::accept(const Resource& kind, const Json& object) {
   Decoded d = decode_api_object(object);
-  if (!d.errors.empty() && diagnostics_) diagnostics_(d.errors);
+  if (!d.errors.empty() && diagnostics_) {
+    diagnostics_({&kind,
+                  {meta_string(object, "namespace"), meta_string(object, "name")},
+                  meta_string(object, "uid"),
+                  d.errors});
+  }
   if (d.object) {
     model::Object kept = desired_part(std::move(*d.object));
     const runtime::ObjectRef ref = runtime::ref_of(kept);
@@ -83,10 +88,7 @@ std::optional<model::Object> KubeSource::accept(const Json& object) {
     last_good_.insert_or_assign(ref, kept);
     return kept;
   }
-  const std::string kind = object.value("kind", "");
-  const runtime::ObjectRef ref = kind == "Rollback"
-                                     ? ref_of_json(kRollbacks, object)
-                                     : ref_of_json(kReleases, object);
+  const runtime::ObjectRef ref = ref_of_json(kind, object);
   std::lock_guard lock(mu_);
   if (auto it = last_good_.find(ref); it != last_good_.end()) {
     spdlog::warn("{}: keeping its last valid spec until the object is fixed", ref.str());
@@ -102,7 +104,7 @@ void KubeSource::replace(const Resource& kind, std::vector<Json> items) {
     Json o = item;
     if (!o.contains("kind")) o["kind"] = kind.kind;  // list items may leave it out
     if (!o.contains("apiVersion")) o["apiVersion"] = api_version(kind);
-    if (auto accepted = accept(o)) objects.push_back({std::move(*accepted), {}});
+    if (auto accepted = accept(kind, o)) objects.push_back({std::move(*accepted), {}});
   }
   // Both kinds share the source name; a relist of one must not drop the other.
   const bool rollbacks = kind == kRollbacks;
@@ -134,7 +136,7 @@ void KubeSource::event(const Resource& kind, WatchType type, const Json& object)
     (void)store_.apply(runtime::Event::deletion(kSourceName, ref));
     return;
   }
-  if (auto accepted = accept(o)) {
+  if (auto accepted = accept(kind, o)) {
     auto r = store_.apply(runtime::Event::upsert(kSourceName, std::move(*accepted)));
     if (r.conflict) spdlog::warn("{}", r.conflict->message());
   }

@@ -26,7 +26,15 @@ namespace rwd::kube {
 
 inline constexpr const char* kSourceName = "kubernetes";
 
-using DiagnosticsHandler = std::function<void(const std::vector<model::Diagnostic>&)>;
+// What was wrong with one object: its kind, namespace/name, uid (for an
+// Event on it) and every error.
+struct ObjectDiagnostics {
+  const Resource* kind = &kReleases;
+  model::ObjectKey key;
+  std::string uid;
+  std::vector<model::Diagnostic> errors;
+};
+using DiagnosticsHandler = std::function<void(const ObjectDiagnostics&)>;
 
 // The object as the store keeps it (status and resourceVersion cleared).
 model::Object desired_part(model::Object object);
@@ -57,7 +65,7 @@ class KubeSource {
 
  private:
   // The decoded object, or the last good one (nullopt when there is none).
-  std::optional<model::Object> accept(const Json& object);
+  std::optional<model::Object> accept(const Resource& kind, const Json& object);
 
   Api& api_;
   runtime::Store& store_;

@@ -155,21 +155,117 @@ TEST_F(ControllerTest, ReapplyingThePreviousSpecIsARevertInSource) {
   EXPECT_EQ(c.stop(), 0) << c.log();
 }
 
+TEST_F(ControllerTest, ARolloutThatCannotFinishIsRolledBackOnItsOwn) {
+  kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
+  ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
+  Json rel = release_json(ns, "api", "rewind-demo:v1");
+  rel["spec"]["rollbackPolicy"]["progressDeadline"] = "15s";
+  kubectl_apply(k, rel);
+  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
+  // No node takes new pods: v2's pods stay Pending, v1's keep serving.
+  std::string out;
+  ASSERT_EQ(k.kubectl({"cordon", "kwok-node-0", "kwok-node-1"}, &out), 0) << out;
+  rel["spec"]["image"] = "rewind-demo:v2";
+  kubectl_apply(k, rel);
+  ASSERT_TRUE(eventually([&] { return deployment_image(k, ns, "api") == "rewind-demo:v2"; }, 30s));
+  // After the progress deadline rewind puts v1 back; the Deployment is
+  // available again with the old ReplicaSet's pods.
+  ASSERT_TRUE(eventually(
+      [&] {
+        return deployment_image(k, ns, "api") == "rewind-demo:v1" &&
+               condition(release(), "RolledBack") == "True" && rolled_out();
+      },
+      90s))
+      << release().dump(2);
+  const Json r = release();
+  EXPECT_EQ(r["status"].value("currentRevision", 0), 1) << r.dump(2);
+  ASSERT_EQ(r["status"]["history"].size(), 2U);
+  EXPECT_EQ(r["status"]["history"][1].value("outcome", ""), "FailedHealth") << r.dump(2);
+  EXPECT_EQ(r["spec"]["image"], "rewind-demo:v2");  // the spec stays as applied
+  ASSERT_EQ(k.kubectl({"uncordon", "kwok-node-0", "kwok-node-1"}, &out), 0) << out;
+  EXPECT_EQ(c.stop(), 0) << c.log();
+}
+
+TEST_F(ControllerTest, ALeaderStoppedWithSigtermReleasesTheLeaseAtOnce) {
+  const std::vector<std::string> lease{"--lease-name", "lease-" + ns, "--namespace", ns};
+  auto holder = [&] {
+    return k.run_kubectl({"get", "lease", "lease-" + ns, "-n", "rewind-system", "-o",
+                          "jsonpath={.spec.holderIdentity}"}).out;
+  };
+  ControllerProcess a(k, log, "a", lease);
+  ASSERT_TRUE(eventually([&] { return holder() == "a"; }, 30s)) << a.log();
+  ControllerProcess b(k, log + ".b", "b", lease);
+  ASSERT_TRUE(eventually([&] { return b.log().find("waiting for the Lease") != std::string::npos; }, 30s));
+  const auto stopped = std::chrono::steady_clock::now();
+  EXPECT_EQ(a.stop(SIGTERM), 0) << a.log();
+  EXPECT_NE(a.log().find("released the Lease"), std::string::npos) << a.log();
+  // b's next round (every 2 s) takes it, far sooner than the 15 s lease.
+  ASSERT_TRUE(eventually([&] { return holder() == "b"; }, 10s)) << b.log();
+  const auto took = std::chrono::steady_clock::now() - stopped;
+  EXPECT_LT(took, 5s);
+  std::cerr << "takeover after SIGTERM: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
+  EXPECT_EQ(b.stop(), 0) << b.log();
+}
+
 TEST_F(ControllerTest, AnInvalidReleaseChangesNothing) {
   kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
   ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
   kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
   ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
-  // Past the schema, caught by rewind's validation: a health threshold of 0.
+  // Past the schema (which has no pattern for it), caught by rewind's
+  // validation: a Deployment name that cannot exist.
   Json bad = release_json(ns, "api", "rewind-demo:v9");
   bad["spec"]["target"]["kubernetes"]["deployment"] = "Not_A_Name";
   kubectl_apply(k, bad);
   ASSERT_TRUE(eventually([&] { return c.log().find("Not_A_Name") != std::string::npos; }, 30s))
       << c.log();
+  // A Warning Event on the Release names the field, the value and what is allowed.
+  std::string events;
+  ASSERT_TRUE(eventually([&] {
+    events = k.run_kubectl({"get", "events", "-n", ns, "--field-selector", "reason=InvalidSpec",
+                            "-o", "jsonpath={range .items[*]}{.type} {.involvedObject.kind} "
+                                  "{.message}{\"\\n\"}{end}"}).out;
+    return !events.empty();
+  }, 30s));
+  EXPECT_NE(events.find("Warning Release spec.target.kubernetes.deployment: \"Not_A_Name\" is not "
+                        "a valid Deployment name"), std::string::npos) << events;
   std::this_thread::sleep_for(3s);
   EXPECT_EQ(deployment_image(k, ns, "api"), "rewind-demo:v1");
   EXPECT_TRUE(c.running());
   EXPECT_EQ(c.stop(), 0) << c.log();
+}
+
+// manifests/deployment.yaml's args run the controller (outside a pod here:
+// with --kubeconfig, the pod's variables filled in as Kubernetes would).
+TEST_F(ControllerTest, TheManifestsArgumentsStartTheController) {
+  const CommandResult r = k.run_kubectl(
+      {"create", "--dry-run=client", "-o", "json", "-f", source_path("manifests/deployment.yaml")});
+  ASSERT_EQ(r.exit_code, 0) << r.both();
+  const Json d = Json::parse(r.out);
+  std::vector<std::string> args;
+  for (const auto& a : d["spec"]["template"]["spec"]["containers"][0]["args"]) {
+    std::string arg = a.get<std::string>();
+    if (arg == "$(POD_NAME)") arg = "rewind-7d9f-x2k";
+    if (arg == "$(POD_NAMESPACE)") arg = "rewind-system";
+    if (arg == "0.0.0.0:9464") arg = "127.0.0.1:0";  // tests run side by side
+    args.push_back(arg);
+  }
+  ASSERT_FALSE(args.empty());
+  ASSERT_EQ(args.front(), "controller");
+  args.erase(args.begin());
+  args.insert(args.end(), {"--namespace", ns, "--lease-name", "lease-" + ns});
+  const std::string bin = std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind";
+  std::vector<std::string> argv{bin, "controller", "--kubeconfig", k.kubeconfig()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  // It runs until stopped: 8 s, then SIGTERM; a graceful stop exits 0.
+  std::vector<std::string> timed{"timeout", "--preserve-status", "-s", "TERM", "8"};
+  timed.insert(timed.end(), argv.begin(), argv.end());
+  const CommandResult out = rwd::testing::run_command(timed, "", 30s);
+  EXPECT_EQ(out.exit_code, 0) << out.both();
+  EXPECT_NE(out.both().find("leader election: rewind-7d9f-x2k took the Lease rewind-system/lease-" + ns),
+            std::string::npos) << out.both();
+  EXPECT_NE(out.both().find("released the Lease"), std::string::npos) << out.both();
 }
 
 TEST_F(ControllerTest, AChangeMadeWhileTheApiServerRestartsIsNotLost) {

@@ -39,8 +39,9 @@ struct SourceTest : ::testing::Test {
     store.subscribe([this](const runtime::Event& e) {
       events.push_back(std::string(runtime::to_string(e.type)) + " " + e.ref.str());
     });
-    source.on_diagnostics([this](const std::vector<model::Diagnostic>& d) {
-      for (const auto& x : d) diagnostics.push_back(x.str());
+    source.on_diagnostics([this](const ObjectDiagnostics& d) {
+      EXPECT_EQ(d.key.ns, "shop");
+      for (const auto& x : d.errors) diagnostics.push_back(d.kind->kind + " " + x.str());
     });
   }
   std::string image_of(const std::string& name) {
@@ -94,7 +95,7 @@ TEST_F(SourceTest, ABrokenEditKeepsTheLastGoodSpecAndIsReported) {
   source.event(kReleases, WatchType::kModified, bad);
   EXPECT_EQ(image_of("api"), "shop/api:v1");
   ASSERT_FALSE(diagnostics.empty());
-  EXPECT_NE(diagnostics.front().find("shop/api"), std::string::npos);
+  EXPECT_EQ(diagnostics.front().rfind("Release shop/api: ", 0), 0U) << diagnostics.front();
   EXPECT_NE(diagnostics.front().find("140"), std::string::npos) << diagnostics.front();
   // Also through a relist.
   source.replace(kReleases, {bad});
