@@ -97,6 +97,22 @@ TEST_F(ApiTest, ListAsksForPagesAndReturnsTheListVersion) {
   EXPECT_EQ(state->requests.back().target, "/api/v1/namespaces/a/services?limit=500");
 }
 
+TEST_F(ApiTest, ListFollowsContinueTokensToTheLastPage) {
+  Api paged{testing::fake_cluster(), ApiOptions{.page_size = 2}, testing::fake_factory(state)};
+  for (int i = 0; i < 5; ++i) {
+    put_object("/api/v1/namespaces/a/services/s" + std::to_string(i),
+               Json{{"metadata", {{"name", "s" + std::to_string(i)}}}});
+  }
+  auto l = paged.list("/api/v1/services");
+  ASSERT_TRUE(l) << l.error().message;
+  ASSERT_EQ(l->items.size(), 5U);
+  EXPECT_EQ(meta_string(l->items[4], "name"), "s4");
+  EXPECT_EQ(state->methods_and_targets(),
+            (std::vector<std::string>{"GET /api/v1/services?limit=2",
+                                      "GET /api/v1/services?limit=2&continue=2",
+                                      "GET /api/v1/services?limit=2&continue=4"}));
+}
+
 TEST_F(ApiTest, WatchDeliversEventsAndSkipsNothing) {
   state->watch_scripts.push_back({
       R"({"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"5"}}})",

@@ -58,6 +58,17 @@ inline std::string collection_of(const std::string& object_path, bool all_namesp
   return c.substr(0, ns) + (after == std::string::npos ? "" : c.substr(after));
 }
 
+// The number after "name=" in a request target's query; `fallback` when absent.
+inline std::size_t query_number(const std::string& target, const std::string& name,
+                                std::size_t fallback) {
+  const auto q = target.find('?');
+  if (q == std::string::npos) return fallback;
+  const std::string query = "&" + target.substr(q + 1);
+  const auto at = query.find("&" + name + "=");
+  if (at == std::string::npos) return fallback;
+  return static_cast<std::size_t>(std::stoul(query.substr(at + name.size() + 2)));
+}
+
 inline http::ClientResponse json_response(int status, const Json& body) {
   http::ClientResponse r;
   r.status = status;
@@ -102,9 +113,14 @@ class FakeApiClient final : public http::Client {
       }
       bool collection = !items.empty() || path.ends_with("s");
       if (!collection) return status_response(404, "NotFound", path + " not found");
-      return json_response(200, Json{{"kind", "List"},
-                                     {"metadata", {{"resourceVersion", std::to_string(s_->version)}}},
-                                     {"items", items}});
+      // Pages: limit=N, continue=<offset>.
+      const std::size_t limit = query_number(req.target, "limit", items.size());
+      const std::size_t offset = query_number(req.target, "continue", 0);
+      Json page = Json::array();
+      for (std::size_t i = offset; i < items.size() && i < offset + limit; ++i) page.push_back(items[i]);
+      Json meta = {{"resourceVersion", std::to_string(s_->version)}};
+      if (offset + limit < items.size()) meta["continue"] = std::to_string(offset + limit);
+      return json_response(200, Json{{"kind", "List"}, {"metadata", meta}, {"items", page}});
     }
     if (req.method == "POST") {
       Json body = Json::parse(req.body);
