@@ -28,6 +28,7 @@
 #include "rewind/runtime/signals.hpp"
 #include "rewind/runtime/store.hpp"
 #include "rewind/runtime/work_queue.hpp"
+#include "service_support.hpp"
 #include "state_provider.hpp"
 
 namespace rwd::cli {
@@ -146,20 +147,7 @@ model::Result<runtime::Action> KubeService::reconcile(const runtime::ObjectRef& 
     reconciler_->forget(ref.key);
     return runtime::Action::await_change();
   }
-  std::vector<model::Rollback> rollbacks;
-  for (const auto& e : store_.list(runtime::Kind::kRollback)) {
-    const auto& rb = std::get<model::Rollback>(*e.object);
-    if (rb.metadata.ns == ref.key.ns && rb.spec.release_name == ref.key.name) {
-      rollbacks.push_back(rb);
-    }
-  }
-  const execute::ReconcileOutcome outcome = reconciler_->reconcile(*rel, rollbacks);
-  if (outcome.error) {
-    spdlog::error("{}: {}", ref.key.str(), outcome.error->message);
-    return *outcome.error;
-  }
-  if (auto after = outcome.action.requeue()) return runtime::Action::requeue(*after);
-  return runtime::Action::requeue(config_.resync);
+  return reconcile_release(*reconciler_, *rel, store_, config_.resync);
 }
 
 void KubeService::on_step(const model::ObjectKey& key, const reconcile::Step& step,
@@ -190,33 +178,23 @@ http::Readiness KubeService::readiness() const {
 }
 
 model::Status KubeService::start_http() {
-  auto listen = http::parse_listen_address(config_.listen);
-  if (!listen) return model::Error::invalid_spec("--listen: " + listen.error().message);
-  http::BearerAuth auth;
-  if (!config_.token_file.empty()) {
-    auto loaded = http::BearerAuth::from_file(config_.token_file);
-    if (!loaded) return model::Error::invalid_spec("--token-file: " + loaded.error().message);
-    auth = std::move(*loaded);
-  }
-  http::Router router(std::move(auth));
-  add_command_routes(
-      router,
-      {commands_,
-       [this](const model::ObjectKey& key) -> std::optional<model::ReleaseStatus> {
-         if (!store_.get_release(key)) return std::nullopt;
-         auto stored = stores_.read_release(key);
-         if (!stored || !*stored) return model::ReleaseStatus{};
-         return (**stored).status;
-       },
-       [this](const model::ObjectKey& key) { queue_.add(runtime::release_ref(key.ns, key.name)); },
-       now_ms});
-  http::add_standard_routes(router, {[this] { return readiness(); },
-                                     [this] { return metrics_.render(); },
-                                     std::make_shared<StateProvider>(stores_, stores_)});
-  http::ServerOptions sopts;
-  sopts.listen = *listen;
-  server_ = std::make_unique<http::Server>(sopts, std::move(router));
-  return server_->start();
+  auto server = start_http_server(
+      {config_.listen,
+       config_.token_file,
+       {commands_,
+        [this](const model::ObjectKey& key) -> std::optional<model::ReleaseStatus> {
+          if (!store_.get_release(key)) return std::nullopt;
+          auto stored = stores_.read_release(key);
+          if (!stored || !*stored) return model::ReleaseStatus{};
+          return (**stored).status;
+        },
+        [this](const model::ObjectKey& key) { queue_.add(runtime::release_ref(key.ns, key.name)); },
+        now_ms},
+       {[this] { return readiness(); }, [this] { return metrics_.render(); },
+        std::make_shared<StateProvider>(stores_, stores_)}});
+  if (!server) return server.error();
+  server_ = std::move(*server);
+  return {};
 }
 
 void KubeService::shut_down(const char* why) {

@@ -26,6 +26,7 @@
 #include "rewind/source/directory_source.hpp"
 #include "rewind/source/docker_container_lister.hpp"
 #include "rewind/source/docker_label_source.hpp"
+#include "service_support.hpp"
 #include "state_provider.hpp"
 #include "watch_support.hpp"
 
@@ -169,20 +170,7 @@ model::Result<runtime::Action> WatchService::reconcile(const runtime::ObjectRef&
                  ref.key.str(), (config_.state_dir / kRequestsDir).string());
     return runtime::Action::await_change();
   }
-  std::vector<model::Rollback> rollbacks;
-  for (const auto& e : store_.list(runtime::Kind::kRollback)) {
-    const auto& rb = std::get<model::Rollback>(*e.object);
-    if (rb.metadata.ns == ref.key.ns && rb.spec.release_name == ref.key.name) {
-      rollbacks.push_back(rb);
-    }
-  }
-  const execute::ReconcileOutcome outcome = engine_.reconciler->reconcile(*rel, rollbacks);
-  if (outcome.error) {
-    spdlog::error("{}: {}", ref.key.str(), outcome.error->message);
-    return *outcome.error;
-  }
-  if (auto after = outcome.action.requeue()) return runtime::Action::requeue(*after);
-  return runtime::Action::requeue(config_.resync);  // level-triggered: look again later
+  return reconcile_release(*engine_.reconciler, *rel, store_, config_.resync);
 }
 
 void WatchService::count_step(const reconcile::Step& step, const execute::StepResult& r,
@@ -209,37 +197,26 @@ http::Readiness WatchService::readiness() const {
 }
 
 model::Status WatchService::start_http() {
-  auto listen = http::parse_listen_address(config_.listen);
-  if (!listen) return model::Error::invalid_spec("--listen: " + listen.error().message);
-  http::BearerAuth auth;
-  if (!config_.token_file.empty()) {
-    auto loaded = http::BearerAuth::from_file(config_.token_file);
-    if (!loaded) return model::Error::invalid_spec("--token-file: " + loaded.error().message);
-    auth = std::move(*loaded);
-  }
-  http::Router router(std::move(auth));
-  add_command_routes(
-      router,
-      {commands_,
-       [this](const model::ObjectKey& key) -> std::optional<model::ReleaseStatus> {
-         if (!store_.get_release(key)) return std::nullopt;
-         auto stored = engine_.statuses->read_release(key);
-         if (!stored || !*stored) return model::ReleaseStatus{};
-         return (**stored).status;
-       },
-       [this](const model::ObjectKey& key) { queue_.add(runtime::release_ref(key.ns, key.name)); },
-       [] {
-         return std::chrono::time_point_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now());
-       }});
-  http::add_standard_routes(
-      router, {[this] { return readiness(); },
-               [this] { return metrics_.render(); },
-               std::make_shared<StateProvider>(*engine_.statuses, *engine_.histories)});
-  http::ServerOptions sopts;
-  sopts.listen = *listen;
-  server_ = std::make_unique<http::Server>(sopts, std::move(router));
-  return server_->start();
+  auto server = start_http_server(
+      {config_.listen,
+       config_.token_file,
+       {commands_,
+        [this](const model::ObjectKey& key) -> std::optional<model::ReleaseStatus> {
+          if (!store_.get_release(key)) return std::nullopt;
+          auto stored = engine_.statuses->read_release(key);
+          if (!stored || !*stored) return model::ReleaseStatus{};
+          return (**stored).status;
+        },
+        [this](const model::ObjectKey& key) { queue_.add(runtime::release_ref(key.ns, key.name)); },
+        [] {
+          return std::chrono::time_point_cast<std::chrono::milliseconds>(
+              std::chrono::system_clock::now());
+        }},
+       {[this] { return readiness(); }, [this] { return metrics_.render(); },
+        std::make_shared<StateProvider>(*engine_.statuses, *engine_.histories)}});
+  if (!server) return server.error();
+  server_ = std::move(*server);
+  return {};
 }
 
 model::Status WatchService::start_sources() {
