@@ -21,10 +21,11 @@ Commands:
                      Rollback resources, Deployments; in a pod or with a kubeconfig)
   validate PATH...   check Release and Rollback files; list every error
   plan -f FILE       print the plan for a Release without running it
-  status [NAME]      show the Releases rewind manages (--state-dir or --server)
-  history NAME       list the revisions of a Release (--state-dir or --server)
+  status [NAME]      show the Releases rewind manages (--state-dir, --server or --kube)
+  history NAME       list the revisions of a Release (--state-dir, --server or --kube)
   rollback NAME      roll a Release back now (through the watcher, or here
-                     when none runs); --dry-run shows the plan first
+                     when none runs, or a Rollback resource with --kube);
+                     --dry-run shows the plan first
   drill NAME         a rollback drill on a copy of the database: backup,
                      restore, down-migrate, check (spec.migration)
   promote NAME       let a paused canary or blue-green plan go on (running watcher)

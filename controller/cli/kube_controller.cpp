@@ -16,11 +16,13 @@
 #include "rewind/execute/http_health_probe.hpp"
 #include "rewind/execute/release_reconciler.hpp"
 #include "rewind/http/server.hpp"
+#include "rewind/postgres/database_target.hpp"
 #include "rewind/kube/api.hpp"
 #include "rewind/kube/config.hpp"
 #include "rewind/kube/deployment_platform.hpp"
 #include "rewind/kube/events.hpp"
 #include "rewind/kube/leader.hpp"
+#include "rewind/kube/secrets.hpp"
 #include "rewind/kube/source.hpp"
 #include "rewind/kube/status_store.hpp"
 #include "rewind/runtime/controller.hpp"
@@ -54,6 +56,7 @@ class KubeService {
         source_(api_, store_, config.watch_namespace),
         events_(api_, config.identity.empty() ? kube::default_identity() : config.identity),
         elector_(api_, lease_options()),
+        database_(database_options()),
         controller_(
             queue_, clock_, [this](const runtime::ObjectRef& ref) { return reconcile(ref); },
             controller_options()) {
@@ -67,7 +70,7 @@ class KubeService {
                const execute::StepResult& r, model::Duration took) {
           on_step(key, step, r, took);
         },
-        nullptr, execute::real_metrics(), nullptr, execute::Traffic{}, &commands_};
+        &database_, execute::real_metrics(), nullptr, execute::Traffic{}, &commands_};
     if (config_.leader_elect) {
       deps.may_act = [this]() -> model::Status {
         if (elector_.is_leader()) return {};
@@ -88,6 +91,18 @@ class KubeService {
     o.ns = config_.lease_namespace;
     o.name = config_.lease_name;
     o.identity = config_.identity;
+    return o;
+  }
+  // spec.migration: the URL from urlFrom.secretKeyRef (a GET of that
+  // Secret in the Release's namespace) or the controller's environment;
+  // sql-dir migrations, pg_dump backups and restores run from the
+  // controller's process (relative directories start in its working
+  // directory: mount them and give absolute paths).
+  postgres::PostgresDatabaseOptions database_options() {
+    postgres::PostgresDatabaseOptions o;
+    o.secrets = [this](const std::string& ns, const model::SecretKeyRef& ref) {
+      return kube::secret_value(api_, ns, ref.name, ref.key);
+    };
     return o;
   }
   runtime::ControllerOptions controller_options() {
@@ -121,6 +136,7 @@ class KubeService {
   kube::KubeSource source_;
   kube::EventRecorder events_;
   kube::LeaderElector elector_;
+  postgres::PostgresDatabase database_;
   execute::CommandBox commands_;
   std::unique_ptr<execute::ReleaseReconciler> reconciler_;
   runtime::Controller controller_;

@@ -1,5 +1,5 @@
 // `rewind promote`, `rewind abort`, `rewind retry`: a person's word to a
-// running `rewind watch`, through its HTTP API (POST
+// running `rewind watch` or `rewind controller`, through its HTTP API (POST
 // /api/v1/releases/{namespace}/{name}/{promote|abort|retry}, bearer token).
 
 #include <boost/program_options.hpp>
@@ -31,20 +31,25 @@ constexpr Verb kPromote{"promote", R"(Usage: rewind promote NAME [options]
 
 Lets a paused plan go on: a canary's indefinite `pause: {}` (or a timed pause,
 cut short), or a blue-green Release with autoPromote: false waiting to switch.
-The running `rewind watch` applies it at once.
+The running `rewind watch` applies it at once. `rewind controller`
+(Kubernetes mode) serves the same API: give its --listen address as --server
+and the token of its --token-file.
 
 Options)"};
 constexpr Verb kAbort{"abort", R"(Usage: rewind abort NAME [options]
 
 Aborts the revision a running plan moves to: a canary loses its traffic first
 (weight 0), then stops; the revision is marked Aborted and not tried again
-until its spec changes or `rewind retry NAME`.
+until its spec changes or `rewind retry NAME`. Sent to a running `rewind
+watch`, or to `rewind controller` (Kubernetes mode): its --listen address as
+--server and the token of its --token-file.
 
 Options)"};
 constexpr Verb kRetry{"retry", R"(Usage: rewind retry NAME [options]
 
 Tries the desired revision again after it failed (health, analysis) or was
-aborted, without changing its spec.
+aborted, without changing its spec. Sent to a running `rewind watch` or
+`rewind controller` (its --listen address as --server).
 
 Options)"};
 
@@ -105,7 +110,7 @@ int send(const Verb& verb, const po::variables_map& vm, std::ostream& out, std::
   auto r = (*client)->request(req, kTimeout);
   if (!r) {
     err << "rewind " << command << ": no watcher answers at " << url << ": "
-        << r.error().message << " (is `rewind watch` running, with --listen at that address?)\n";
+        << r.error().message << " (is `rewind watch` or `rewind controller` running, with --listen at that address?)\n";
     return kExitInvalid;
   }
   std::string message;
@@ -135,9 +140,9 @@ int person_command(const Verb& verb, const std::vector<std::string>& args, std::
       "namespace,n", po::value<std::string>()->default_value("default")->value_name("NS"),
       "namespace of NAME")(
       "server", po::value<std::string>()->default_value("http://127.0.0.1:9464")->value_name("URL"),
-      "the running `rewind watch` (its --listen address)")(
+      "the running `rewind watch` or `rewind controller` (its --listen address)")(
       "token-file", po::value<std::string>()->value_name("FILE"),
-      "the bearer token the watcher was started with (--token-file); default: "
+      "the bearer token the watcher or controller was started with (--token-file); default: "
       "$REWIND_TOKEN_FILE");
   po::options_description all;
   all.add(visible).add_options()("name", po::value<std::string>(), "");

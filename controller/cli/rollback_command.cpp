@@ -1,7 +1,9 @@
 // rewind rollback NAME: hand a Rollback to the running watcher and follow
 // it, or -- with no watcher on the state directory -- run it here, once.
 // Either way it is checked first (Release known, target in history, image
-// available) and --dry-run stops after printing the plan.
+// available) and --dry-run stops after printing the plan. With
+// --kubeconfig/--context/--kube it is a Rollback resource for `rewind
+// controller` instead (rollback_kube.cpp).
 
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include "rewind/cli/state_lock.hpp"
 #include "rewind/history/atomic_file.hpp"
 #include "rewind/reconcile/format.hpp"
+#include "rollback_kube.hpp"
 #include "rollback_plan.hpp"
 #include "rollback_run.hpp"
 
@@ -131,6 +134,9 @@ int rollback_command(const std::vector<std::string>& args, std::ostream& out, st
   if (const int* code = std::get_if<int>(&parsed)) return *code;
   const RollbackOptions& o = std::get<RollbackOptions>(parsed);
   setup_logging(o.log);
+  if (o.kube) {
+    return rollback_on_kube({o, requested_by(), [&] { return confirm(o, term, err); }, out, err});
+  }
   std::error_code ec;
   if (!fs::is_directory(o.state_dir, ec)) {
     err << "rewind rollback: no state directory at " << o.state_dir.string()

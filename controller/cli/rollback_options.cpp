@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "commands.hpp"
+#include "kube_options.hpp"
 #include "options.hpp"
 #include "rewind/cli/rollback.hpp"
 #include "rewind/history/layout.hpp"
@@ -42,6 +43,11 @@ How it runs (nothing to choose, rewind finds out):
     stored about the Release (no Release files needed), and exits when it is
     done. A watcher started later sees the finished Rollback and does not
     run it again.
+  - With --kubeconfig FILE, --context NAME or --kube (Kubernetes mode): a
+    Rollback resource named NAME-rollback-xxxxx is created in the Release's
+    namespace (-n, else the context's) for `rewind controller`, and this
+    command prints its steps from its status until it Succeeded or Failed.
+    --dry-run prints the resource instead of creating it.
   Either way the Release then stays pinned to the target revision until its
   spec changes: edit or revert the Release file to move on.
 
@@ -111,13 +117,16 @@ po::options_description visible_options() {
       "Docker Engine, e.g. unix:///var/run/docker.sock (default: DOCKER_HOST or the local socket)")(
       "timeout", po::value<std::string>()->default_value("10m")->value_name("DURATION"),
       "give up waiting after this long (a watcher carries on)")(
-      "no-wait", "with a watcher: return once it has taken the request")(
+      "no-wait",
+      "with a watcher: return once it has taken the request; with --kube: once the Rollback "
+      "is created")(
       "log-format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
       "text or json (log lines go to stderr)")(
       "log-level", po::value<std::string>()->default_value("warn")->value_name("LEVEL"),
       "trace, debug, info, warn, error, critical or off");
   add_state_options(o);  // --state postgres://: history and status there; --state-dir still used
   add_router_options(o);  // without a watcher, blue-green switches through these
+  add_kube_options(o);    // Kubernetes mode: a Rollback resource for `rewind controller`
   return o;
 }
 
@@ -188,6 +197,10 @@ std::variant<RollbackOptions, int> parse_rollback_options(const std::vector<std:
   if (!select_state(vm, "rollback", err, o.state)) return kExitUsage;
   if (!read_router_options(vm, "rollback", err, o.nginx)) return kExitUsage;
   if (vm.count("docker") != 0U) o.docker = vm["docker"].as<std::string>();
+  const std::vector<std::string> not_with_kube{"state",          "state-host",      "state-dir",
+                                               "docker",         "nginx-upstream-dir", "nginx-conf",
+                                               "nginx-pid-file", "nginx-container"};
+  if (!read_kube_options(vm, "rollback", not_with_kube, err, o.kube)) return kExitUsage;
   if (!fill_checked(vm, o, err)) return kExitUsage;
   return o;
 }

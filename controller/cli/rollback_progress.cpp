@@ -90,7 +90,7 @@ std::vector<std::string> RollbackProgress::update(const std::optional<model::Rol
   const std::string name = "Rollback " + rb.metadata.key().str();
   if (!accepted_) {
     accepted_ = true;
-    out.push_back(name + " taken up by the watcher");
+    out.push_back(name + " taken up by " + runner_);
   }
   const bool phase_changed = phase_ != rb.status.phase;
   phase_ = rb.status.phase;

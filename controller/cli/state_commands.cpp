@@ -1,6 +1,7 @@
 // rewind status [NAME] and rewind history NAME: what `rewind watch` knows,
-// read from its state directory or, with --server, from its HTTP API.
-// Read only.
+// read from its state directory or, with --server, from its HTTP API; what
+// `rewind controller` knows, with --kubeconfig/--kube, from the Releases'
+// status in the Kubernetes API server. Read only.
 
 #include <boost/program_options.hpp>
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "kube_options.hpp"
 #include "options.hpp"
 #include "rewind/history/layout.hpp"
 #include "rewind/model/codec.hpp"
@@ -30,11 +32,15 @@ line per Release. With NAME: its revisions, conditions and last rollback.
 Read from the state directory that `rewind watch` writes, or with --server
 from a running watcher's HTTP API (any host that can reach it), or with
 --state postgres://... from the database a fleet's watchers share (a HOST
-column; with NAME every host that has it, or --state-host's):
+column; with NAME every host that has it, or --state-host's), or with
+--kubeconfig FILE / --context NAME / --kube from the Release resources that
+`rewind controller` manages (every namespace, or -n's; NAME is looked up in
+-n, else the context's namespace):
 
   rewind status
   rewind status api -n shop --server http://127.0.0.1:9464
   PGPASSWORD=... rewind status --state postgres://rewind@db/rewind
+  rewind status --kube -n shop
 
 Exit status: 0 shown, 1 no such Release or unreadable state, 2 usage error or no
 state directory there.
@@ -46,8 +52,9 @@ constexpr const char* kHistoryUsage = R"(Usage: rewind history NAME [options]
 Lists the revisions of a Release, oldest first: number, image, config hash,
 schema revision, how it ended and when. The numbers are what
 `rewind rollback NAME --to N` takes. Read from the state directory that
-`rewind watch` writes, or with --server from a running watcher's HTTP API
-(nothing is changed).
+`rewind watch` writes, or with --server from a running watcher's HTTP API,
+or with --kubeconfig/--context/--kube from the Release's status in the
+Kubernetes API server (`rewind controller`). Nothing is changed.
 
 Exit status: 0 shown, 1 no such Release or unreadable state, 2 usage error or no
 state directory there.
@@ -65,7 +72,10 @@ void add_common(po::options_description& o) {
       "output,o", po::value<std::string>()->default_value("table")->value_name("FORMAT"),
       "table or json");
   add_state_options(o);
+  add_kube_options(o);
 }
+
+const std::vector<std::string> kNotWithKube{"server", "state", "state-host", "state-dir"};
 
 // The command line shared by status and history: [NAME] and the common
 // options. Returns the exit code when the command is already done (help,
@@ -91,6 +101,8 @@ std::optional<int> parse_state_command(const std::vector<std::string>& args, con
   }
   std::optional<StateDatabase> state;
   if (!select_state(vm, command, err, state)) return kExitUsage;
+  std::optional<KubeTarget> kube;
+  if (!read_kube_options(vm, command, kNotWithKube, err, kube)) return kExitUsage;
   if (command == "history" && vm.count("name") == 0U) {
     err << "rewind history: NAME is required (see rewind history --help)\n";
     return kExitUsage;
@@ -98,12 +110,16 @@ std::optional<int> parse_state_command(const std::vector<std::string>& args, con
   return std::nullopt;
 }
 
-// The reader --server or --state-dir names; prints why not and returns null.
+// The reader --kube, --server, --state or --state-dir names; prints why not
+// and returns null.
 std::unique_ptr<StateReader> open_reader(const po::variables_map& vm, const std::string& command,
                                          std::ostream& err) {
   std::optional<StateDatabase> state;
+  std::optional<KubeTarget> kube;
   if (!select_state(vm, command, err, state)) return nullptr;
-  auto reader = vm.count("server") != 0U ? open_server(vm["server"].as<std::string>())
+  if (!read_kube_options(vm, command, kNotWithKube, err, kube)) return nullptr;
+  auto reader = kube ? open_kube_reader(*kube, vm["namespace"].as<std::string>())
+                : vm.count("server") != 0U ? open_server(vm["server"].as<std::string>())
                 : state                ? open_postgres_reader(*state)
                                        : open_state_directory(vm["state-dir"].as<std::string>());
   if (!reader) {
@@ -113,8 +129,20 @@ std::unique_ptr<StateReader> open_reader(const po::variables_map& vm, const std:
   return std::move(*reader);
 }
 
-model::ObjectKey key_of(const po::variables_map& vm) {
-  return {vm["namespace"].as<std::string>(), vm["name"].as<std::string>()};
+// NAME in -n, or (--kube, no -n) in the kubeconfig context's namespace.
+model::ObjectKey key_of(const po::variables_map& vm, const StateReader& reader) {
+  const auto context_ns = reader.context_namespace();
+  const bool use_context = vm["namespace"].defaulted() && context_ns;
+  return {use_context ? *context_ns : vm["namespace"].as<std::string>(),
+          vm["name"].as<std::string>()};
+}
+
+// Reading failed: usage (2) only for a missing state directory.
+int open_failed(const po::variables_map& vm) {
+  const bool remote = vm.count("server") != 0U || vm.count("state") != 0U ||
+                      vm.count("kubeconfig") != 0U || vm.count("context") != 0U ||
+                      vm.count("kube") != 0U;
+  return remote ? kExitInvalid : kExitUsage;
 }
 
 int show_release(StateReader& reader, const model::ObjectKey& key, bool json, std::ostream& out,
@@ -182,9 +210,9 @@ int status_command(const std::vector<std::string>& args, std::ostream& out, std:
   po::variables_map vm;
   if (auto done = parse_state_command(args, kStatusUsage, "status", vm, out, err)) return *done;
   auto reader = open_reader(vm, "status", err);
-  if (!reader) return vm.count("server") != 0U || vm.count("state") != 0U ? kExitInvalid : kExitUsage;
+  if (!reader) return open_failed(vm);
   const bool json = vm["output"].as<std::string>() == "json";
-  if (vm.count("name") != 0U) return show_on_hosts(*reader, key_of(vm), json, out, err);
+  if (vm.count("name") != 0U) return show_on_hosts(*reader, key_of(vm, *reader), json, out, err);
   return list_releases(*reader, json, out, err);
 }
 
@@ -192,8 +220,8 @@ int history_command(const std::vector<std::string>& args, std::ostream& out, std
   po::variables_map vm;
   if (auto done = parse_state_command(args, kHistoryUsage, "history", vm, out, err)) return *done;
   auto reader = open_reader(vm, "history", err);
-  if (!reader) return vm.count("server") != 0U || vm.count("state") != 0U ? kExitInvalid : kExitUsage;
-  const model::ObjectKey key = key_of(vm);
+  if (!reader) return open_failed(vm);
+  const model::ObjectKey key = key_of(vm, *reader);
   auto h = reader->history(key);
   if (!h) {
     err << "rewind history: " << h.error().message << "\n";

@@ -1,7 +1,8 @@
 #pragma once
 // Internal: where `rewind status` and `rewind history` read from -- the
-// state directory that `rewind watch` writes, or a running watcher's HTTP
-// API (--server). Both give the same objects, so the output is the same.
+// state directory that `rewind watch` writes, a running watcher's HTTP API
+// (--server), PostgreSQL (--state) or the Kubernetes API server (--kube).
+// All give the same objects, so the output is the same.
 
 #include <filesystem>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "rewind/cli/kube_target.hpp"
 #include "rewind/model/history.hpp"
 #include "rewind/model/release.hpp"
 #include "rewind/model/result.hpp"
@@ -39,6 +41,11 @@ class StateReader {
   virtual model::Result<model::History> history(const model::ObjectKey& key) = 0;
   // For messages: "in /var/lib/rewind", "at http://127.0.0.1:9464".
   [[nodiscard]] virtual std::string where() const = 0;
+  // The namespace of NAME when -n is not given: the kubeconfig context's
+  // (--kube); nullopt: -n's default.
+  [[nodiscard]] virtual std::optional<std::string> context_namespace() const {
+    return std::nullopt;
+  }
 };
 
 // The state directory (it must exist).
@@ -46,5 +53,10 @@ model::Result<std::unique_ptr<StateReader>> open_state_directory(const std::file
 
 // A watcher's API: http://host:port or https://host:port.
 model::Result<std::unique_ptr<StateReader>> open_server(const std::string& url);
+
+// The Kubernetes API server (state_kube.cpp), checked to serve rewind's CRDs.
+// Lists show namespace `ns` when -n was given, else every namespace.
+model::Result<std::unique_ptr<StateReader>> open_kube_reader(const KubeTarget& target,
+                                                             const std::string& ns);
 
 }  // namespace rwd::cli

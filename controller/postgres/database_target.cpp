@@ -66,7 +66,7 @@ std::filesystem::path PostgresDatabase::path_of(const execute::DatabaseRef& db,
 MigrationResult<DatabaseUrl> PostgresDatabase::url_of(const execute::DatabaseRef& db) const {
   model::UrlSource from = db.spec.database;
   if (from.file) from.file = path_of(db, *from.file).string();
-  return resolve_database_url(from, options_.env);
+  return resolve_database_url(from, options_.env, options_.secrets, db.release.metadata.ns);
 }
 
 BackupOptions PostgresDatabase::backup_options(const execute::DatabaseRef& db) const {

@@ -164,7 +164,9 @@ EnvLookup process_env() {
 }
 
 MigrationResult<DatabaseUrl> resolve_database_url(const model::UrlSource& from,
-                                                   const EnvLookup& env) {
+                                                   const EnvLookup& env,
+                                                   const SecretLookup& secrets,
+                                                   const std::string& ns) {
   if (from.env) {
     auto value = env(*from.env);
     if (!value || value->empty()) {
@@ -174,6 +176,24 @@ MigrationResult<DatabaseUrl> resolve_database_url(const model::UrlSource& from,
     return DatabaseUrl(std::move(*value));
   }
   if (from.file) return read_url_file(*from.file);
+  if (from.secret_key_ref && secrets) {
+    auto value = secrets(ns, *from.secret_key_ref);
+    if (!value) {
+      return MigrationError::make(MigrationCode::kConnection, value.error().kind,
+                                  "migration.database.urlFrom.secretKeyRef: " +
+                                      value.error().message);
+    }
+    std::string url = std::move(*value);
+    while (!url.empty() && (url.back() == '\n' || url.back() == '\r' || url.back() == ' ')) {
+      url.pop_back();
+    }
+    if (url.empty()) {
+      return MigrationError::invalid("migration.database.urlFrom.secretKeyRef: key " +
+                                     from.secret_key_ref->key + " of Secret " + ns + "/" +
+                                     from.secret_key_ref->name + " is empty");
+    }
+    return DatabaseUrl(std::move(url));
+  }
   if (from.secret_key_ref) {
     return MigrationError::invalid(
         "migration.database.urlFrom.secretKeyRef (secret " + from.secret_key_ref->name + ", key " +

@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "rewind/cli/kube_target.hpp"
 #include "rewind/cli/logging.hpp"
 #include "rewind/cli/nginx_options.hpp"
 #include "rewind/cli/state_database.hpp"
@@ -45,6 +46,9 @@ struct RollbackOptions {
   NginxOptions nginx{};                // blue-green's router, without a watcher
   model::Duration timeout = std::chrono::minutes(10);
   LogOptions log;
+  // --kubeconfig/--context/--kube: a Rollback resource for `rewind
+  // controller` instead (no state directory, no Docker).
+  std::optional<KubeTarget> kube;
 };
 
 // The options, or the exit code when the command is already done: 0 after

@@ -26,8 +26,10 @@ struct PlannedStep {
 class RollbackProgress {
  public:
   // `steps` and `plan_hash`: the plan expected to run (may be empty).
-  RollbackProgress(std::vector<PlannedStep> steps, std::string plan_hash)
-      : steps_(std::move(steps)), plan_hash_(std::move(plan_hash)) {}
+  // `runner`: who runs it, for "taken up by the watcher".
+  RollbackProgress(std::vector<PlannedStep> steps, std::string plan_hash,
+                   std::string runner = "the watcher")
+      : steps_(std::move(steps)), plan_hash_(std::move(plan_hash)), runner_(std::move(runner)) {}
 
   // Lines for what changed since the last call (none when nothing did).
   std::vector<std::string> update(const std::optional<model::Rollback>& rollback,
@@ -48,6 +50,7 @@ class RollbackProgress {
 
   std::vector<PlannedStep> steps_;
   std::string plan_hash_;
+  std::string runner_;
   bool accepted_ = false;
   std::optional<model::RollbackPhase> phase_;
   std::vector<model::StepState> step_states_;  // as last seen in status.plan

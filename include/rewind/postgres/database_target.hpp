@@ -27,6 +27,9 @@ struct PostgresDatabaseOptions {
   // a one-off container (the CLI wires ContainerPlatform::run_once). Unset:
   // such a migration is an error.
   CommandRunner run_in_image;
+  // urlFrom.secretKeyRef (Kubernetes mode: a GET of the Secret in the
+  // Release's namespace). Unset: refused, saying so.
+  SecretLookup secrets;
 };
 
 class PostgresDatabase : public execute::DatabaseTarget {

@@ -45,10 +45,17 @@ std::string redact_credentials(std::string_view text);
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup process_env();
 
+// The value of a Secret's key in a namespace (Kubernetes mode); errors say
+// which Secret and key, never the value.
+using SecretLookup =
+    std::function<model::Result<std::string>(const std::string& ns, const model::SecretKeyRef& ref)>;
+
 // Resolves urlFrom: `env` (the variable must be set and non-empty), `file`
-// (its contents, trailing whitespace removed). `secretKeyRef` exists only in
-// Kubernetes mode and is refused here.
+// (its contents, trailing whitespace removed), `secretKeyRef` through
+// `secrets` in namespace `ns` (refused when `secrets` is empty: a Docker host).
 MigrationResult<DatabaseUrl> resolve_database_url(const model::UrlSource& from,
-                                                   const EnvLookup& env = process_env());
+                                                   const EnvLookup& env = process_env(),
+                                                   const SecretLookup& secrets = {},
+                                                   const std::string& ns = {});
 
 }  // namespace rwd::postgres

@@ -97,6 +97,27 @@ TEST(ResolveDatabaseUrl, SecretKeyRefIsKubernetesOnly) {
       << url.error().message();
 }
 
+TEST(ResolveDatabaseUrl, SecretKeyRefIsLookedUpInTheReleasesNamespace) {
+  model::UrlSource from;
+  from.secret_key_ref = model::SecretKeyRef{"db", "url"};
+  std::string asked;
+  SecretLookup secrets = [&](const std::string& ns, const model::SecretKeyRef& ref) {
+    asked = ns + "/" + ref.name + "#" + ref.key;
+    return model::Result<std::string>(std::string("postgresql://app:pw@db:5432/app\n"));
+  };
+  auto url = resolve_database_url(from, env_of({}), secrets, "shop");
+  ASSERT_TRUE(url.ok()) << url.error().message();
+  EXPECT_EQ(asked, "shop/db#url");
+  EXPECT_EQ(url.value().secret(), "postgresql://app:pw@db:5432/app");  // the newline trimmed
+  SecretLookup missing = [](const std::string&, const model::SecretKeyRef&) {
+    return model::Result<std::string>(model::Error::terminal("Secret shop/db does not exist"));
+  };
+  auto none = resolve_database_url(from, env_of({}), missing, "shop");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().message(),
+            "migration.database.urlFrom.secretKeyRef: Secret shop/db does not exist");
+}
+
 }  // namespace
 }  // namespace rwd::postgres
 
