@@ -40,9 +40,7 @@ struct KubeCliTest : ::testing::Test {
   }
   Json release() { return get_object(k, "release", ns, "api"); }
   bool ready_at(const std::string& image, std::int64_t rev) {
-    const Json r = release();
-    return deployment_image(k, ns, "api") == image && condition(r, "Ready") == "True" &&
-           r.contains("status") && r["status"].value("currentRevision", 0) == rev;
+    return release_ready_at(k, ns, image, rev);
   }
 };
 

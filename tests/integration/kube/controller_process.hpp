@@ -137,4 +137,27 @@ inline std::string condition(const Json& object, const std::string& type,
   return "";
 }
 
+// The Deployment `name` runs `image` and its Release `name` is Ready at revision `rev`.
+inline bool release_ready_at(const KubeCluster& k, const std::string& ns, const std::string& image,
+                             std::int64_t rev, const std::string& name = "api") {
+  const Json r = get_object(k, "release", ns, name);
+  return deployment_image(k, ns, name) == image && condition(r, "Ready") == "True" &&
+         r.contains("status") && r["status"].value("currentRevision", 0) == rev;
+}
+
+inline Json rollback_json(const std::string& ns, const std::string& name,
+                          const std::string& release, const std::string& to = "previous") {
+  return Json{{"apiVersion", "rewind.dev/v1alpha1"},
+              {"kind", "Rollback"},
+              {"metadata", {{"name", name}, {"namespace", ns}}},
+              {"spec", {{"releaseRef", {{"name", release}}}, {"to", to}}}};
+}
+
+// The Rollback's status.phase ("" while it has none, or when it is gone).
+inline std::string rollback_phase(const KubeCluster& k, const std::string& ns,
+                                  const std::string& name) {
+  const Json rb = get_object(k, "rollback", ns, name);
+  return rb.is_object() && rb.contains("status") ? rb["status"].value("phase", "") : "";
+}
+
 }  // namespace rwd::kube_itest

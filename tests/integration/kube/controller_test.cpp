@@ -36,18 +36,12 @@ struct ControllerTest : ::testing::Test {
   }
 
   Json release() { return get_object(k, "release", ns, "api"); }
-  std::int64_t revision() {
-    const Json r = release();
-    return r.is_object() && r.contains("status") ? r["status"].value("currentRevision", 0) : 0;
-  }
   std::string phase() {
     const Json r = release();
     return r.is_object() && r.contains("status") ? r["status"].value("phase", "") : "";
   }
   bool ready_at(const std::string& image, std::int64_t rev) {
-    const Json r = release();
-    return deployment_image(k, ns, "api") == image && condition(r, "Ready") == "True" &&
-           revision() == rev;
+    return release_ready_at(k, ns, image, rev);
   }
   std::string env_of_app() {
     return k.run_kubectl({"get", "deployment", "api", "-n", ns, "-o",
@@ -105,17 +99,8 @@ TEST_F(ControllerTest, ARollbackResourceReturnsTheOldImageAndPinsTheRelease) {
   kubectl_apply(k, release_json(ns, "api", "rewind-demo:v2"));
   ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v2", 2); }, 90s)) << release().dump(2);
 
-  kubectl_apply(k, Json{{"apiVersion", "rewind.dev/v1alpha1"},
-                {"kind", "Rollback"},
-                {"metadata", {{"name", "undo"}, {"namespace", ns}}},
-                {"spec", {{"releaseRef", {{"name", "api"}}}, {"to", "previous"}}}});
-  ASSERT_TRUE(eventually(
-      [&] {
-        const Json rb = get_object(k, "rollback", ns, "undo");
-        return rb.is_object() && rb.contains("status") &&
-               rb["status"].value("phase", "") == "Succeeded";
-      },
-      90s))
+  kubectl_apply(k, rollback_json(ns, "undo", "api"));
+  ASSERT_TRUE(eventually([&] { return rollback_phase(k, ns, "undo") == "Succeeded"; }, 90s))
       << get_object(k, "rollback", ns, "undo").dump(2) << "\n" << release().dump(2);
   EXPECT_EQ(deployment_image(k, ns, "api"), "rewind-demo:v1");
   EXPECT_TRUE(eventually([&] { return rolled_out(); }, 60s));

@@ -97,9 +97,7 @@ struct KubeMigrationTest : ::testing::Test {
   }
   Json rel() { return get_object(k, "release", ns, "api"); }
   bool ready_at(const std::string& image, std::int64_t rev) {
-    const Json r = rel();
-    return deployment_image(k, ns, "api") == image && condition(r, "Ready") == "True" &&
-           r["status"].value("currentRevision", 0) == rev;
+    return release_ready_at(k, ns, image, rev);
   }
 };
 
@@ -118,17 +116,8 @@ TEST_F(KubeMigrationTest, TheUrlFromASecretMigratesUpAndARollbackBacksUpAndMigra
   EXPECT_EQ(rel()["status"]["migration"].value("revision", ""), "0002") << rel().dump(2);
 
   // A Rollback: backup first (verified dump in backup.directory), then down to 0001.
-  kubectl_apply(k, Json{{"apiVersion", "rewind.dev/v1alpha1"},
-                        {"kind", "Rollback"},
-                        {"metadata", {{"name", "undo"}, {"namespace", ns}}},
-                        {"spec", {{"releaseRef", {{"name", "api"}}}, {"to", "previous"}}}});
-  ASSERT_TRUE(eventually(
-      [&] {
-        const Json rb = get_object(k, "rollback", ns, "undo");
-        return rb.is_object() && rb.contains("status") &&
-               rb["status"].value("phase", "") == "Succeeded";
-      },
-      120s))
+  kubectl_apply(k, rollback_json(ns, "undo", "api"));
+  ASSERT_TRUE(eventually([&] { return rollback_phase(k, ns, "undo") == "Succeeded"; }, 120s))
       << get_object(k, "rollback", ns, "undo").dump(2) << "\n" << rel().dump(2);
   EXPECT_EQ(applied(), std::vector<std::string>{"0001"});
   EXPECT_FALSE(table_exists("orders"));
