@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 #include "rewind/execute/colors.hpp"
 #include "rewind/execute/executor.hpp"
 
@@ -50,17 +52,27 @@ model::Result<analysis::Subject> Executor::subject_of(const StepInput& in,
   // config-only change is a new revision with the same image tag.
   subject.label = revision_text(revision);
   // The ports the health check and the http metrics name, as the host reaches them.
+  // Only http metrics need one; a platform without container addresses
+  // (Kubernetes) still measures Prometheus and command metrics.
   std::vector<std::int32_t> ports;
+  std::set<std::int32_t> required;
   const auto& hc = in.release.spec.health_check;
   if (hc && hc->http) ports.push_back(hc->http->port);
   if (const auto& a = in.release.spec.analysis) {
     for (const auto& m : a->metrics) {
-      if (m.http && m.http->port > 0) ports.push_back(m.http->port);
+      if (!m.http) continue;
+      if (m.http->port > 0) {
+        ports.push_back(m.http->port);
+        required.insert(m.http->port);
+      } else if (hc && hc->http) {
+        required.insert(hc->http->port);  // port 0: the health check's
+      }
     }
   }
   for (const std::int32_t port : ports) {
     if (subject.ports.contains(port)) continue;
     auto addr = platform_.address(running.id, port);
+    if (!addr && !required.contains(port)) continue;
     if (!addr) return addr.error();
     subject.ports[port] = *addr;
     if (subject.address.empty()) subject.address = *addr;

@@ -63,6 +63,9 @@ class FakePlatform : public ContainerPlatform {
       }
     }
     if (serving != nullptr) seen[t.docker->service] = *serving;
+    if (!addresses) {  // as on Kubernetes: the platform reports health itself
+      for (auto& i : out) i.health = i.running ? HealthStatus::kHealthy : HealthStatus::kNone;
+    }
     return out;
   }
   model::Result<Instance> inspect(const std::string& id) override {
@@ -129,8 +132,12 @@ class FakePlatform : public ContainerPlatform {
     return {};
   }
   model::Result<std::string> address(const std::string& id, int port) override {
+    if (!addresses) return model::Error::terminal("no container addresses here");
     return containers.at(id).name + ":" + std::to_string(port);
   }
+  // false: as on Kubernetes, address() fails and list() reports running
+  // containers healthy (the rollout's health, not a probe).
+  bool addresses = true;
   model::Result<CommandOutput> run_once(const OneOffCommand& command) override {
     calls.push_back("run-once " + command.image.value());
     one_offs.push_back(command);

@@ -41,6 +41,20 @@ TEST(ReconcilerAnalysis, MetricsWithinTheirThresholdsThroughTheWindowMakeTheRevi
   EXPECT_EQ(count_of(loop.metrics.measured, "error-rate 1"), 0U);
 }
 
+// Kubernetes: no container addresses. Metrics that need none (Prometheus
+// queries) are still measured; the health check's port is not asked for.
+TEST(ReconcilerAnalysis, MetricsThatNeedNoAddressAreMeasuredWhereThereAreNone) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(analysed("demo:v1")).error);
+  loop.platform.addresses = false;
+  loop.metrics.measured.clear();
+  loop.metrics.values["error-rate"] = analysis::Measurement::of(0.01);
+  ASSERT_FALSE(loop.settle(analysed("demo:v2")).error);
+  EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{2});
+  EXPECT_GE(count_of(loop.metrics.measured, "error-rate 2"), 6U)
+      << ::testing::PrintToString(loop.metrics.measured);
+}
+
 TEST(ReconcilerAnalysis, AMetricBeyondFailIfMoreOftenThanItsFailureLimitRollsBack) {
   Loop loop;
   ASSERT_FALSE(loop.settle(analysed("demo:v1")).error);
