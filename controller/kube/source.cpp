@@ -40,6 +40,12 @@ KubeSource::KubeSource(Api& api, runtime::Store& store, std::string ns, StopWait
             [this, &kind](std::vector<Json> items) { replace(kind, std::move(items)); },
             [this, &kind](WatchType t, const Json& o) { event(kind, t, o); },
             [&kind](const model::Error& e) {
+              if (e.reason == "NotFound") {
+                spdlog::error("Kubernetes: the API server does not serve {}: are the rewind "
+                              "CRDs installed? (kubectl apply -f crds/; listing again)",
+                              kind.plural);
+                return;
+              }
               spdlog::warn("Kubernetes: {} list/watch: {} (listing again)", kind.plural,
                            e.message);
             }},
