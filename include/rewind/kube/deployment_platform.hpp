@@ -17,6 +17,8 @@
 // something differs; Kubernetes rolls the pods. stop/start scale to zero and
 // back (the replica count is kept in an annotation).
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -55,14 +57,14 @@ class DeploymentPlatform final : public execute::ContainerPlatform {
   [[nodiscard]] std::string health_source() const override { return "rollout"; }
 
   // Patches sent, and patches left out because the Deployment already matched.
-  [[nodiscard]] std::uint64_t patches() const { return patches_; }
+  [[nodiscard]] std::uint64_t patches() const { return patches_.load(); }
 
  private:
   model::Result<Json> get(const std::string& id);
   model::Status scale(const std::string& id, bool up);
 
   Api& api_;
-  std::uint64_t patches_ = 0;
+  std::atomic<std::uint64_t> patches_{0};  // workers patch side by side
 };
 
 }  // namespace rwd::kube
