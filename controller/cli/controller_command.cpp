@@ -93,12 +93,8 @@ int controller_command(const std::vector<std::string>& args, std::ostream& out, 
   config.lease_name = vm["lease-name"].as<std::string>();
   if (vm.count("identity") != 0U) config.identity = vm["identity"].as<std::string>();
   if (vm.count("token-file") != 0U) config.token_file = vm["token-file"].as<std::string>();
-  const auto resync = model::parse_duration(vm["resync"].as<std::string>());
-  if (!resync || resync->count() <= 0) {
-    err << "rewind controller: --resync \"" << vm["resync"].as<std::string>()
-        << "\" is not a positive duration (examples: 10s, 1m)\n";
-    return kExitUsage;
-  }
+  const auto resync = parse_resync(vm, "controller", err);
+  if (!resync) return kExitUsage;
   config.resync = *resync;
   const auto log = parse_log_options(vm, "controller", err);
   if (!log) return kExitUsage;

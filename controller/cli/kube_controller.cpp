@@ -6,7 +6,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <ostream>
 #include <thread>
@@ -40,9 +42,6 @@ model::Timestamp now_ms() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
-// Steps worth an Event on the Release: the finished and the failed ones
-// (gates that wait say so in status only).
-bool worth_an_event(const execute::StepResult& r) { return r.state != execute::StepState::kWaiting; }
 
 class KubeService {
  public:
@@ -127,6 +126,12 @@ class KubeService {
   kube::Api api_;
   runtime::Metrics metrics_;
   runtime::ControllerMetrics cm_;
+  // Requests sent to the API server (watches, leases and events included).
+  runtime::Counter& api_requests_ =
+      metrics_
+          .counter("rewind_kube_api_requests_total", "Requests sent to the Kubernetes API server.")
+          .with({});
+  std::atomic<std::uint64_t> api_requests_seen_{0};
   runtime::Store store_;
   const runtime::Clock& clock_ = runtime::SystemClock::instance();
   runtime::WorkQueue queue_;
@@ -178,7 +183,7 @@ void KubeService::on_step(const model::ObjectKey& key, const reconcile::Step& st
                    step.description);
     return;
   }
-  if (!worth_an_event(r)) return;
+  if (r.state == execute::StepState::kWaiting) return;  // a waiting gate says so in status only
   const bool failed = r.state == execute::StepState::kFailed;
   std::string reason = failed ? "StepFailed" : "StepSucceeded";
   events_.record({&kube::kReleases, key, {}},
@@ -198,15 +203,15 @@ model::Status KubeService::start_http() {
       {config_.listen,
        config_.token_file,
        {commands_,
-        [this](const model::ObjectKey& key) -> std::optional<model::ReleaseStatus> {
-          if (!store_.get_release(key)) return std::nullopt;
-          auto stored = stores_.read_release(key);
-          if (!stored || !*stored) return model::ReleaseStatus{};
-          return (**stored).status;
-        },
+        stored_status(store_, stores_),
         [this](const model::ObjectKey& key) { queue_.add(runtime::release_ref(key.ns, key.name)); },
         now_ms},
-       {[this] { return readiness(); }, [this] { return metrics_.render(); },
+       {[this] { return readiness(); },
+        [this] {
+          const std::uint64_t now = api_.requests();
+          api_requests_.inc(static_cast<double>(now - api_requests_seen_.exchange(now)));
+          return metrics_.render();
+        },
         std::make_shared<StateProvider>(stores_, stores_)}});
   if (!server) return server.error();
   server_ = std::move(*server);

@@ -39,4 +39,16 @@ std::optional<LogOptions> parse_log_options(const po::variables_map& vm, const s
   return LogOptions{*format, *level};
 }
 
+std::optional<model::Duration> parse_resync(const po::variables_map& vm, const std::string& command,
+                                            std::ostream& err) {
+  const std::string text = vm["resync"].as<std::string>();
+  const auto resync = model::parse_duration(text);
+  if (!resync || resync->count() <= 0) {
+    err << "rewind " << command << ": --resync \"" << text
+        << "\" is not a positive duration (examples: 10s, 1m)\n";
+    return std::nullopt;
+  }
+  return *resync;
+}
+
 }  // namespace rwd::cli

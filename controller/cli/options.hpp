@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rewind/cli/logging.hpp"
+#include "rewind/model/time.hpp"
 
 namespace rwd::cli {
 
@@ -22,6 +23,11 @@ bool parse_options(const std::vector<std::string>& args,
 // --log-format and --log-level (both must be defined with defaults); on a
 // bad value prints "rewind <command>: ..." to err and returns nullopt.
 std::optional<LogOptions> parse_log_options(const boost::program_options::variables_map& vm,
+                                            const std::string& command, std::ostream& err);
+
+// --resync (defined with a default): a positive duration; on a bad value
+// prints "rewind <command>: --resync ..." to err and returns nullopt.
+std::optional<model::Duration> parse_resync(const boost::program_options::variables_map& vm,
                                             const std::string& command, std::ostream& err);
 
 }  // namespace rwd::cli

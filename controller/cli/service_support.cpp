@@ -32,6 +32,16 @@ model::Result<runtime::Action> reconcile_release(execute::ReleaseReconciler& rec
   return runtime::Action::requeue(resync);
 }
 
+std::function<std::optional<model::ReleaseStatus>(const model::ObjectKey&)> stored_status(
+    const runtime::Store& store, history::StatusStore& statuses) {
+  return [&store, &statuses](const model::ObjectKey& key) -> std::optional<model::ReleaseStatus> {
+    if (!store.get_release(key)) return std::nullopt;
+    auto stored = statuses.read_release(key);
+    if (!stored || !*stored) return model::ReleaseStatus{};
+    return (**stored).status;
+  };
+}
+
 model::Result<std::unique_ptr<http::Server>> start_http_server(HttpSetup setup) {
   auto listen = http::parse_listen_address(setup.listen);
   if (!listen) return model::Error::invalid_spec("--listen: " + listen.error().message);

@@ -4,12 +4,15 @@
 // HTTP API (health, metrics, read-only state, promote/abort/retry).
 
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "rewind/cli/command_routes.hpp"
 #include "rewind/execute/release_reconciler.hpp"
+#include "rewind/history/store.hpp"
 #include "rewind/http/server.hpp"
 #include "rewind/runtime/controller.hpp"
 #include "rewind/runtime/store.hpp"
@@ -26,6 +29,11 @@ model::Result<runtime::Action> reconcile_release(execute::ReleaseReconciler& rec
                                                  const model::Release& release,
                                                  const runtime::Store& store,
                                                  model::Duration resync);
+
+// For the command routes: the stored status of a Release the store holds
+// (a default status when none was written yet), nullopt for one it does not.
+std::function<std::optional<model::ReleaseStatus>(const model::ObjectKey&)> stored_status(
+    const runtime::Store& store, history::StatusStore& statuses);
 
 struct HttpSetup {
   std::string listen;                 // --listen

@@ -119,12 +119,8 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
   config.workers = std::max<std::size_t>(1, vm["workers"].as<std::size_t>());
   config.dry_run = vm.count("dry-run") != 0U;
   if (vm.count("docker") != 0U) config.docker = vm["docker"].as<std::string>();
-  const auto resync = model::parse_duration(vm["resync"].as<std::string>());
-  if (!resync || resync->count() <= 0) {
-    err << "rewind watch: --resync \"" << vm["resync"].as<std::string>()
-        << "\" is not a positive duration (examples: 10s, 1m)\n";
-    return kExitUsage;
-  }
+  const auto resync = parse_resync(vm, "watch", err);
+  if (!resync) return kExitUsage;
   config.resync = *resync;
   std::error_code ec;
   if (!config.dir.empty() && !fs::is_directory(config.dir, ec)) {

@@ -201,12 +201,7 @@ model::Status WatchService::start_http() {
       {config_.listen,
        config_.token_file,
        {commands_,
-        [this](const model::ObjectKey& key) -> std::optional<model::ReleaseStatus> {
-          if (!store_.get_release(key)) return std::nullopt;
-          auto stored = engine_.statuses->read_release(key);
-          if (!stored || !*stored) return model::ReleaseStatus{};
-          return (**stored).status;
-        },
+        stored_status(store_, *engine_.statuses),
         [this](const model::ObjectKey& key) { queue_.add(runtime::release_ref(key.ns, key.name)); },
         [] {
           return std::chrono::time_point_cast<std::chrono::milliseconds>(

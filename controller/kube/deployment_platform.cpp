@@ -2,7 +2,9 @@
 
 #include "rewind/kube/deployment_platform.hpp"
 
+#include <map>
 #include <set>
+#include <sstream>
 #include <utility>
 
 #include "rewind/model/time.hpp"
@@ -96,6 +98,50 @@ std::optional<model::Timestamp> created_of(const Json& d) {
   return *t;
 }
 
+// The env keys rewind set before: the change's list and the old
+// revision's kManagedEnv annotation (comma-separated).
+std::set<std::string> managed_keys(const execute::Instance& from,
+                                   const execute::ContainerChange& change) {
+  std::set<std::string> managed(change.managed_before.begin(), change.managed_before.end());
+  auto it = from.labels.find(execute::label::kManagedEnv);
+  if (it == from.labels.end()) return managed;
+  std::istringstream keys(it->second);
+  for (std::string k; std::getline(keys, k, ',');) {
+    if (!k.empty()) managed.insert(k);
+  }
+  return managed;
+}
+
+// The container's env with rewind's variables set (in place where they
+// were), the ones it set before and no longer does removed, and everything
+// else (valueFrom, the operator's) kept.
+Json merged_env(const Json& current, const std::map<std::string, std::string>& set,
+                const std::set<std::string>& managed) {
+  Json env = Json::array();
+  std::set<std::string> written;
+  for (const auto& e : current) {
+    const std::string name = e.value("name", "");
+    if (auto v = set.find(name); v != set.end()) {
+      env.push_back(Json{{"name", name}, {"value", v->second}});
+      written.insert(name);
+    } else if (managed.count(name) == 0) {
+      env.push_back(e);
+    }
+  }
+  for (const auto& [k, v] : set) {
+    if (written.count(k) == 0) env.push_back(Json{{"name", k}, {"value", v}});
+  }
+  return env;
+}
+
+// Every key of `want` is in `have` with the same value.
+bool has_all(const Json& have, const Json& want) {
+  for (const auto& [k, v] : want.items()) {
+    if (!have.contains(k) || have[k] != v) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 execute::Instance instance_of(const Json& deployment, const std::string& container) {
@@ -166,56 +212,28 @@ model::Result<std::string> DeploymentPlatform::create_replacement(
         "Kubernetes yet; use strategy Recreate");
   }
   const std::string path = path_of(kDeployments, id->ns, id->name);
+  const std::set<std::string> managed = managed_keys(from, change);
+  Json annotations = Json::object();
+  for (const auto& [k, v] : change.labels) annotations[k] = v;
   for (int attempt = 0; attempt < 4; ++attempt) {
     auto got = api_.get(path);
     if (!got) return got.error();
     auto idx = container_index(*got, id->container);
     if (!idx) return idx.error();
-    Json containers = (*got)["spec"]["template"]["spec"]["containers"];
+    const Json& template_ = (*got)["spec"]["template"];
+    Json containers = template_["spec"]["containers"];
     Json& c = containers[*idx];
     c["image"] = change.image.value();
-    // Env: rewind's variables set; the ones it set before and no longer
-    // does removed; everything else (valueFrom, the operator's) kept.
-    std::set<std::string> managed(change.managed_before.begin(), change.managed_before.end());
-    if (auto it = from.labels.find(execute::label::kManagedEnv); it != from.labels.end()) {
-      std::string keys = it->second;
-      for (std::size_t pos = 0; pos <= keys.size();) {
-        const auto comma = keys.find(',', pos);
-        const std::string k = keys.substr(pos, comma == std::string::npos ? std::string::npos
-                                                                          : comma - pos);
-        if (!k.empty()) managed.insert(k);
-        if (comma == std::string::npos) break;
-        pos = comma + 1;
-      }
-    }
-    Json env = Json::array();
-    std::set<std::string> written;
-    for (const auto& e : c.value("env", Json::array())) {
-      const std::string name = e.value("name", "");
-      if (auto v = change.env.find(name); v != change.env.end()) {
-        env.push_back(Json{{"name", name}, {"value", v->second}});
-        written.insert(name);
-      } else if (managed.count(name) == 0) {
-        env.push_back(e);
-      }
-    }
-    for (const auto& [k, v] : change.env) {
-      if (written.count(k) == 0) env.push_back(Json{{"name", k}, {"value", v}});
-    }
+    Json env = merged_env(c.value("env", Json::array()), change.env, managed);
     if (env.empty()) {
       c.erase("env");
     } else {
       c["env"] = std::move(env);
     }
-    Json annotations = Json::object();
-    for (const auto& [k, v] : change.labels) annotations[k] = v;
-    if (c == (*got)["spec"]["template"]["spec"]["containers"][*idx]) {
-      bool same = true;
-      for (const auto& [k, v] : annotations.items()) {
-        const Json& cur = (*got)["spec"]["template"]["metadata"].value("annotations", Json::object());
-        if (cur.value(k, "") != v.get<std::string>()) same = false;
-      }
-      if (same) return from.id;  // nothing differs: no write
+    if (c == template_["spec"]["containers"][*idx] &&
+        has_all(template_.value("metadata", Json::object()).value("annotations", Json::object()),
+                annotations)) {
+      return from.id;  // nothing differs: no write
     }
     Json patch = {{"metadata", {{"resourceVersion", meta_string(*got, "resourceVersion")}}},
                   {"spec",

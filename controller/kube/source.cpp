@@ -73,12 +73,6 @@ void KubeSource::stop() {
 
 bool KubeSource::has_synced() const { return releases_->has_synced() && rollbacks_->has_synced(); }
 
-ReflectorStats KubeSource::stats() const {
-  const ReflectorStats a = releases_->stats();
-  const ReflectorStats b = rollbacks_->stats();
-  return {a.lists + b.lists, a.watches + b.watches, a.errors + b.errors};
-}
-
 std::optional<model::Object> KubeSource::accept(const Resource& kind, const Json& object) {
   Decoded d = decode_api_object(object);
   if (!d.errors.empty() && diagnostics_) {

@@ -55,8 +55,6 @@ class KubeSource {
 
   // Both kinds were listed once.
   [[nodiscard]] bool has_synced() const;
-  [[nodiscard]] std::string name() const { return kSourceName; }
-  [[nodiscard]] ReflectorStats stats() const;
 
   // What the reflectors call (public for unit tests, which drive them
   // without threads).
