@@ -39,18 +39,13 @@ struct KubeCliTest : ::testing::Test {
     return run_command(args, "", 180s);
   }
   Json release() { return get_object(k, "release", ns, "api"); }
-  bool ready_at(const std::string& image, std::int64_t rev) {
-    return release_ready_at(k, ns, image, rev);
-  }
 };
 
 TEST_F(KubeCliTest, StatusHistoryAndRollbackGoThroughTheApiServer) {
   kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
   ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
-  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
-  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
-  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v2"));
-  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v2", 2); }, 90s)) << release().dump(2);
+  ASSERT_TRUE(apply_until_ready(k, release_json(ns, "api", "rewind-demo:v1"), 1));
+  ASSERT_TRUE(apply_until_ready(k, release_json(ns, "api", "rewind-demo:v2"), 2));
 
   const CommandResult list = rewind({"status"});
   ASSERT_EQ(list.exit_code, 0) << list.both();

@@ -145,6 +145,26 @@ inline bool release_ready_at(const KubeCluster& k, const std::string& ns, const 
          r.contains("status") && r["status"].value("currentRevision", 0) == rev;
 }
 
+// kubectl apply of a Release, then until its Deployment runs spec.image and
+// the Release is Ready at revision `rev`; the Release's JSON when not in time.
+inline ::testing::AssertionResult apply_until_ready(const KubeCluster& k, const Json& release,
+                                                    std::int64_t rev,
+                                                    std::chrono::seconds limit = std::chrono::seconds(90)) {
+  const std::string ns = release["metadata"]["namespace"];
+  const std::string name = release["metadata"]["name"];
+  const std::string image = release["spec"]["image"];
+  std::string out;
+  if (k.kubectl({"apply", "-f", "-"}, &out, release.dump()) != 0) {
+    return ::testing::AssertionFailure() << "kubectl apply: " << out;
+  }
+  if (eventually([&] { return release_ready_at(k, ns, image, rev, name); }, limit)) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << name << " not ready at revision " << rev << " ("
+                                       << image << "):\n"
+                                       << get_object(k, "release", ns, name).dump(2);
+}
+
 inline Json rollback_json(const std::string& ns, const std::string& name,
                           const std::string& release, const std::string& to = "previous") {
   return Json{{"apiVersion", "rewind.dev/v1alpha1"},

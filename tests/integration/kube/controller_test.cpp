@@ -62,9 +62,7 @@ struct ControllerTest : ::testing::Test {
 TEST_F(ControllerTest, AReleaseRollsItsDeploymentAndBecomesReady) {
   kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
   ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
-  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
-  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s))
-      << release().dump(2);
+  ASSERT_TRUE(apply_until_ready(k, release_json(ns, "api", "rewind-demo:v1"), 1));
   EXPECT_TRUE(rolled_out());
   EXPECT_EQ(phase(), "Healthy");
   // The container's env: rewind's variable added, the operator's kept.
@@ -73,8 +71,7 @@ TEST_F(ControllerTest, AReleaseRollsItsDeploymentAndBecomesReady) {
   EXPECT_EQ(d["spec"]["template"]["metadata"]["annotations"].value("rewind.dev/revision", ""), "1");
 
   // A new image rolls; history in the status subresource.
-  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v2", "debug"));
-  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v2", 2); }, 90s)) << release().dump(2);
+  ASSERT_TRUE(apply_until_ready(k, release_json(ns, "api", "rewind-demo:v2", "debug"), 2));
   EXPECT_EQ(env_of_app(), "KEEP=operator;LOG_LEVEL=debug;");
   const Json r = release();
   ASSERT_TRUE(r["status"].contains("history")) << r.dump(2);
@@ -94,10 +91,8 @@ TEST_F(ControllerTest, AReleaseRollsItsDeploymentAndBecomesReady) {
 TEST_F(ControllerTest, ARollbackResourceReturnsTheOldImageAndPinsTheRelease) {
   kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
   ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
-  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
-  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
-  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v2"));
-  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v2", 2); }, 90s)) << release().dump(2);
+  ASSERT_TRUE(apply_until_ready(k, release_json(ns, "api", "rewind-demo:v1"), 1));
+  ASSERT_TRUE(apply_until_ready(k, release_json(ns, "api", "rewind-demo:v2"), 2));
 
   kubectl_apply(k, rollback_json(ns, "undo", "api"));
   ASSERT_TRUE(eventually([&] { return rollback_phase(k, ns, "undo") == "Succeeded"; }, 90s))
@@ -127,10 +122,8 @@ TEST_F(ControllerTest, ARollbackResourceReturnsTheOldImageAndPinsTheRelease) {
 TEST_F(ControllerTest, ReapplyingThePreviousSpecIsARevertInSource) {
   kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
   ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
-  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
-  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
-  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v2"));
-  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v2", 2); }, 90s)) << release().dump(2);
+  ASSERT_TRUE(apply_until_ready(k, release_json(ns, "api", "rewind-demo:v1"), 1));
+  ASSERT_TRUE(apply_until_ready(k, release_json(ns, "api", "rewind-demo:v2"), 2));
   kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));  // the GitOps revert
   ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
   std::string reason;
@@ -196,8 +189,7 @@ TEST_F(ControllerTest, ALeaderStoppedWithSigtermReleasesTheLeaseAtOnce) {
 TEST_F(ControllerTest, AnInvalidReleaseChangesNothing) {
   kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
   ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
-  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
-  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
+  ASSERT_TRUE(apply_until_ready(k, release_json(ns, "api", "rewind-demo:v1"), 1));
   // Past the schema (which has no pattern for it), caught by rewind's
   // validation: a Deployment name that cannot exist.
   Json bad = release_json(ns, "api", "rewind-demo:v9");
@@ -256,8 +248,7 @@ TEST_F(ControllerTest, TheManifestsArgumentsStartTheController) {
 TEST_F(ControllerTest, AChangeMadeWhileTheApiServerRestartsIsNotLost) {
   kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
   ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
-  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
-  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
+  ASSERT_TRUE(apply_until_ready(k, release_json(ns, "api", "rewind-demo:v1"), 1));
   k.restart_apiserver();
   kubectl_apply(k, release_json(ns, "api", "rewind-demo:v2"));
   ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v2", 2); }, 120s)) << release().dump(2);
@@ -275,8 +266,7 @@ TEST_F(ControllerTest, WhenTheLeaderIsKilledTheOtherTakesOverAndNoStepRunsTwice)
                           "jsonpath={.spec.holderIdentity}"}).out == "a";
   }, 30s)) << a.log();
   ControllerProcess b(k, log + ".b", "b", lease);
-  kubectl_apply(k, release_json(ns, "api", "rewind-demo:v1"));
-  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << release().dump(2);
+  ASSERT_TRUE(apply_until_ready(k, release_json(ns, "api", "rewind-demo:v1"), 1));
   EXPECT_EQ(b.log().find("step"), std::string::npos) << "the candidate acted:\n" << b.log();
 
   const auto killed = std::chrono::steady_clock::now();

@@ -96,21 +96,16 @@ struct KubeMigrationTest : ::testing::Test {
     return column("SELECT to_regclass('public." + table + "') IS NOT NULL").front() == "t";
   }
   Json rel() { return get_object(k, "release", ns, "api"); }
-  bool ready_at(const std::string& image, std::int64_t rev) {
-    return release_ready_at(k, ns, image, rev);
-  }
 };
 
 TEST_F(KubeMigrationTest, TheUrlFromASecretMigratesUpAndARollbackBacksUpAndMigratesDown) {
   kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
   ControllerProcess c(k, log, "solo", {"--leader-elect=false"});
-  kubectl_apply(k, release("rewind-demo:v1", "0001"));
-  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v1", 1); }, 90s)) << rel().dump(2);
+  ASSERT_TRUE(apply_until_ready(k, release("rewind-demo:v1", "0001"), 1));
   EXPECT_EQ(applied(), std::vector<std::string>{"0001"});
   EXPECT_EQ(column("SELECT count(*) FROM users"), std::vector<std::string>{"20"});
 
-  kubectl_apply(k, release("rewind-demo:v2", "0002"));
-  ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v2", 2); }, 90s)) << rel().dump(2);
+  ASSERT_TRUE(apply_until_ready(k, release("rewind-demo:v2", "0002"), 2));
   EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002"}));
   EXPECT_TRUE(table_exists("orders"));
   EXPECT_EQ(rel()["status"]["migration"].value("revision", ""), "0002") << rel().dump(2);
