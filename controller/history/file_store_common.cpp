@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <fstream>
 #include <string>
 #include <system_error>
 
@@ -59,6 +60,20 @@ model::Status GuardedFiles::write(const std::string& id, const fs::path& path,
     if (corrupt_.count(id) != 0) {
       return model::Error::terminal("refusing to replace " + path.string() +
                                     ": it could not be read back; quarantine or remove it first");
+    }
+  }
+  // Nothing is written when the file already holds the text: a resync that
+  // changes nothing writes nothing (no fsync, no new mtime).
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (in) {
+      std::string current;
+      current.resize(text.size() + 1);
+      in.read(current.data(), static_cast<std::streamsize>(current.size()));
+      if (static_cast<std::size_t>(in.gcount()) == text.size() &&
+          current.compare(0, text.size(), text) == 0) {
+        return {};
+      }
     }
   }
   if (auto st = ensure_directory(path.parent_path()); !st.ok()) return st;

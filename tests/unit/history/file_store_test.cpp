@@ -2,6 +2,7 @@
 
 #include "rewind/history/file_store.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
@@ -130,6 +131,26 @@ TEST_F(FileStoreTest, HistoryRoundTrip) {
   ASSERT_TRUE(store->remove({"shop", "api"}).ok());
   EXPECT_FALSE(fs::exists(file));
   EXPECT_EQ(*store->list(), (std::vector<ObjectKey>{{"other", "web"}}));
+}
+
+TEST_F(FileStoreTest, SavingWhatTheFileHoldsWritesNothing) {
+  auto store = open_history();
+  ASSERT_TRUE(store->save({"shop", "api"}, history_with(2)).ok());
+  const fs::path file = state_ / "history" / "shop" / "api.json";
+  struct stat before {};
+  ASSERT_EQ(::stat(file.c_str(), &before), 0);
+  // The same history again (a resync): the file is not replaced, so its
+  // inode stays (a write replaces the file by a rename).
+  ASSERT_TRUE(store->save({"shop", "api"}, history_with(2)).ok());
+  struct stat same {};
+  ASSERT_EQ(::stat(file.c_str(), &same), 0);
+  EXPECT_EQ(same.st_ino, before.st_ino);
+  // Different content is written.
+  ASSERT_TRUE(store->save({"shop", "api"}, history_with(3)).ok());
+  struct stat changed {};
+  ASSERT_EQ(::stat(file.c_str(), &changed), 0);
+  EXPECT_NE(changed.st_ino, before.st_ino);
+  EXPECT_EQ(slurp(file), encode_history(history_with(3)));
 }
 
 TEST_F(FileStoreTest, ReplaceLeavesOnlyTheNewFile) {
