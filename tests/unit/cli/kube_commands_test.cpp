@@ -24,6 +24,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 using rwd::testing::CliRun;
+using rwd::testing::expect_same_output;
 using rwd::testing::run_cli;
 using rwd::testing::TempDir;
 using Json = model::Json;
@@ -35,7 +36,7 @@ model::Release release() {
   r.metadata.name = "api";
   r.metadata.ns = "shop";
   r.metadata.generation = 2;
-  r.spec.target.kubernetes = model::KubernetesTarget{"api", "app", "shop"};
+  r.spec.target.kubernetes = model::KubernetesTarget{"api", "app", "shop", ""};
   r.spec.image = model::ImageRef{"demo:v2"};
   r.status.phase = model::ReleasePhase::kHealthy;
   r.status.current_revision = model::RevisionNumber{2};
@@ -237,17 +238,7 @@ TEST(KubeStateCommands, TheClusterGivesTheSameOutputAsTheStateDirectory) {
       {"history", "api", "-n", "shop"},
       {"history", "api", "-n", "shop", "-o", "json"},
   };
-  for (const auto& args : commands) {
-    auto local = args;
-    local.insert(local.end(), {"--state-dir", dir.str()});
-    auto remote = args;
-    remote.insert(remote.end(), {"--kubeconfig", api.kubeconfig()});
-    const CliRun a = run_cli(local);
-    const CliRun b = run_cli(remote);
-    ASSERT_EQ(a.code, 0) << a.err;
-    ASSERT_EQ(b.code, 0) << b.err;
-    EXPECT_EQ(a.out, b.out) << args.front();
-  }
+  expect_same_output(commands, {"--state-dir", dir.str()}, {"--kubeconfig", api.kubeconfig()});
   // Without -n, NAME is in the context's namespace (shop); -n lists one namespace.
   EXPECT_EQ(run_cli({"history", "api", "--kubeconfig", api.kubeconfig()}).code, 0);
   const CliRun other = run_cli({"status", "-n", "other", "--kubeconfig", api.kubeconfig()});

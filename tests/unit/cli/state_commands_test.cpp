@@ -18,6 +18,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using rwd::testing::CliRun;
+using rwd::testing::expect_same_output;
 using rwd::testing::run_cli;
 using rwd::testing::TempDir;
 
@@ -129,18 +130,10 @@ TEST(StateCommands, ServerGivesTheSameOutputAsTheStateDirectory) {
       {"history", "api", "-n", "shop"},
       {"history", "api", "-n", "shop", "-o", "json"},
   };
-  for (const auto& args : commands) {
-    auto local = args;
-    local.insert(local.end(), {"--state-dir", dir.str()});
-    auto remote = args;
-    remote.insert(remote.end(), {"--server", served.url()});
-    const CliRun a = run_cli(local);
-    const CliRun b = run_cli(remote);
-    ASSERT_EQ(a.code, 0) << a.err;
-    ASSERT_EQ(b.code, 0) << b.err;
-    EXPECT_EQ(a.out, b.out) << args.front();
-    EXPECT_THAT(b.out, ::testing::Not(HasSubstr("hunter2")));
-  }
+  expect_same_output(commands, {"--state-dir", dir.str()}, {"--server", served.url()},
+                     [](const std::string& out) {
+                       EXPECT_THAT(out, ::testing::Not(HasSubstr("hunter2")));
+                     });
 }
 
 TEST(StateCommands, ServerErrorsSayWhere) {
