@@ -22,6 +22,7 @@
 #include "rewind/kube/api.hpp"
 #include "rewind/kube/config.hpp"
 #include "rewind/kube/deployment_platform.hpp"
+#include "rewind/kube/service_router.hpp"
 #include "rewind/kube/events.hpp"
 #include "rewind/kube/leader.hpp"
 #include "rewind/kube/secrets.hpp"
@@ -52,6 +53,15 @@ class KubeService {
         queue_(clock_),
         stores_(api_),
         platform_(api_),
+        router_(api_,
+                [this](const model::ObjectKey& key) -> model::Result<kube::ServiceRef> {
+                  auto release = store_.get_release(key);
+                  if (!release) {
+                    return model::Error::transient("Release " + key.ns + "/" + key.name +
+                                                   " is not (or no longer) known");
+                  }
+                  return kube::service_of(*release);
+                }),
         source_(api_, store_, config.watch_namespace),
         events_(api_, config.identity.empty() ? kube::default_identity() : config.identity),
         elector_(api_, lease_options()),
@@ -69,7 +79,7 @@ class KubeService {
                const execute::StepResult& r, model::Duration took) {
           on_step(key, step, r, took);
         },
-        &database_, execute::real_metrics(), nullptr, execute::Traffic{}, &commands_};
+        &database_, execute::real_metrics(), nullptr, execute::Traffic{&router_, true}, &commands_};
     if (config_.leader_elect) {
       deps.may_act = [this]() -> model::Status {
         if (elector_.is_leader()) return {};
@@ -137,6 +147,7 @@ class KubeService {
   runtime::WorkQueue queue_;
   kube::KubeStatusStore stores_;
   kube::DeploymentPlatform platform_;
+  kube::ServiceRouter router_;  // blue-green and canary: the Release's Service
   execute::HttpHealthProbe probe_;
   kube::KubeSource source_;
   kube::EventRecorder events_;

@@ -114,7 +114,7 @@ model::Result<CanaryTracks> canary_tracks(ContainerPlatform& platform, router::T
     if (!i.running) continue;
     std::string address;
     if (port != 0 && !weights->empty()) {
-      if (auto a = platform.address(i.id, port)) address = *a;
+      if (auto a = platform.traffic_address(i.id, port)) address = *a;
     }
     running.emplace_back(&i, address);
   }

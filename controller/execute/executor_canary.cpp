@@ -31,7 +31,7 @@ model::Status Executor::route_stable(const StepInput& in, const Instance& servin
   if (traffic_.router == nullptr) return {};
   const std::int32_t port = traffic_port(in.release.spec);
   if (port == 0) return {};
-  auto address = platform_.address(serving.id, port);
+  auto address = platform_.traffic_address(serving.id, port);
   if (!address) return address.error();
   return traffic_.router->set_weights(in.release.metadata.key(), {{"stable", *address, 100}});
 }
@@ -56,12 +56,18 @@ StepResult Executor::start_canary(const StepInput& in, const reconcile::step::St
     return StepResult::failed("no container of the service to start a canary beside",
                               std::nullopt, model::ErrorKind::kTransient);
   }
+  if (stable != nullptr) {
+    if (auto st = pin_traffic(in, *scene, *stable, "stable"); !st) {
+      return StepResult::from_error(st.error());
+    }
+  }
   auto id = start_beside(in, s, existing, base, "canary", [&](ContainerChange& change) {
     change.publish_loopback = loopback_ports(in, scene->port, traffic_);
     change.name = revision_container_name(canonical_name(base->name), s.revision);
+    change.beside = true;
   });
   if (!id) return StepResult::from_error(id.error());
-  return StepResult::done("canary container " + id->substr(0, 12) + " runs revision " +
+  return StepResult::done("canary " + describe_id(*id) + " runs revision " +
                           number(s.revision) + " beside the stable track, without traffic");
 }
 
@@ -75,12 +81,12 @@ StepResult Executor::set_canary_weight(const StepInput& in,
 
   std::vector<router::Backend> backends;
   if (tracks->stable != nullptr) {
-    auto a = platform_.address(tracks->stable->id, port);
+    auto a = platform_.traffic_address(tracks->stable->id, port);
     if (!a) return StepResult::from_error(a.error());
     backends.push_back(router::Backend{"stable", *a, 100 - s.weight});
   }
   if (tracks->canary != nullptr) {
-    auto a = platform_.address(tracks->canary->id, port);
+    auto a = platform_.traffic_address(tracks->canary->id, port);
     if (!a) return StepResult::from_error(a.error());
     backends.push_back(router::Backend{"canary", *a, s.weight});
   } else if (s.weight > 0) {
@@ -133,7 +139,7 @@ StepResult Executor::promote_canary(const StepInput& in, const reconcile::step::
     return StepResult::failed("no running canary container of revision " + number(s.revision),
                               std::nullopt, model::ErrorKind::kTransient);
   }
-  auto address = platform_.address(promoted->id, port);
+  auto address = platform_.traffic_address(promoted->id, port);
   if (!address) return StepResult::from_error(address.error());
   if (auto st = traffic_.router->set_weights(in.release.metadata.key(), {{"stable", *address, 100}});
       !st) {
@@ -169,7 +175,7 @@ StepResult Executor::scale_down_revision(const StepInput& in, const reconcile::s
   for (const auto& i : scene->instances) {
     if (!i.running || !runs_revision(i, *s.revision, scene->record->revision)) continue;
     // Never stop what the router still sends traffic to.
-    if (auto a = platform_.address(i.id, scene->port); a) {
+    if (auto a = platform_.traffic_address(i.id, scene->port); a) {
       for (const auto& b : scene->live) {
         if (b.address == *a && b.weight > 0) {
           return StepResult::failed("container " + i.name + " of revision " + number(*s.revision) +

@@ -19,7 +19,6 @@ using reconcile::Color;
 
 std::string number(model::RevisionNumber n) { return std::to_string(n.value()); }
 
-std::string short_id(const std::string& id) { return id.substr(0, 12); }
 
 // A failure when the router sends traffic to `backend`: rewind never stops or
 // replaces what serves.
@@ -55,17 +54,18 @@ model::Result<Executor::TrafficScene> Executor::traffic_scene(
       in.release.spec.strategy.type == model::StrategyType::kCanary ? "canary" : "blue-green";
   TrafficScene scene;
   scene.port = traffic_port(in.release.spec);
-  if (scene.port == 0) {
-    return model::Error::terminal(
-        std::string(strategy) + " needs the container port traffic goes to: set spec.strategy." +
-        (std::string(strategy) == "canary" ? "canary" : "blueGreen") +
-        ".port or spec.healthCheck.http.port");
-  }
   if (traffic_.router == nullptr) {
     return model::Error::terminal(
         std::string(strategy) +
         " needs a traffic router and none is configured: start rewind with "
         "--nginx-upstream-dir and --nginx-conf/--nginx-pid-file, or --nginx-container");
+  }
+  // A router that selects by label (a Kubernetes Service) brings its own ports.
+  if (scene.port == 0 && !traffic_.router->selects_by_label()) {
+    return model::Error::terminal(
+        std::string(strategy) + " needs the container port traffic goes to: set spec.strategy." +
+        (std::string(strategy) == "canary" ? "canary" : "blueGreen") +
+        ".port or spec.healthCheck.http.port");
   }
   auto live = traffic_.router->weights(in.release.metadata.key());
   if (!live) return live.error();
@@ -89,6 +89,14 @@ StepResult Executor::start_color(const StepInput& in, const reconcile::step::Sta
   if (!scene) return StepResult::from_error(scene.error());
   if (auto refused = refuse_if_serving(scene->live, name, "replace")) return *refused;
   const std::vector<Instance>& instances = scene->instances;
+  if (const Instance* serving = serving_instance(instances); serving != nullptr) {
+    const auto active = color_label(*serving).value_or(Color::kBlue);
+    if (active != color) {
+      if (auto st = pin_traffic(in, *scene, *serving, reconcile::to_string(active)); !st) {
+        return StepResult::from_error(st.error());
+      }
+    }
+  }
 
   const Instance* existing = nullptr;
   for (const auto& i : instances) {
@@ -116,12 +124,33 @@ StepResult Executor::start_color(const StepInput& in, const reconcile::step::Sta
   }
   auto id = start_beside(in, s, existing, base, "bluegreen", [&](ContainerChange& change) {
     change.labels[label::kColor] = name;
+    change.beside = true;
     change.publish_loopback = loopback_ports(in, scene->port, traffic_);
     if (base != nullptr) change.name = target_name;
   });
   if (!id) return StepResult::from_error(id.error());
-  return StepResult::done("container " + short_id(*id) + " runs revision " + number(s.revision) +
-                          " as " + name);
+  return StepResult::done(describe_id(*id) + " runs revision " + number(s.revision) + " as " +
+                          name);
+}
+
+std::string Executor::describe_id(const std::string& id) const {
+  Instance i;
+  i.id = id;
+  return platform_.describe(i);
+}
+
+model::Status Executor::pin_traffic(const StepInput& in, TrafficScene& scene,
+                                    const Instance& serving, const std::string& backend) {
+  if (!traffic_.router->selects_by_label() || !scene.live.empty()) return {};
+  auto address = platform_.traffic_address(serving.id, scene.port);
+  if (!address) return address.error();
+  std::vector<router::Backend> backends{{backend, *address, 100}};
+  if (auto st = traffic_.router->set_weights(in.release.metadata.key(), backends); !st) return st;
+  spdlog::info("{}/{}: all traffic pinned to {} ({}) before a second instance starts beside it",
+               in.release.metadata.ns, in.release.metadata.name, platform_.describe(serving),
+               backend);
+  scene.live = std::move(backends);
+  return {};
 }
 
 model::Result<std::string> Executor::start_beside(const StepInput& in,
@@ -168,12 +197,12 @@ StepResult Executor::switch_color(const StepInput& in,
                                   " in the " + color + " color",
                               std::nullopt, model::ErrorKind::kTransient);
   }
-  auto address = platform_.address(to->id, scene->port);
+  auto address = platform_.traffic_address(to->id, scene->port);
   if (!address) return StepResult::from_error(address.error());
   std::vector<router::Backend> backends{{color, *address, 100}};
   // The other color stays listed at weight 0 while it runs (nginx marks it down).
   if (const Instance* o = running_in_color(scene->instances, reconcile::other(s.to))) {
-    if (auto a = platform_.address(o->id, scene->port)) {
+    if (auto a = platform_.traffic_address(o->id, scene->port)) {
       backends.push_back({reconcile::to_string(reconcile::other(s.to)), *a, 0});
     }
   }

@@ -281,4 +281,10 @@ model::Result<WatchEnd> Api::watch(const std::string& path, const std::string& r
   return WatchEnd::kClosed;
 }
 
+std::string label_selector_query(const std::map<std::string, std::string>& labels) {
+  std::string selector;
+  for (const auto& [k, v] : labels) selector += (selector.empty() ? "" : ",") + k + "=" + v;
+  return "?labelSelector=" + http::percent_encode(selector);
+}
+
 }  // namespace rwd::kube

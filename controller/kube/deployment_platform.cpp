@@ -2,6 +2,7 @@
 
 #include "rewind/kube/deployment_platform.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -134,6 +135,52 @@ Json merged_env(const Json& current, const std::map<std::string, std::string>& s
   return env;
 }
 
+// The target container with the change's image and env.
+void apply_change(Json& container, const execute::ContainerChange& change,
+                  const std::set<std::string>& managed) {
+  container["image"] = change.image.value();
+  Json env = merged_env(container.value("env", Json::array()), change.env, managed);
+  if (env.empty()) {
+    container.erase("env");
+  } else {
+    container["env"] = std::move(env);
+  }
+}
+
+// A copy of `source` named `name`: zero replicas (the source's count kept
+// for start()), its own selector label, rewind's pod-template annotations
+// replaced by the change's, the target container changed.
+Json copy_of(const Json& source, const std::string& name, const std::string& original,
+             std::size_t container, const execute::ContainerChange& change,
+             const std::set<std::string>& managed) {
+  const Json& meta = source["metadata"];
+  Json labels = meta.value("labels", Json::object());
+  labels[kCopyOf] = original;
+  Json copy = {{"apiVersion", "apps/v1"},
+               {"kind", "Deployment"},
+               {"metadata",
+                {{"name", name},
+                 {"namespace", meta_string(source, "namespace")},
+                 {"labels", labels},
+                 {"annotations",
+                  {{kReplicasBeforeStop, std::to_string(replicas_when_running(source))}}}}},
+               {"spec", source["spec"]}};
+  Json& spec = copy["spec"];
+  spec["replicas"] = 0;
+  spec["selector"]["matchLabels"][kPodsOf] = name;
+  Json& template_meta = spec["template"]["metadata"];
+  template_meta["labels"][kPodsOf] = name;
+  Json annotations = Json::object();
+  const Json before = template_meta.value("annotations", Json::object());
+  for (const auto& [k, v] : before.items()) {
+    if (k.rfind("rewind.dev/", 0) != 0) annotations[k] = v;
+  }
+  for (const auto& [k, v] : change.labels) annotations[k] = v;
+  template_meta["annotations"] = annotations;
+  apply_change(spec["template"]["spec"]["containers"][container], change, managed);
+  return copy;
+}
+
 // Every key of `want` is in `have` with the same value.
 bool has_all(const Json& have, const Json& want) {
   for (const auto& [k, v] : want.items()) {
@@ -171,6 +218,20 @@ execute::Instance instance_of(const Json& deployment, const std::string& contain
   return out;
 }
 
+std::int64_t replicas_when_running(const Json& d) {
+  const std::int64_t replicas = replicas_of(d);
+  if (replicas > 0) return replicas;
+  const Json annotations = d.value("metadata", Json::object()).value("annotations", Json::object());
+  if (auto it = annotations.find(kReplicasBeforeStop); it != annotations.end() && it->is_string()) {
+    try {
+      return std::max<std::int64_t>(1, std::stoll(it->get<std::string>()));
+    } catch (const std::exception&) {
+      return 1;
+    }
+  }
+  return 1;
+}
+
 model::Result<Json> DeploymentPlatform::get(const std::string& id) {
   auto d = parse_id(id);
   if (!d) return d.error();
@@ -181,13 +242,20 @@ model::Result<std::vector<execute::Instance>> DeploymentPlatform::list(
     const model::Target& target) {
   auto d = id_of_target(target);
   if (!d) return d.error();
+  std::vector<execute::Instance> out;
   auto got = api_.get(path_of(kDeployments, d->ns, d->name));
-  if (!got) {
-    if (got.error().reason == "NotFound") return std::vector<execute::Instance>{};
+  if (got) {
+    if (auto idx = container_index(*got, d->container); !idx) return idx.error();
+    out.push_back(instance_of(*got, d->container));
+  } else if (got.error().reason != "NotFound") {
     return got.error();
   }
-  if (auto idx = container_index(*got, d->container); !idx) return idx.error();
-  return std::vector<execute::Instance>{instance_of(*got, d->container)};
+  auto copies = api_.list(path_of(kDeployments, d->ns) + label_selector_query({{kCopyOf, d->name}}));
+  if (!copies) return copies.error();
+  for (const Json& c : copies->items) {
+    if (container_index(c, d->container)) out.push_back(instance_of(c, d->container));
+  }
+  return out;
 }
 
 model::Result<execute::Instance> DeploymentPlatform::inspect(const std::string& id) {
@@ -206,10 +274,8 @@ model::Result<std::string> DeploymentPlatform::create_replacement(
     const execute::Instance& from, const execute::ContainerChange& change) {
   auto id = parse_id(from.id);
   if (!id) return id.error();
-  if (!change.name.empty() && execute::canonical_name(change.name) != from.name) {
-    return model::Error::terminal(
-        "a second Deployment beside " + from.name + " (blue-green, canary) is not supported on "
-        "Kubernetes yet; use strategy Recreate");
+  if (change.beside && !change.name.empty() && change.name != id->name) {
+    return create_copy(from, change);
   }
   const std::string path = path_of(kDeployments, id->ns, id->name);
   const std::set<std::string> managed = managed_keys(from, change);
@@ -223,13 +289,7 @@ model::Result<std::string> DeploymentPlatform::create_replacement(
     const Json& template_ = (*got)["spec"]["template"];
     Json containers = template_["spec"]["containers"];
     Json& c = containers[*idx];
-    c["image"] = change.image.value();
-    Json env = merged_env(c.value("env", Json::array()), change.env, managed);
-    if (env.empty()) {
-      c.erase("env");
-    } else {
-      c["env"] = std::move(env);
-    }
+    apply_change(c, change, managed);
     if (c == template_["spec"]["containers"][*idx] &&
         has_all(template_.value("metadata", Json::object()).value("annotations", Json::object()),
                 annotations)) {
@@ -251,6 +311,57 @@ model::Result<std::string> DeploymentPlatform::create_replacement(
                                  ": not patched after 4 conflicts (it keeps changing)");
 }
 
+model::Result<std::string> DeploymentPlatform::create_copy(const execute::Instance& from,
+                                                           const execute::ContainerChange& change) {
+  auto id = parse_id(from.id);
+  if (!id) return id.error();
+  auto source = api_.get(path_of(kDeployments, id->ns, id->name));
+  if (!source) return source.error();
+  auto idx = container_index(*source, id->container);
+  if (!idx) return idx.error();
+  const Json labels = (*source)["metadata"].value("labels", Json::object());
+  const std::string original = labels.value(kCopyOf, id->name);
+  const Json copy = copy_of(*source, change.name, original, *idx, change, managed_keys(from, change));
+  const DeploymentId copy_id{id->ns, change.name, id->container};
+  auto created = api_.create(path_of(kDeployments, id->ns), copy);
+  if (created) {
+    ++patches_;
+    return id_string(copy_id);
+  }
+  if (created.error().reason != "AlreadyExists") return created.error();
+  // A copy of that name exists (stopped: the executor never replaces what
+  // serves): it becomes this one, selector and all.
+  const std::string path = path_of(kDeployments, id->ns, change.name);
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    auto existing = api_.get(path);
+    if (!existing) return existing.error();
+    if ((*existing)["metadata"].value("labels", Json::object()).value(kCopyOf, "") != original) {
+      return model::Error::terminal("Deployment " + id->ns + "/" + change.name +
+                                    " exists and is not a copy rewind made of " + original +
+                                    " (no label " + kCopyOf + "=" + original +
+                                    "); rename it or delete it");
+    }
+    Json body = copy;
+    body["metadata"]["resourceVersion"] = meta_string(*existing, "resourceVersion");
+    if ((*existing)["spec"].value("selector", Json()) != copy["spec"]["selector"]) {
+      // The selector cannot change: delete and create again.
+      if (auto st = api_.remove(path); !st) return st.error();
+      created = api_.create(path_of(kDeployments, id->ns), copy);
+      if (!created) return created.error();
+      ++patches_;
+      return id_string(copy_id);
+    }
+    auto replaced = api_.replace(path, body);
+    if (replaced) {
+      ++patches_;
+      return id_string(copy_id);
+    }
+    if (replaced.error().reason != "Conflict") return replaced.error();
+  }
+  return model::Error::transient("Deployment " + id->ns + "/" + change.name +
+                                 ": not replaced after 4 conflicts (it keeps changing)");
+}
+
 model::Result<std::string> DeploymentPlatform::create_for_service(
     const model::Target& target, const execute::ContainerChange&) {
   auto d = id_of_target(target);
@@ -267,20 +378,11 @@ model::Status DeploymentPlatform::scale(const std::string& id, bool up) {
   auto got = api_.get(path);
   if (!got) return got.error();
   const std::int64_t replicas = replicas_of(*got);
-  Json annotations = (*got)["metadata"].value("annotations", Json::object());
   Json patch;
   if (up) {
     if (replicas > 0) return {};
-    std::int64_t before = 1;
-    if (annotations.contains(kReplicasBeforeStop)) {
-      try {
-        before = std::max<std::int64_t>(1, std::stoll(annotations[kReplicasBeforeStop].get<std::string>()));
-      } catch (const std::exception&) {
-        before = 1;
-      }
-    }
     patch = {{"metadata", {{"annotations", {{kReplicasBeforeStop, nullptr}}}}},
-             {"spec", {{"replicas", before}}}};
+             {"spec", {{"replicas", replicas_when_running(*got)}}}};
   } else {
     if (replicas == 0) return {};
     patch = {{"metadata", {{"annotations", {{kReplicasBeforeStop, std::to_string(replicas)}}}}},
@@ -297,9 +399,36 @@ model::Status DeploymentPlatform::start(const std::string& id) { return scale(id
 model::Status DeploymentPlatform::stop(const std::string& id, std::chrono::seconds) {
   return scale(id, false);
 }
-// A Deployment is changed in place: there is never an old one to remove or rename.
-model::Status DeploymentPlatform::remove(const std::string&) { return {}; }
+// Copies are deleted; the operator's Deployment never is.
+model::Status DeploymentPlatform::remove(const std::string& id) {
+  auto d = parse_id(id);
+  if (!d) return d.error();
+  auto got = get(id);
+  if (!got) return got.error().reason == "NotFound" ? model::Status{} : model::Status{got.error()};
+  if (!(*got)["metadata"].value("labels", Json::object()).contains(kCopyOf)) return {};
+  auto st = api_.remove(path_of(kDeployments, d->ns, d->name));
+  if (!st && st.error().reason != "NotFound") return st;
+  ++patches_;
+  return {};
+}
+// A Deployment keeps its name: a copy is made with the name it needs.
 model::Status DeploymentPlatform::rename(const std::string&, const std::string&) { return {}; }
+
+std::string DeploymentPlatform::describe(const execute::Instance& instance) const {
+  if (!instance.name.empty()) return "Deployment " + instance.name;
+  auto d = parse_id(instance.id);
+  return "Deployment " + (d ? d->name : instance.id);
+}
+
+std::string backend_address(const std::string& ns, const std::string& name, int port) {
+  return name + "." + ns + ":" + std::to_string(port > 0 ? port : 80);
+}
+
+model::Result<std::string> DeploymentPlatform::traffic_address(const std::string& id, int port) {
+  auto d = parse_id(id);
+  if (!d) return d.error();
+  return backend_address(d->ns, d->name, port);
+}
 
 model::Result<std::string> DeploymentPlatform::address(const std::string& id, int) {
   return model::Error::terminal("Deployment " + id +

@@ -50,6 +50,7 @@ void decode_target(const Node& n, const std::string& path, Ctx& ctx, Target& out
         if (auto s = read_string(*d, kf.path("deployment"), ctx)) t.deployment = *s;
       }
       read_into(kf, "container", t.container, read_string);
+      read_into(kf, "service", t.service, read_string);
       kf.finish();
       out.kubernetes = t;
     }

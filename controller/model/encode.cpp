@@ -92,15 +92,16 @@ Json strategy_json(const StrategySpec& s) {
   Json j;
   j["type"] = to_string(s.type);
   if (s.blue_green) {
-    j["blueGreen"] = Json{{"router", s.blue_green->router},
-                          {"autoPromote", s.blue_green->auto_promote},
+    j["blueGreen"] = Json{{"autoPromote", s.blue_green->auto_promote},
                           {"scaleDownDelay", format_duration(s.blue_green->scale_down_delay)}};
+    put_unless_empty(j["blueGreen"], "router", s.blue_green->router);
     if (s.blue_green->port != 0) j["blueGreen"]["port"] = s.blue_green->port;
   }
   if (s.canary) {
     Json steps = Json::array();
     for (const auto& step : s.canary->steps) steps.push_back(canary_step_json(step));
-    j["canary"] = Json{{"router", s.canary->router}, {"steps", steps}};
+    j["canary"] = Json{{"steps", steps}};
+    put_unless_empty(j["canary"], "router", s.canary->router);
     if (s.canary->port != 0) j["canary"]["port"] = s.canary->port;
   }
   return j;
@@ -271,6 +272,7 @@ Json to_json(const ReleaseSpec& s) {
   if (s.target.kubernetes) {
     Json k{{"deployment", s.target.kubernetes->deployment}};
     put_unless_empty(k, "container", s.target.kubernetes->container);
+    put_unless_empty(k, "service", s.target.kubernetes->service);
     target["kubernetes"] = k;
   }
   j["target"] = target;

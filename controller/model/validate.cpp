@@ -142,9 +142,19 @@ void check_metadata(const ObjectMeta& m, Checker& c) {
   }
 }
 
-void check_router(const std::string& path, const std::string& router, Checker& c) {
+// Empty is the platform's router; nginx serves Docker hosts, a Service
+// Kubernetes.
+void check_router(const ReleaseSpec& spec, const std::string& path, const std::string& router,
+                  Checker& c) {
+  if (router.empty()) return;
   if (router != "nginx" && router != "service") {
     c.fail(path, "\"" + router + "\" is not one of nginx, service");
+  } else if (router == "nginx" && spec.target.kubernetes) {
+    c.fail(path, "\"nginx\" routes Docker hosts; on Kubernetes the router is the Service "
+                 "(service, the default there)");
+  } else if (router == "service" && spec.target.docker) {
+    c.fail(path, "\"service\" is the Kubernetes Service; on a Docker host the router is nginx "
+                 "(the default there)");
   }
 }
 
@@ -179,7 +189,7 @@ void check_strategy(const ReleaseSpec& spec, Checker& c) {
     c.fail("spec.strategy.canary", "is only allowed when spec.strategy.type is Canary (it is " + type + ")");
   }
   if (s.blue_green) {
-    check_router("spec.strategy.blueGreen.router", s.blue_green->router, c);
+    check_router(spec, "spec.strategy.blueGreen.router", s.blue_green->router, c);
     if (s.blue_green->scale_down_delay.count() < 0) {
       c.fail("spec.strategy.blueGreen.scaleDownDelay", "must not be negative");
     }
@@ -188,7 +198,7 @@ void check_strategy(const ReleaseSpec& spec, Checker& c) {
     c.fail("spec.strategy.canary", "is required when spec.strategy.type is Canary");
   }
   if (!s.canary) return;
-  check_router("spec.strategy.canary.router", s.canary->router, c);
+  check_router(spec, "spec.strategy.canary.router", s.canary->router, c);
   if (s.canary->steps.empty()) c.fail("spec.strategy.canary.steps", "must have at least one step");
   std::set<std::string> metric_names;
   if (spec.analysis) {
@@ -379,6 +389,11 @@ std::vector<FieldError> validate_release(const Release& r) {
     if (!is_dns_subdomain(s.target.kubernetes->deployment)) {
       c.fail("spec.target.kubernetes.deployment",
              "\"" + s.target.kubernetes->deployment + "\" is not a valid Deployment name");
+    }
+    if (!s.target.kubernetes->service.empty() && !is_dns_label(s.target.kubernetes->service, 63)) {
+      c.fail("spec.target.kubernetes.service",
+             "\"" + s.target.kubernetes->service +
+                 "\" is not a valid Service name (lower case letters, digits and '-', at most 63)");
     }
   }
   if (auto problem = image_problem(s.image.value()); !problem.empty()) c.fail("spec.image", problem);

@@ -162,6 +162,13 @@ class Executor {
   StepResult scale_down_revision(const StepInput& in, const reconcile::step::ScaleDown& s);
   // The containers of the canary's two tracks, the canary running `revision`.
   struct TrafficScene;
+  // Before a label-selecting router (a Kubernetes Service) has weights: all
+  // traffic to `serving` as `backend`, so an instance started beside it gets
+  // none until a switch. Nothing for other routers or once weights exist.
+  model::Status pin_traffic(const StepInput& in, TrafficScene& scene, const Instance& serving,
+                            const std::string& backend);
+  // "container 0123456789ab", "Deployment web-green": for step messages.
+  [[nodiscard]] std::string describe_id(const std::string& id) const;
   model::Result<CanaryTracks> tracks_of(const StepInput& in, const TrafficScene& scene,
                                         model::RevisionNumber revision);
   // A recreate of a canary Release moves the stable backend to the new container.

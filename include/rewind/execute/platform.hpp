@@ -2,8 +2,8 @@
 // The container platform as the executor sees it: the containers of one
 // service, and the few operations a recreate, a blue-green or a rollback
 // needs. Implemented for the Docker Engine (rwd::docker::DockerPlatform) and
-// in memory for unit tests (tests/unit/execute/fake_platform.hpp); Kubernetes
-// comes later behind the same interface.
+// in memory for unit tests (tests/unit/execute/fake_platform.hpp), and for
+// Kubernetes Deployments (rwd::kube::DeploymentPlatform).
 
 #include <chrono>
 #include <cstddef>
@@ -79,6 +79,10 @@ struct ContainerChange {
   // port the Engine picks (empty: nothing is published; the router then
   // reaches the container on its network).
   std::optional<std::vector<int>> publish_loopback;
+  // True when the new instance is to run beside `from` (blue-green, canary)
+  // rather than take its place: a platform that changes instances in place
+  // (a Kubernetes Deployment) then makes a copy named `name`.
+  bool beside{false};
   bool operator==(const ContainerChange&) const = default;
 };
 
@@ -152,6 +156,13 @@ class ContainerPlatform {
   // host:port on which the container's `port` is reachable from rewind
   // (a published host port, else the container's address on its network).
   virtual model::Result<std::string> address(const std::string& id, int port) = 0;
+
+  // How the traffic router names the instance as a backend (host:port).
+  // The address above on Docker hosts; on Kubernetes the router selects a
+  // Deployment's pods, so there the backend names the Deployment.
+  virtual model::Result<std::string> traffic_address(const std::string& id, int port) {
+    return address(id, port);
+  }
 
   // How step messages name an instance ("container 0123456789ab") and where
   // its health comes from ("docker healthcheck").

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -44,6 +45,7 @@ struct Resource {
 inline const Resource kReleases{"rewind.dev", "v1alpha1", "releases", "Release"};
 inline const Resource kRollbacks{"rewind.dev", "v1alpha1", "rollbacks", "Rollback"};
 inline const Resource kDeployments{"apps", "v1", "deployments", "Deployment"};
+inline const Resource kReplicaSets{"apps", "v1", "replicasets", "ReplicaSet"};
 inline const Resource kServices{"", "v1", "services", "Service"};
 inline const Resource kSecrets{"", "v1", "secrets", "Secret"};
 inline const Resource kLeases{"coordination.k8s.io", "v1", "leases", "Lease"};
@@ -136,5 +138,8 @@ model::Error api_error(const std::string& method, const std::string& target, int
 
 // metadata.resourceVersion etc., "" when absent.
 std::string meta_string(const Json& object, const char* field);
+
+// "?labelSelector=a%3Db,c%3Dd" for {a: b, c: d}: a list's query.
+std::string label_selector_query(const std::map<std::string, std::string>& labels);
 
 }  // namespace rwd::kube

@@ -29,6 +29,9 @@ struct KubernetesTarget {
   // The Release's namespace, where the Deployment is. Not read from YAML nor
   // written: the Kubernetes source sets it from metadata.namespace.
   std::string ns;
+  // Blue-green and canary: the Service whose selector rewind switches;
+  // empty: the Service named like the Deployment.
+  std::string service;
   bool operator==(const KubernetesTarget&) const = default;
 };
 
@@ -116,8 +119,10 @@ struct MigrationSpec {
 // ---- spec.strategy -------------------------------------------------------
 enum class StrategyType { kRecreate, kBlueGreen, kCanary };
 
+// The router that moves traffic: "nginx" (Docker hosts), "service" (the
+// Kubernetes Service's selector); empty: the target platform's own.
 struct BlueGreenSpec {
-  std::string router = "nginx";
+  std::string router;
   bool auto_promote = true;
   Duration scale_down_delay = std::chrono::minutes(10);
   // The container port traffic goes to; 0: healthCheck.http.port.
@@ -140,7 +145,7 @@ struct AnalysisStep {
 using CanaryStep = std::variant<SetWeightStep, PauseStep, AnalysisStep>;
 
 struct CanarySpec {
-  std::string router = "nginx";
+  std::string router;  // as BlueGreenSpec::router
   std::vector<CanaryStep> steps;
   std::int32_t port = 0;  // as BlueGreenSpec::port
   bool operator==(const CanarySpec&) const = default;

@@ -55,6 +55,10 @@ class InMemoryRouter final : public TrafficRouter {
     return {};
   }
 
+  // Acts as a router that selects by label (a Kubernetes Service) would.
+  void select_by_label(bool on) { selects_by_label_ = on; }
+  [[nodiscard]] bool selects_by_label() const override { return selects_by_label_; }
+
   // The next call (any operation) fails with `error` and changes nothing.
   void fail_next(model::Error error) {
     std::lock_guard lock(mu_);
@@ -98,6 +102,7 @@ class InMemoryRouter final : public TrafficRouter {
   std::map<model::ObjectKey, std::vector<Backend>> live_;
   std::vector<Call> calls_;
   std::optional<model::Error> failure_;
+  bool selects_by_label_ = false;
 };
 
 }  // namespace rwd::router

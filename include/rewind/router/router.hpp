@@ -43,6 +43,14 @@ class TrafficRouter {
 
   // Drops the Release's routing. Removing what is not there succeeds.
   virtual model::Status remove(const model::ObjectKey& release) = 0;
+
+  // True when a new instance of the service gets traffic as soon as it is
+  // ready unless the router was told first where traffic goes: a Kubernetes
+  // Service selects pods by their labels, and a copy of a Deployment carries
+  // them. Before such a router has any weights, the executor routes all
+  // traffic to the serving instance before it starts another beside it.
+  // nginx sends traffic only to the backends in its upstream file: false.
+  [[nodiscard]] virtual bool selects_by_label() const { return false; }
 };
 
 // The rules every router applies: at least one backend; names unique, not

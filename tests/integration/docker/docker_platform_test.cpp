@@ -93,7 +93,7 @@ TEST_F(DockerPlatformTest, ListsTheServicesContainers) {
   target.docker->service = "nothing-here";
   EXPECT_TRUE(platform_->list(target)->empty());
   model::Target kube;
-  kube.kubernetes = model::KubernetesTarget{"api", "", ""};
+  kube.kubernetes = model::KubernetesTarget{"api", "", "", ""};
   EXPECT_EQ(platform_->list(kube).error().kind, model::ErrorKind::kInvalidSpec);
 }
 

@@ -79,7 +79,8 @@ TEST_F(CrdTest, ExamplesAreAccepted) {
   std::string out;
   ensure_namespace(k(), "shop");
   for (const std::string example :
-       {"examples/kubernetes/release.yaml", "examples/releases/web-canary.yaml",
+       {"examples/kubernetes/release.yaml", "examples/kubernetes/web-bluegreen.yaml",
+        "examples/releases/web-canary.yaml",
         "examples/releases/api.yaml", "examples/rollbacks/api-incident-42.yaml",
         "examples/rollbacks/api-restore-backup.yaml"}) {
     EXPECT_EQ(k().kubectl({"apply", "--dry-run=server", "-f", source_path(example)}, &out), 0)

@@ -165,8 +165,12 @@ TEST_F(RbacTest, CanIAnswersForSingleRequests) {
       {"create", "rollbacks.rewind.dev", kAppNamespace, false},
       {"patch", "deployments.apps", kAppNamespace, true},
       {"create", "deployments.apps", kAppNamespace, true},
-      {"delete", "deployments.apps", kAppNamespace, false},
-      {"patch", "services", kAppNamespace, true},
+      {"delete", "deployments.apps", kAppNamespace, true},
+      {"watch", "deployments.apps", kAppNamespace, false},
+      {"list", "replicasets.apps", kAppNamespace, true},
+      {"update", "replicasets.apps", kAppNamespace, false},
+      {"update", "services", kAppNamespace, true},
+      {"patch", "services", kAppNamespace, false},
       {"create", "services", kAppNamespace, false},
       {"get", "secrets", kAppNamespace, true},
       {"list", "secrets", kAppNamespace, false},
@@ -241,8 +245,9 @@ TEST_F(RbacTest, RolesGrantExactlyWhatTheControllerUses) {
   };
   add("rewind.dev", {"releases", "rollbacks"}, {"get", "list", "watch"});
   add("rewind.dev", {"releases/status", "rollbacks/status"}, {"get", "update", "patch"});
-  add("apps", {"deployments"}, {"get", "list", "watch", "create", "update", "patch"});
-  add("", {"services"}, {"get", "list", "watch", "update", "patch"});
+  add("apps", {"deployments"}, {"get", "list", "create", "update", "patch", "delete"});
+  add("apps", {"replicasets"}, {"list"});
+  add("", {"services"}, {"get", "update"});
   add("", {"secrets"}, {"get"});
   add("", {"events"}, {"create", "patch"});
   add("events.k8s.io", {"events"}, {"create", "patch"});

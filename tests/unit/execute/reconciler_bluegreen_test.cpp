@@ -60,6 +60,36 @@ std::vector<std::string> changes(const std::vector<std::string>& calls, std::siz
   return out;
 }
 
+// The set_weights calls the router saw, in order.
+std::vector<std::vector<router::Backend>> switches(const Loop& loop) {
+  std::vector<std::vector<router::Backend>> out;
+  for (const auto& c : loop.router.calls()) {
+    if (c.op == "set_weights") out.push_back(c.backends);
+  }
+  return out;
+}
+
+TEST(ReconcilerBlueGreen, ALabelSelectingRouterIsPinnedToTheServingColorBeforeTheNewOneStarts) {
+  Loop loop;
+  loop.router.select_by_label(true);  // as a Kubernetes Service
+  ASSERT_FALSE(loop.settle(bluegreen("demo:v1")).error);
+  EXPECT_TRUE(switches(loop).empty());
+  until_scale_down(loop, bluegreen("demo:v2"));
+  const auto seen = switches(loop);
+  ASSERT_EQ(seen.size(), 2U);
+  EXPECT_THAT(seen[0], ElementsAre(router::Backend{"blue", "shop-api-1:8080", 100}))
+      << "pinned before green started (it would match the selector)";
+  EXPECT_THAT(seen[1], ElementsAre(router::Backend{"green", "shop-api-1-green:8080", 100},
+                                   router::Backend{"blue", "shop-api-1:8080", 0}));
+}
+
+TEST(ReconcilerBlueGreen, ARouterThatListsItsBackendsIsNotPinned) {
+  Loop loop;  // nginx: a container gets traffic only once it is in the upstream file
+  ASSERT_FALSE(loop.settle(bluegreen("demo:v1")).error);
+  until_scale_down(loop, bluegreen("demo:v2"));
+  EXPECT_EQ(switches(loop).size(), 1U) << "only the switch";
+}
+
 TEST(ReconcilerBlueGreen, TheNewColorStartsBesideTheComposeContainerAndTakesTheTraffic) {
   Loop loop;  // shop-api-1 runs demo:v1, made by docker compose (no color)
   ASSERT_FALSE(loop.settle(bluegreen("demo:v1")).error);

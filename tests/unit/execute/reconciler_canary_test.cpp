@@ -62,6 +62,18 @@ TEST(ReconcilerCanary, WeightsFollowTheStepsThenTheCanaryBecomesTheStableTrack) 
   EXPECT_EQ(loop.status().phase, model::ReleasePhase::kHealthy);
 }
 
+TEST(ReconcilerCanary, ALabelSelectingRouterIsPinnedToTheStableTrackBeforeTheCanaryStarts) {
+  Loop loop;
+  loop.router.select_by_label(true);  // as a Kubernetes Service
+  ASSERT_FALSE(loop.settle(canary("demo:v1")).error);
+  ASSERT_FALSE(loop.settle(canary("demo:v2")).error);
+  const auto seen = switches(loop);
+  ASSERT_EQ(seen.size(), 4U);
+  EXPECT_THAT(seen[0], ElementsAre(Backend{"stable", "shop-api-1:8080", 100}));
+  EXPECT_THAT(seen[1], ElementsAre(Backend{"stable", "shop-api-1:8080", 90},
+                                   Backend{"canary", "shop-api-1-rewind-r2:8080", 10}));
+}
+
 TEST(ReconcilerCanary, PausesWaitTheirDurationOnTheClock) {
   Loop loop;
   ASSERT_FALSE(loop.settle(canary("demo:v1")).error);

@@ -35,7 +35,7 @@ Json deployment() {
 
 model::Target target(const std::string& container = "app") {
   model::Target t;
-  t.kubernetes = model::KubernetesTarget{"api", container, "shop"};
+  t.kubernetes = model::KubernetesTarget{"api", container, "shop", ""};
   return t;
 }
 
@@ -112,7 +112,7 @@ TEST_F(DeploymentPlatformTest, AReplacementPatchesImageEnvAndAnnotationsInPlace)
   change.env = {{"LOG_LEVEL", "debug"}, {"NEW", "1"}};
   change.managed_before = {"OLD"};
   change.labels = {{"rewind.dev/revision", "2"}, {"rewind.dev/revision-hash", "abc"}};
-  change.name = "api-rewind-r2";
+  change.name = "api-rewind-r2";  // a recreate's name: changed in place all the same
   auto id = platform.create_replacement(from, change);
   ASSERT_TRUE(id) << id.error().message;
   EXPECT_EQ(*id, from.id);
@@ -145,13 +145,100 @@ TEST_F(DeploymentPlatformTest, AConcurrentChangeIsReadAgain) {
   EXPECT_EQ(state->count("PATCH"), 2U);
 }
 
-TEST_F(DeploymentPlatformTest, ASecondDeploymentIsRefusedForNow) {
+TEST_F(DeploymentPlatformTest, ASecondDeploymentIsACopyWithItsOwnPodsCreatedWithoutReplicas) {
+  execute::ContainerChange change;
+  change.image = model::ImageRef("shop/api:v2");
+  change.env = {{"LOG_LEVEL", "debug"}};
+  change.labels = {{"rewind.dev/revision", "2"}, {"rewind.dev/color", "green"}};
+  change.name = "api-green";
+  change.beside = true;
+  auto id = platform.create_replacement(only(), change);
+  ASSERT_TRUE(id) << id.error().message;
+  EXPECT_EQ(*id, "shop/api-green/app");
+  const Json& copy = state->objects["/apis/apps/v1/namespaces/shop/deployments/api-green"];
+  EXPECT_EQ(copy["metadata"]["labels"][kCopyOf], "api");
+  EXPECT_EQ(copy["spec"]["replicas"], 0) << "created, not started";
+  EXPECT_EQ(copy["metadata"]["annotations"][kReplicasBeforeStop], "2");
+  EXPECT_EQ(copy["spec"]["selector"]["matchLabels"], (Json{{"app", "api"}, {kPodsOf, "api-green"}}));
+  EXPECT_EQ(copy["spec"]["template"]["metadata"]["labels"][kPodsOf], "api-green");
+  const Json annotations = copy["spec"]["template"]["metadata"]["annotations"];
+  // The source's rewind.dev/* annotations are replaced by the change's.
+  EXPECT_EQ(annotations.size(), 3U) << annotations.dump();
+  EXPECT_EQ(annotations.value("team", ""), "shop");
+  EXPECT_EQ(annotations.value("rewind.dev/revision", ""), "2");
+  EXPECT_EQ(annotations.value("rewind.dev/color", ""), "green");
+  const Json& c = copy["spec"]["template"]["spec"]["containers"][1];
+  EXPECT_EQ(c["image"], "shop/api:v2");
+  EXPECT_EQ(c["env"][0], (Json{{"name", "LOG_LEVEL"}, {"value", "debug"}}));
+  EXPECT_EQ(stored()["spec"]["template"]["spec"]["containers"][1]["image"], "shop/api:v1")
+      << "the source is not touched";
+
+  auto listed = platform.list(target());
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2U);
+  EXPECT_EQ((*listed)[1].name, "api-green");
+  EXPECT_FALSE((*listed)[1].running);
+  EXPECT_EQ((*listed)[1].labels.at("rewind.dev/color"), "green");
+
+  ASSERT_TRUE(platform.start(*id));
+  EXPECT_EQ(state->objects["/apis/apps/v1/namespaces/shop/deployments/api-green"]["spec"]["replicas"], 2);
+  auto address = platform.traffic_address(*id, 8080);
+  ASSERT_TRUE(address);
+  EXPECT_EQ(*address, "api-green.shop:8080");
+}
+
+TEST_F(DeploymentPlatformTest, ACopyOfACopyReplacesAnOldCopyOfTheSameName) {
   execute::ContainerChange change;
   change.image = model::ImageRef("shop/api:v2");
   change.name = "api-green";
+  change.beside = true;
+  auto green = platform.create_replacement(only(), change);
+  ASSERT_TRUE(green) << green.error().message;
+  change.image = model::ImageRef("shop/api:v3");
+  change.name = "api-blue";
+  auto green_instance = platform.inspect(*green);
+  ASSERT_TRUE(green_instance);
+  auto blue = platform.create_replacement(*green_instance, change);
+  ASSERT_TRUE(blue) << blue.error().message;
+  const Json& copy = state->objects["/apis/apps/v1/namespaces/shop/deployments/api-blue"];
+  EXPECT_EQ(copy["metadata"]["labels"][kCopyOf], "api") << "a copy of the target's Deployment";
+  EXPECT_EQ(copy["spec"]["selector"]["matchLabels"], (Json{{"app", "api"}, {kPodsOf, "api-blue"}}));
+  // The name is taken again: the old copy becomes the new one.
+  change.image = model::ImageRef("shop/api:v4");
+  blue = platform.create_replacement(*green_instance, change);
+  ASSERT_TRUE(blue) << blue.error().message;
+  EXPECT_EQ(state->objects["/apis/apps/v1/namespaces/shop/deployments/api-blue"]["spec"]["template"]
+                          ["spec"]["containers"][1]["image"],
+            "shop/api:v4");
+}
+
+TEST_F(DeploymentPlatformTest, ADeploymentRewindDidNotCopyIsNeverReplacedNorRemoved) {
+  Json other = deployment();
+  other["metadata"]["name"] = "api-green";
+  state->objects["/apis/apps/v1/namespaces/shop/deployments/api-green"] = other;
+  execute::ContainerChange change;
+  change.image = model::ImageRef("shop/api:v2");
+  change.name = "api-green";
+  change.beside = true;
   auto id = platform.create_replacement(only(), change);
   ASSERT_FALSE(id);
-  EXPECT_NE(id.error().message.find("not supported on Kubernetes yet"), std::string::npos);
+  EXPECT_NE(id.error().message.find("not a copy rewind made of api"), std::string::npos)
+      << id.error().message;
+  ASSERT_TRUE(platform.remove("shop/api/app"));
+  EXPECT_TRUE(state->objects.count(kPath)) << "the operator's Deployment is never deleted";
+}
+
+TEST_F(DeploymentPlatformTest, RemoveDeletesACopy) {
+  execute::ContainerChange change;
+  change.image = model::ImageRef("shop/api:v2");
+  change.name = "api-rewind-r2";
+  change.beside = true;
+  auto id = platform.create_replacement(only(), change);
+  ASSERT_TRUE(id) << id.error().message;
+  ASSERT_TRUE(platform.remove(*id));
+  EXPECT_FALSE(state->objects.count("/apis/apps/v1/namespaces/shop/deployments/api-rewind-r2"));
+  EXPECT_TRUE(platform.remove(*id)) << "removing what is gone succeeds";
+  EXPECT_EQ(only().name, "api");
 }
 
 TEST_F(DeploymentPlatformTest, StopScalesToZeroAndStartBackToTheCountBefore) {

@@ -4,6 +4,7 @@
 // resourceVersion, merge patches, /status subresources, lists with paging,
 // and watches that deliver scripted events. Requests are recorded.
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "rewind/http/client.hpp"
+#include "rewind/http/url.hpp"
 #include "rewind/kube/api.hpp"
 
 namespace rwd::kube::testing {
@@ -69,6 +71,32 @@ inline std::size_t query_number(const std::string& target, const std::string& na
   return static_cast<std::size_t>(std::stoul(query.substr(at + name.size() + 2)));
 }
 
+// True when the object's labels hold every k=v of the target's
+// labelSelector (equality terms only, as rewind sends them).
+inline bool selected(const std::string& target, const Json& object) {
+  const auto q = target.find('?');
+  if (q == std::string::npos) return true;
+  const std::string query = "&" + target.substr(q + 1);
+  const auto at = query.find("&labelSelector=");
+  if (at == std::string::npos) return true;
+  const auto begin = at + 15;
+  const std::string raw = query.substr(begin, query.find('&', begin) - begin);
+  std::string selector;
+  if (!http::percent_decode(raw, selector)) return false;
+  const Json labels = object.value("metadata", Json::object()).value("labels", Json::object());
+  std::size_t pos = 0;
+  while (pos <= selector.size()) {
+    const auto comma = std::min(selector.find(',', pos), selector.size());
+    const std::string term = selector.substr(pos, comma - pos);
+    const auto eq = term.find('=');
+    if (eq != std::string::npos && labels.value(term.substr(0, eq), "") != term.substr(eq + 1)) {
+      return false;
+    }
+    pos = comma + 1;
+  }
+  return true;
+}
+
 inline http::ClientResponse json_response(int status, const Json& body) {
   http::ClientResponse r;
   r.status = status;
@@ -109,7 +137,10 @@ class FakeApiClient final : public http::Client {
       // A collection: every object under it.
       Json items = Json::array();
       for (const auto& [p, o] : s_->objects) {
-        if (collection_of(p, false) == path || collection_of(p, true) == path) items.push_back(o);
+        if ((collection_of(p, false) == path || collection_of(p, true) == path) &&
+            selected(req.target, o)) {
+          items.push_back(o);
+        }
       }
       bool collection = !items.empty() || path.ends_with("s");
       if (!collection) return status_response(404, "NotFound", path + " not found");
@@ -142,7 +173,7 @@ class FakeApiClient final : public http::Client {
       it->second["metadata"]["resourceVersion"] = std::to_string(s_->version);
       return status_response(409, "Conflict", "the object has been modified");
     }
-    Json body = Json::parse(req.body);
+    Json body = req.body.empty() ? Json::object() : Json::parse(req.body);
     const std::string want = body.contains("metadata") ? body["metadata"].value("resourceVersion", "") : "";
     if (!want.empty() && want != it->second["metadata"].value("resourceVersion", "")) {
       return status_response(409, "Conflict", "the object has been modified");

@@ -32,7 +32,7 @@ model::History two_revisions() {
     r.revision.config_hash = std::string(16, '0');
     r.hash = model::RevisionHash(std::string(16, static_cast<char>('a' + n)));
     r.spec.image = r.revision.image;
-    r.spec.target.kubernetes = model::KubernetesTarget{"api", "", ""};
+    r.spec.target.kubernetes = model::KubernetesTarget{"api", "", "", ""};
     r.created_at = *model::parse_timestamp("2026-11-21T10:00:0" + std::to_string(n) + "Z");
     h.revisions.push_back(r);
   }

@@ -220,7 +220,7 @@ TEST(CrdConformance, EncodedReleaseWithFullStatusMatchesSchema) {
   r.metadata.generation = 4;
   r.metadata.resource_version = "12345";
   r.metadata.labels = {{"app", "api"}};
-  r.spec.target.kubernetes = KubernetesTarget{"api", "api", ""};
+  r.spec.target.kubernetes = KubernetesTarget{"api", "api", "", ""};
   r.spec.image = ImageRef{"rewind-demo:v2"};
   r.spec.config.env = {{"LOG_LEVEL", "info"}};
   r.spec.config.env_files = {"./env/api.env"};
