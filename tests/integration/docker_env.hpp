@@ -233,8 +233,10 @@ inline HttpResponse exchange(int fd, const std::string& request) {
 
 }  // namespace detail
 
-// GET http://127.0.0.1:<port><path>.
-inline HttpResponse http_get(int port, const std::string& path) {
+// `method` http://127.0.0.1:<port><path> with more header lines ("Name: value\r\n"
+// each) and no body.
+inline HttpResponse http_request(int port, const std::string& method, const std::string& path,
+                                 const std::string& headers = "") {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -246,8 +248,14 @@ inline HttpResponse http_get(int port, const std::string& path) {
     r.error = "connect 127.0.0.1:" + std::to_string(port) + " failed";
     return r;
   }
-  return detail::exchange(
-      fd, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  const std::string length = method == "GET" ? "" : "Content-Length: 0\r\n";
+  return detail::exchange(fd, method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers +
+                                  length + "Connection: close\r\n\r\n");
+}
+
+// GET http://127.0.0.1:<port><path>.
+inline HttpResponse http_get(int port, const std::string& path) {
+  return http_request(port, "GET", path);
 }
 
 // A request to the Docker Engine API (unversioned path, e.g.
