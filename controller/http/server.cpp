@@ -164,6 +164,13 @@ void Server::stop() {
   impl_->threads.clear();
   boost::system::error_code ignored;
   impl_->acceptor.close(ignored);
+  // Handlers that were ready when the threads stopped still hold what they
+  // were given, e.g. a connection the kernel accepted just before the
+  // listener closed: run them now (they all see `stopping` and close), so
+  // that no client is left connected to a stopped server.
+  impl_->ioc.restart();
+  for (int round = 0; round < 100 && impl_->ioc.poll() > 0; ++round) {
+  }
   impl_->state = Impl::State::kStopped;
 }
 
