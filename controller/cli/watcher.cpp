@@ -35,10 +35,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-source::DirectorySourceOptions source_options(fs::path root, std::string name) {
+source::DirectorySourceOptions source_options(fs::path root, std::string name,
+                                              model::Duration debounce) {
   source::DirectorySourceOptions o;
   o.root = std::move(root);
   o.name = std::move(name);
+  o.debounce = debounce;
   return o;
 }
 
@@ -52,7 +54,8 @@ class WatchService {
         cm_(runtime::register_controller_metrics(metrics_)),
         queue_(clock_),
         requests_(source_options(config.state_dir / kRequestsDir,
-                                 "requests:" + (config.state_dir / kRequestsDir).string()),
+                                 "requests:" + (config.state_dir / kRequestsDir).string(),
+                                 config.debounce),
                   store_, clock_),
         controller_(
             queue_, clock_, [this](const runtime::ObjectRef& ref) { return reconcile(ref); },
@@ -225,7 +228,8 @@ model::Status WatchService::start_sources() {
   if (auto st = history::ensure_directory(config_.state_dir / kRequestsDir); !st) return st;
   if (!config_.dir.empty()) {
     dir_source_ = std::make_unique<source::DirectorySource>(
-        source_options(config_.dir, "directory:" + config_.dir.string()), store_, clock_);
+        source_options(config_.dir, "directory:" + config_.dir.string(), config_.debounce), store_,
+        clock_);
     dir_source_->on_diagnostics(on_diagnostics);
     if (auto st = dir_source_->start(); !st) return st;
   }
@@ -286,7 +290,10 @@ void WatchService::on_container_event(const docker::Event& ev) {
   if (labels_) labels_->on_event(ev);  // a new compose container is a new desired state
   auto p = ev.attributes.find("com.docker.compose.project");
   auto s = ev.attributes.find("com.docker.compose.service");
-  if (p != ev.attributes.end() && s != ev.attributes.end()) enqueue_service(p->second, s->second);
+  if (p != ev.attributes.end() && s != ev.attributes.end()) {
+    engine_.platform->container_event(p->second, s->second);  // before anyone lists again
+    enqueue_service(p->second, s->second);
+  }
 }
 
 void WatchService::start_events() {
@@ -294,10 +301,17 @@ void WatchService::start_events() {
     const model::Status st = events_->run(
         [&](const docker::Event& ev) { on_container_event(ev); },
         [&] {
-          if (labels_) (void)labels_->resync();  // events may have been missed
+          // Events may have been missed: nothing listed before counts.
+          engine_.platform->events_up();
+          if (labels_) (void)labels_->resync();
           for (const auto& e : store_.list(runtime::Kind::kRelease)) queue_.add(e.ref);
         },
-        stop, [](const model::Error& e) { spdlog::warn("Docker events: {}", e.message); });
+        stop,
+        [&](const model::Error& e) {
+          engine_.platform->events_down();
+          spdlog::warn("Docker events: {}", e.message);
+        });
+    engine_.platform->events_down();
     if (!st) spdlog::error("Docker events stopped: {}", st.error().message);
   });
 }

@@ -50,12 +50,74 @@ model::Result<std::vector<execute::Instance>> DockerPlatform::list(const model::
     return model::Error::invalid_spec("spec.target: the Docker platform needs target.docker");
   }
   std::lock_guard lock(mu_);
-  auto containers = inspect_service_locked(*target.docker);
+  bool fresh = false;
+  auto containers = service_containers_locked(*target.docker, fresh);
   if (!containers) return containers.error();
-  remember_locked(*containers);
+  if (fresh) remember_locked(*containers);
   std::vector<execute::Instance> out;
   for (const auto& c : *containers) out.push_back(to_instance(c));
   return out;
+}
+
+model::Result<std::vector<ContainerInspect>> DockerPlatform::service_containers_locked(
+    const model::DockerTarget& d, bool& fresh) {
+  const std::string key = d.project + "/" + d.service;
+  std::uint64_t epoch = 0;
+  std::uint64_t changes = 0;
+  {
+    const std::lock_guard lock(cache_.mu);
+    if (cache_.on) {
+      if (auto it = cache_.containers.find(key); it != cache_.containers.end()) {
+        ++cache_.hits;
+        fresh = false;
+        return it->second;
+      }
+    }
+    epoch = cache_.epoch;
+    changes = cache_.changes[key];
+  }
+  fresh = true;
+  auto listed = inspect_service_locked(d);
+  if (!listed) return listed;
+  const std::lock_guard lock(cache_.mu);
+  // Kept only when no event of the service (nor a drop) came meanwhile:
+  // else what was listed may already be out of date.
+  if (cache_.on && cache_.epoch == epoch && cache_.changes[key] == changes) {
+    cache_.containers[key] = *listed;
+  }
+  return listed;
+}
+
+void DockerPlatform::events_up() {
+  const std::lock_guard lock(cache_.mu);
+  cache_.on = true;
+  ++cache_.epoch;
+  cache_.containers.clear();
+}
+
+void DockerPlatform::events_down() {
+  const std::lock_guard lock(cache_.mu);
+  cache_.on = false;
+  ++cache_.epoch;
+  cache_.containers.clear();
+}
+
+void DockerPlatform::container_event(const std::string& project, const std::string& service) {
+  const std::string key = project + "/" + service;
+  const std::lock_guard lock(cache_.mu);
+  ++cache_.changes[key];
+  cache_.containers.erase(key);
+}
+
+void DockerPlatform::forget_cached() {
+  const std::lock_guard lock(cache_.mu);
+  ++cache_.epoch;
+  cache_.containers.clear();
+}
+
+std::uint64_t DockerPlatform::cache_hits() const {
+  const std::lock_guard lock(cache_.mu);
+  return cache_.hits;
 }
 
 model::Result<std::vector<ContainerInspect>> DockerPlatform::inspect_service_locked(
@@ -190,6 +252,7 @@ model::Result<std::string> DockerPlatform::create_for_service(
 
 model::Result<std::string> DockerPlatform::create_locked(const Replacement& r,
                                                          const std::string& name) {
+  forget_cached();  // whether or not it is created: the Engine is asked again
   auto id = client_->create_container(r.create_body, name);
   if (!id) return id.error().error;
   for (const auto& [network, settings] : r.extra_networks) {
@@ -205,6 +268,7 @@ model::Result<std::string> DockerPlatform::create_locked(const Replacement& r,
 model::Status DockerPlatform::start(const std::string& id) {
   std::lock_guard lock(mu_);
   auto started = client_->start_container(id);
+  forget_cached();
   if (!started && started.error().not_found()) {
     // Removed since it was listed (`docker rm -f`): the next list shows it
     // gone, and the service's container is created again then.
@@ -215,19 +279,24 @@ model::Status DockerPlatform::start(const std::string& id) {
 
 model::Status DockerPlatform::stop(const std::string& id, std::chrono::seconds grace) {
   std::lock_guard lock(mu_);
-  return client_->stop_container(id, grace).to_model();
+  auto stopped = client_->stop_container(id, grace);
+  forget_cached();
+  return stopped.to_model();
 }
 
 model::Status DockerPlatform::remove(const std::string& id) {
   std::lock_guard lock(mu_);
   auto removed = client_->remove_container(id, true);
+  forget_cached();
   if (!removed && removed.error().not_found()) return {};
   return removed.to_model();
 }
 
 model::Status DockerPlatform::rename(const std::string& id, const std::string& name) {
   std::lock_guard lock(mu_);
-  return client_->rename_container(id, name).to_model();
+  auto renamed = client_->rename_container(id, name);
+  forget_cached();
+  return renamed.to_model();
 }
 
 model::Result<std::string> DockerPlatform::address(const std::string& id, int port) {

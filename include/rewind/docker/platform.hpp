@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <cstdint>
 #include <string>
 
 #include "rewind/docker/client.hpp"
@@ -64,6 +65,17 @@ class DockerPlatform final : public execute::ContainerPlatform {
 
   Client& client() { return *client_; }
 
+  // A cache of each service's inspected containers, which a resync of many
+  // Releases would otherwise ask the Engine for again and again. It is only
+  // used while the Engine's event stream is up, and every event of a
+  // service's container drops that service's entry; so is everything on a
+  // change rewind makes itself. Off until events_up().
+  void events_up();    // the stream is (re)established: on, and emptied
+  void events_down();  // the stream broke: off (events may be missed)
+  // An event of a container of compose service project/service.
+  void container_event(const std::string& project, const std::string& service);
+  [[nodiscard]] std::uint64_t cache_hits() const;
+
  private:
   // Creates the container and connects it to its other networks; removes
   // it again when that fails. Caller holds mu_.
@@ -77,8 +89,24 @@ class DockerPlatform final : public execute::ContainerPlatform {
   model::Result<std::vector<ContainerInspect>> inspect_service_locked(const model::DockerTarget& d);
   model::Result<std::unique_ptr<http::Client>> one_off_connection();
 
+  // The service's containers from the cache, else from the Engine (kept in
+  // the cache when no event came meanwhile); mu_ held.
+  model::Result<std::vector<ContainerInspect>> service_containers_locked(
+      const model::DockerTarget& d, bool& fresh);
+  void forget_cached();  // a change made here: the next list asks the Engine
+
   std::mutex mu_;
   std::unique_ptr<Client> client_;
+
+  struct ServiceCache {
+    mutable std::mutex mu;
+    bool on = false;
+    std::uint64_t epoch = 0;                        // bumped when everything is dropped
+    std::map<std::string, std::uint64_t> changes;  // "<project>/<service>" -> events seen
+    std::map<std::string, std::vector<ContainerInspect>> containers;
+    std::uint64_t hits = 0;
+  };
+  ServiceCache cache_;
   SnapshotStore snapshots_;
   std::map<std::string, std::string> snapshot_errors_;  // "<project>/<service>" -> last logged
   std::function<model::Result<std::unique_ptr<http::Client>>()> one_off_http_;

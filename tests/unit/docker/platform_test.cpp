@@ -1,6 +1,8 @@
 // DockerPlatform against an in-memory Engine: every list keeps the snapshot
 // of the service's container (one image lookup per container, one write per
-// change), and create_for_service makes the container again from it.
+// change), and create_for_service makes the container again from it. While
+// the event stream is up, a repeated list is served from memory until an
+// event of the service or a change made through the platform.
 
 #include "rewind/docker/platform.hpp"
 
@@ -70,6 +72,14 @@ class DockerPlatformTest : public ::testing::Test {
     EXPECT_TRUE(client.ok());
     return std::make_unique<DockerPlatform>(std::move(client.value()),
                                             DockerPlatformOptions{dir_});
+  }
+  // Requests for the service's container list, over every platform made.
+  [[nodiscard]] int lists() const {
+    int n = 0;
+    for (const auto* f : fakes_) {
+      for (const auto& r : f->requests) n += r.target.rfind("/v1.41/containers/json", 0) == 0 ? 1 : 0;
+    }
+    return n;
   }
   [[nodiscard]] int image_lookups() const {
     int n = 0;
@@ -151,6 +161,98 @@ TEST_F(DockerPlatformTest, StartingAContainerRemovedSinceTheListIsTransient) {
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().kind, model::ErrorKind::kTransient) << "a new list sorts it out";
   EXPECT_THAT(st.error().message, HasSubstr("removed since it was listed"));
+}
+
+// ---- the cache of listed containers, current while the event stream is up -----
+
+TEST_F(DockerPlatformTest, WithoutTheEventStreamEveryListAsksTheEngine) {
+  auto p = platform();
+  ASSERT_TRUE(p->list(kApi).ok());
+  ASSERT_TRUE(p->list(kApi).ok());
+  EXPECT_EQ(lists(), 2);
+  EXPECT_EQ(p->cache_hits(), 0U);
+}
+
+TEST_F(DockerPlatformTest, WhileEventsFlowARepeatedListIsServedFromMemory) {
+  auto p = platform();
+  p->events_up();
+  const auto first = p->list(kApi);
+  ASSERT_TRUE(first.ok());
+  for (int i = 0; i < 5; ++i) {
+    const auto again = p->list(kApi);
+    ASSERT_TRUE(again.ok());
+    ASSERT_EQ(again->size(), first->size());
+    EXPECT_EQ((*again)[0].id, (*first)[0].id);
+    EXPECT_EQ((*again)[0].image.value(), (*first)[0].image.value());
+  }
+  EXPECT_EQ(lists(), 1);
+  EXPECT_EQ(p->cache_hits(), 5U);
+}
+
+TEST_F(DockerPlatformTest, AnEventOfTheServiceMakesTheNextListAskAgain) {
+  auto p = platform();
+  p->events_up();
+  ASSERT_TRUE(p->list(kApi).ok());
+  p->container_event("shop", "worker");  // another service: no effect
+  ASSERT_TRUE(p->list(kApi).ok());
+  EXPECT_EQ(lists(), 1);
+  engine_.present = false;  // `docker rm -f`, and its destroy event
+  p->container_event("shop", "api");
+  const auto after = p->list(kApi);
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->empty()) << "the removal is seen";
+  EXPECT_EQ(lists(), 2);
+}
+
+TEST_F(DockerPlatformTest, AChangeMadeThroughThePlatformMakesTheNextListAskAgain) {
+  auto p = platform();
+  p->events_up();
+  ASSERT_TRUE(p->list(kApi).ok());
+  ASSERT_TRUE(p->stop("ee8d5d32aa85", std::chrono::seconds(1)).ok());
+  ASSERT_TRUE(p->list(kApi).ok());
+  ASSERT_TRUE(p->rename("ee8d5d32aa85", "old").ok());
+  ASSERT_TRUE(p->list(kApi).ok());
+  EXPECT_EQ(lists(), 3);
+}
+
+TEST_F(DockerPlatformTest, ABrokenEventStreamTurnsTheCacheOff) {
+  auto p = platform();
+  p->events_up();
+  ASSERT_TRUE(p->list(kApi).ok());
+  p->events_down();  // events may be missed from now on
+  engine_.present = false;
+  const auto after = p->list(kApi);
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->empty());
+  ASSERT_TRUE(p->list(kApi).ok());
+  EXPECT_EQ(lists(), 3);
+  p->events_up();  // back: lists again once, then from memory
+  ASSERT_TRUE(p->list(kApi).ok());
+  ASSERT_TRUE(p->list(kApi).ok());
+  EXPECT_EQ(lists(), 4);
+}
+
+TEST_F(DockerPlatformTest, AListRacingAnEventIsNotKept) {
+  // The event arrives while the Engine answers the list: what was listed may
+  // predate it, so it is served once but not kept.
+  std::unique_ptr<DockerPlatform> p;
+  bool fire = true;
+  auto fake = std::make_unique<FakeHttp>([&](const http::ClientRequest& r) {
+    if (fire && r.target.rfind("/v1.41/containers/json", 0) == 0) {
+      fire = false;
+      p->container_event("shop", "api");
+    }
+    return engine_.answer(r);
+  });
+  fakes_.push_back(fake.get());
+  auto client = Client::connect(std::move(fake));
+  ASSERT_TRUE(client.ok());
+  p = std::make_unique<DockerPlatform>(std::move(client.value()), DockerPlatformOptions{dir_});
+  p->events_up();
+  ASSERT_TRUE(p->list(kApi).ok());
+  ASSERT_TRUE(p->list(kApi).ok());
+  ASSERT_TRUE(p->list(kApi).ok());
+  EXPECT_EQ(lists(), 2) << "the second list asked again, the third was served from memory";
 }
 
 }  // namespace
