@@ -75,6 +75,9 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
       "workers", po::value<std::size_t>()->default_value(2), "Releases reconciled at once")(
       "resync", po::value<std::string>()->default_value("30s")->value_name("DURATION"),
       "look at every Release again this often (repairs drift)")(
+      "debounce", po::value<std::string>()->default_value("100ms")->value_name("DURATION"),
+      "read changed files once the directory has been quiet this long (0: at once; a steady "
+      "stream of changes is read every second)")(
       "dry-run", "plan and log, change nothing")(
       "no-docker-labels", "do not read Releases from rewind.dev/release container labels")(
       "label-project", po::value<std::string>()->value_name("NAME"),
@@ -122,6 +125,14 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
   const auto resync = parse_resync(vm, "watch", err);
   if (!resync) return kExitUsage;
   config.resync = *resync;
+  const std::string debounce_text = vm["debounce"].as<std::string>();
+  const auto debounce = model::parse_duration(debounce_text);
+  if (!debounce || debounce->count() < 0 || *debounce > std::chrono::seconds(10)) {
+    err << "rewind watch: --debounce \"" << debounce_text
+        << "\" is not a duration from 0 to 10s (examples: 0, 50ms, 1s)\n";
+    return kExitUsage;
+  }
+  config.debounce = *debounce;
   std::error_code ec;
   if (!config.dir.empty() && !fs::is_directory(config.dir, ec)) {
     err << "rewind watch: --dir " << config.dir.string() << " is not a directory\n";

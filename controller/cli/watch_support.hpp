@@ -22,6 +22,9 @@ struct WatchConfig {
   std::string listen = "127.0.0.1:9464";
   std::size_t workers = 2;
   model::Duration resync = std::chrono::seconds(30);
+  // --debounce: how long the directory must be quiet before a batch of
+  // file changes is read (0: at once); a busy burst is read after 1 s.
+  model::Duration debounce = std::chrono::milliseconds(100);
   bool dry_run = false;
   // Releases from `rewind.dev/release` labels on compose containers.
   bool docker_labels = true;
