@@ -19,6 +19,7 @@
 #include "bench_util.hpp"
 #include "compose_service.hpp"
 #include "docker_env.hpp"
+#include "fleet.hpp"
 #include "rewind/model/time.hpp"
 #include "traffic/fixture.hpp"
 #include "watcher_process.hpp"
@@ -350,64 +351,27 @@ std::map<std::string, std::filesystem::file_time_type> snapshot(const std::files
 
 TEST(Figure5, StartupAndIdleWithTenThousandReleases) {
   ASSERT_TRUE(itest::docker_answers());
-  const int count = std::getenv("REWIND_BENCH_RELEASES") != nullptr
-                        ? std::atoi(std::getenv("REWIND_BENCH_RELEASES"))
-                        : 10000;
-  const auto root = std::filesystem::temp_directory_path() / itest::unique_name("bench-idle");
-  std::filesystem::create_directories(root / "releases");
-  std::filesystem::create_directories(root / "state");
-  // One compose service with a running container, and every Release
-  // targeting it with the image it runs: each adopts the container as its
-  // revision 1 and has nothing left to do, which is the steady state whose
-  // cost this figure is about (10,000 containers do not fit here).
+  ASSERT_TRUE(itest::ensure_demo_images());
   itest::DockerCleanup cleanup;
-  const std::string project = itest::unique_name("bench-idle");
-  const auto up = run_command("docker run -d --name " + project + "_api_1 " + itest::label_args() +
-                              " --label com.docker.compose.project=" + project +
-                              " --label com.docker.compose.service=api rewind-demo:v1");
-  ASSERT_EQ(up.exit_code, 0) << up.output;
-  for (int i = 0; i < count; ++i) {
-    std::ofstream(root / "releases" / ("svc-" + std::to_string(i) + ".yaml"))
-        << "apiVersion: rewind.dev/v1alpha1\nkind: Release\n"
-           "metadata: {name: svc-" << i << ", namespace: bench}\n"
-           "spec:\n  target: {docker: {project: " << project
-        << ", service: api}}\n  image: rewind-demo:v1\n";
-  }
+  const Fleet fleet = make_fleet("bench-idle", fleet_size());
+  const int count = fleet.count;
+  const auto& root = fleet.root;
   CountingDockerProxy proxy((root / "docker.sock").string());
   WatcherOptions o;
   o.resync = "30s";  // the default
   o.env = {{"DOCKER_HOST", "unix://" + (root / "docker.sock").string()}};
   const auto t0 = SteadyClock::now();
-  Watcher w(root / "releases", root / "state", root / "watch.log", o);
-  std::string url;
-  ASSERT_TRUE(eventually([&] {
-    const std::string log = ComposeService::read_text(root / "watch.log");
-    const auto at = log.find("HTTP on ");
-    if (at == std::string::npos) return false;
-    const auto end = log.find_first_of(" )\n", at + 8);
-    url = log.substr(at + 8, end - at - 8);
-    return true;
-  }, 60s, 5ms));
-  const int port = std::stoi(url.substr(url.rfind(':') + 1));
+  Watcher w(fleet.releases(), fleet.state(), root / "watch.log", o);
+  int port = 0;
+  ASSERT_TRUE(eventually([&] { return (port = http_port_in_log(root / "watch.log")) != 0; }, 60s,
+                         5ms));
   ASSERT_TRUE(eventually([&] { return http_get(port, "/readyz").status == 200; }, 120s, 5ms))
       << ComposeService::read_text(root / "watch.log").substr(0, 4000);
   const double ready_ms = ms_since(t0);
   // Until every Release is Healthy (adopted, marked stable): the start-up
   // work is done.
-  int stable = 0;
-  ASSERT_TRUE(eventually([&] {
-    stable = 0;
-    std::error_code ec;
-    for (const auto& e :
-         std::filesystem::directory_iterator(root / "state" / "status" / "bench" / "releases", ec)) {
-      const auto j = nlohmann::json::parse(ComposeService::read_text(e.path()), nullptr, false);
-      if (j.is_object() && j.contains("status") && j["status"].value("phase", "") == "Healthy" &&
-          j["status"].value("stableRevision", 0) == 1 && !j["status"].contains("progress")) {
-        ++stable;
-      }
-    }
-    return stable == count;
-  }, 900s, 500ms)) << stable << " of " << count << " stable";
+  ASSERT_TRUE(eventually([&] { return fleet.stable() == count; }, 900s, 500ms))
+      << fleet.stable() << " of " << count << " stable";
   const double settled_ms = ms_since(t0);
   std::this_thread::sleep_for(2s);
   const long calls_before = proxy.requests();

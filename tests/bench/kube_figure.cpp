@@ -8,8 +8,7 @@
 #include <regex>
 
 #include "bench_util.hpp"
-#include "docker_env.hpp"
-#include "kube/controller_process.hpp"
+#include "kube_bench.hpp"
 #include "rewind/kube/api.hpp"
 #include "rewind/kube/config.hpp"
 
@@ -19,59 +18,6 @@ namespace {
 using namespace std::chrono_literals;
 using kube_itest::ControllerProcess;
 using kube_itest::Json;
-
-int count_from_env(int fallback) {
-  const char* v = std::getenv("REWIND_BENCH_K8S_RELEASES");
-  return v != nullptr && *v != '\0' ? std::max(1, std::atoi(v)) : fallback;
-}
-
-// The controller's rewind_kube_api_requests_total; -1 when unreadable.
-double api_requests(int port) {
-  const auto r = itest::http_get(port, "/metrics");
-  if (r.status != 200) return -1;
-  const std::string needle = "\nrewind_kube_api_requests_total ";
-  const auto at = r.body.find(needle);
-  if (at == std::string::npos) return -1;
-  return std::atof(r.body.c_str() + at + needle.size());
-}
-
-int http_port(const ControllerProcess& c) {
-  std::smatch m;
-  const std::string log = c.log();
-  if (!std::regex_search(log, m, std::regex("HTTP on 127\\.0\\.0\\.1:([0-9]+)"))) return 0;
-  return std::stoi(m[1].str());
-}
-
-// Releases in `ns` that are Ready at `revision`; Rollbacks Succeeded.
-int ready_count(const kube_itest::KubeCluster& k, const std::string& ns, std::int64_t revision) {
-  const auto r = k.run_kubectl({"get", "releases", "-n", ns, "-o", "json"});
-  const Json list = Json::parse(r.out, nullptr, false);
-  if (list.is_discarded()) return 0;
-  int n = 0;
-  for (const auto& item : list.value("items", Json::array())) {
-    if (kube_itest::condition(item, "Ready") == "True" &&
-        item["status"].value("currentRevision", 0) == revision) {
-      ++n;
-    }
-  }
-  return n;
-}
-int succeeded_count(const kube_itest::KubeCluster& k, const std::string& ns) {
-  const auto r = k.run_kubectl({"get", "rollbacks", "-n", ns, "-o", "json"});
-  const Json list = Json::parse(r.out, nullptr, false);
-  if (list.is_discarded()) return 0;
-  int n = 0;
-  for (const auto& item : list.value("items", Json::array())) {
-    if (item.contains("status") && item["status"].value("phase", "") == "Succeeded") ++n;
-  }
-  return n;
-}
-
-void apply_list(const kube_itest::KubeCluster& k, const std::vector<Json>& items) {
-  Json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}};
-  std::string out;
-  ASSERT_EQ(k.kubectl({"apply", "-f", "-"}, &out, list.dump()), 0) << out.substr(0, 2000);
-}
 
 TEST(Figure6, KubernetesConvergence) {
   auto& k = kube_itest::cluster_with_crds();
@@ -89,7 +35,7 @@ TEST(Figure6, KubernetesConvergence) {
   }
   apply_list(k, deployments);
   const std::string log = k.dir() + "/bench-controller.log";
-  ControllerProcess c(k, log, "bench", {"--leader-elect=false", "--workers", "8"});
+  ControllerProcess c(k, log, "bench", {"--leader-elect=false", "--workers", "8", "--resync", "30s"});
   int port = 0;
   ASSERT_TRUE(itest::eventually([&] { return (port = http_port(c)) != 0; }, 30s)) << c.log();
 

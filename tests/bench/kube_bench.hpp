@@ -1,0 +1,73 @@
+#pragma once
+// What figures 4 and 6 share on the Kubernetes test control plane: the
+// controller's HTTP port and request counter, and lists applied and
+// counted through kubectl.
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "docker_env.hpp"
+#include "kube/controller_process.hpp"
+
+namespace rwd::bench {
+
+using kube_itest::ControllerProcess;
+using kube_itest::Json;
+
+inline int count_from_env(int fallback) {
+  const char* v = std::getenv("REWIND_BENCH_K8S_RELEASES");
+  return v != nullptr && *v != '\0' ? std::max(1, std::atoi(v)) : fallback;
+}
+
+// The controller's rewind_kube_api_requests_total; -1 when unreadable.
+inline double api_requests(int port) {
+  const auto r = itest::http_get(port, "/metrics");
+  if (r.status != 200) return -1;
+  const std::string needle = "\nrewind_kube_api_requests_total ";
+  const auto at = r.body.find(needle);
+  if (at == std::string::npos) return -1;
+  return std::atof(r.body.c_str() + at + needle.size());
+}
+
+inline int http_port(const ControllerProcess& c) {
+  std::smatch m;
+  const std::string log = c.log();
+  if (!std::regex_search(log, m, std::regex("HTTP on 127\\.0\\.0\\.1:([0-9]+)"))) return 0;
+  return std::stoi(m[1].str());
+}
+
+// Releases in `ns` that are Ready at `revision`; Rollbacks Succeeded.
+inline int ready_count(const kube_itest::KubeCluster& k, const std::string& ns, std::int64_t revision) {
+  const auto r = k.run_kubectl({"get", "releases", "-n", ns, "-o", "json"});
+  const Json list = Json::parse(r.out, nullptr, false);
+  if (list.is_discarded()) return 0;
+  int n = 0;
+  for (const auto& item : list.value("items", Json::array())) {
+    if (kube_itest::condition(item, "Ready") == "True" &&
+        item["status"].value("currentRevision", 0) == revision) {
+      ++n;
+    }
+  }
+  return n;
+}
+inline int succeeded_count(const kube_itest::KubeCluster& k, const std::string& ns) {
+  const auto r = k.run_kubectl({"get", "rollbacks", "-n", ns, "-o", "json"});
+  const Json list = Json::parse(r.out, nullptr, false);
+  if (list.is_discarded()) return 0;
+  int n = 0;
+  for (const auto& item : list.value("items", Json::array())) {
+    if (item.contains("status") && item["status"].value("phase", "") == "Succeeded") ++n;
+  }
+  return n;
+}
+
+inline void apply_list(const kube_itest::KubeCluster& k, const std::vector<Json>& items) {
+  Json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}};
+  std::string out;
+  ASSERT_EQ(k.kubectl({"apply", "-f", "-"}, &out, list.dump()), 0) << out.substr(0, 2000);
+}
+
+}  // namespace rwd::bench
