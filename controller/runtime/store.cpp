@@ -197,9 +197,16 @@ std::vector<Entry> Store::list() const {
 }
 
 std::vector<Entry> Store::list(Kind kind) const {
-  std::vector<Entry> all = list();
-  std::erase_if(all, [&](const Entry& e) { return e.ref.kind != kind; });
-  return all;
+  // Refs order by kind first: only that kind's range is walked and copied
+  // (a reconcile asks for the few Rollbacks among thousands of Releases).
+  std::shared_lock lock(mu_);
+  std::vector<Entry> out;
+  const ObjectRef first{kind, {}};
+  for (auto it = slots_.lower_bound(first); it != slots_.end() && it->first.kind == kind; ++it) {
+    const Claim& c = it->second.claims.front();
+    out.push_back(Entry{it->first, c.source, c.origin, c.object, it->second.version});
+  }
+  return out;
 }
 
 std::vector<Entry> Store::list_source(std::string_view source) const {

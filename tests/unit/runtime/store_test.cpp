@@ -70,6 +70,24 @@ TEST(Store, DeleteCarriesTheLastObjectAndIgnoresWhatIsNotThere) {
   EXPECT_EQ(store.size(), 0U);
 }
 
+TEST(Store, ListOfAKindHasExactlyThatKindInOrder) {
+  Store store;
+  for (const char* name : {"zeta", "alpha", "mid"}) {
+    (void)store.apply(Event::upsert(kDir, release(name)));
+  }
+  for (const char* name : {"b-undo", "a-undo"}) {
+    (void)store.apply(Event::upsert(kDir, rollback(name, "alpha")));
+  }
+  std::vector<std::string> releases;
+  for (const auto& e : store.list(Kind::kRelease)) releases.push_back(e.ref.str());
+  std::vector<std::string> rollbacks;
+  for (const auto& e : store.list(Kind::kRollback)) rollbacks.push_back(e.ref.str());
+  EXPECT_THAT(releases, ::testing::ElementsAre("Release/shop/alpha", "Release/shop/mid",
+                                               "Release/shop/zeta"));
+  EXPECT_THAT(rollbacks, ::testing::ElementsAre("Rollback/shop/a-undo", "Rollback/shop/b-undo"));
+  EXPECT_TRUE(Store().list(Kind::kRollback).empty());
+}
+
 TEST(Store, KindsAreSeparateKeys) {
   Store store;
   (void)store.apply(Event::upsert(kDir, release("api")));
