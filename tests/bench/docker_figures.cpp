@@ -381,7 +381,18 @@ TEST(Figure5, StartupAndIdleWithTenThousandReleases) {
   const auto idle = std::chrono::seconds(std::getenv("REWIND_BENCH_IDLE_S") != nullptr
                                              ? std::atoi(std::getenv("REWIND_BENCH_IDLE_S"))
                                              : 60);
-  std::this_thread::sleep_for(idle);
+  // REWIND_BENCH_PERF=1: the idle time is profiled with perf (call graphs,
+  // 199 Hz) into $REWIND_BENCH_OUT/figure-5-idle.perf.data.
+  const char* perf = std::getenv("REWIND_BENCH_PERF");
+  const char* out = std::getenv("REWIND_BENCH_OUT");
+  if (perf != nullptr && std::string(perf) == "1" && out != nullptr) {
+    const auto r = run_command("perf record -F 199 -g -o " + std::string(out) +
+                               "/figure-5-idle.perf.data -p " + std::to_string(w.pid()) +
+                               " -- sleep " + std::to_string(idle.count()));
+    if (r.exit_code != 0) std::cerr << "perf record: " << r.output << "\n";
+  } else {
+    std::this_thread::sleep_for(idle);
+  }
   const double idle_s = ms_since(idle_from) / 1000.0;
   const long long ticks = cpu_ticks(w.pid()) - ticks_before;
   const long calls = proxy.requests() - calls_before;

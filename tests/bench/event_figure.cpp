@@ -138,9 +138,15 @@ void measure(const std::string& debounce) {
   const auto changes = change_at_rate(fleet.count, kChanges, kEvery, [&](int r, int i) {
     fleet.write(r, "{bench-change: \"" + std::to_string(i) + "\"}");
   });
-  std::this_thread::sleep_for(3s);
   int missed = 0;
-  const Samples latency = latencies(changes, log, "bench", missed);
+  Samples latency;
+  // Until every change's reconcile has started (a resync may be ahead of it).
+  (void)itest::eventually(
+      [&] {
+        latency = latencies(changes, log, "bench", missed);
+        return missed == 0;
+      },
+      120s, 1s);
   keep_log(log.string(), "figure-4-watch-debounce-" + debounce + ".log");
   w.stop();
   std::error_code ec;
@@ -186,9 +192,14 @@ TEST(Figure4, EventToReconcileKubernetes) {
       ++failed;
     }
   });
-  std::this_thread::sleep_for(3s);
   int missed = 0;
-  const Samples latency = latencies(changes, log, ns, missed);
+  Samples latency;
+  (void)itest::eventually(
+      [&] {
+        latency = latencies(changes, log, ns, missed);
+        return missed == 0;
+      },
+      120s, 1s);
   keep_log(log, "figure-4-controller.log");
   EXPECT_EQ(c.stop(), 0);
   ASSERT_EQ(failed, 0) << "PATCHes that failed";
