@@ -60,49 +60,101 @@ void DirectoryState::record(const std::string& file, model::ParseResult result) 
 }
 
 std::vector<Change> DirectoryState::set_file(const std::string& file, model::ParseResult result) {
-  record(file, std::move(result));
-  return recompute();
+  std::map<std::string, std::optional<model::ParseResult>> one;
+  one.emplace(file, std::move(result));
+  return update(std::move(one));
 }
 
 std::vector<Change> DirectoryState::remove_file(const std::string& file) {
-  if (files_.erase(file) == 0) return {};
-  return recompute();
+  if (files_.count(file) == 0) return {};
+  std::map<std::string, std::optional<model::ParseResult>> one;
+  one.emplace(file, std::nullopt);
+  return update(std::move(one));
 }
 
 std::vector<Change> DirectoryState::update(
     std::map<std::string, std::optional<model::ParseResult>> files) {
+  std::set<runtime::ObjectRef> affected;
   for (auto& [file, result] : files) {
+    forget_offers(file, affected);
     if (result) {
       record(file, std::move(*result));
     } else {
       files_.erase(file);
     }
+    offer(file, affected);
   }
-  return recompute();
+  return recompute(affected);
 }
 
 std::vector<Change> DirectoryState::reset(std::map<std::string, model::ParseResult> files) {
+  std::set<runtime::ObjectRef> affected;
   for (auto it = files_.begin(); it != files_.end();) {
-    it = files.count(it->first) == 0 ? files_.erase(it) : std::next(it);
+    if (files.count(it->first) != 0) {
+      ++it;
+      continue;
+    }
+    forget_offers(it->first, affected);
+    it = files_.erase(it);
   }
-  for (auto& [file, result] : files) record(file, std::move(result));
-  return recompute();
+  for (auto& [file, result] : files) {
+    forget_offers(file, affected);
+    record(file, std::move(result));
+    offer(file, affected);
+  }
+  return recompute(affected);
 }
 
-std::vector<Change> DirectoryState::recompute() {
-  // Every object every file offers, in path order, then document order.
-  std::map<runtime::ObjectRef, std::vector<FileObject>> candidates;
-  for (const auto& [file, entry] : files_) {
-    for (const model::ParsedObject& p : entry.good) {
-      candidates[runtime::ref_of(p.object)].push_back(FileObject{
-          p.object, file, entry.multi_document ? std::optional(p.document) : std::nullopt});
+void DirectoryState::forget_offers(const std::string& file,
+                                   std::set<runtime::ObjectRef>& affected) {
+  const auto entry = files_.find(file);
+  if (entry == files_.end()) return;
+  for (const model::ParsedObject& p : entry->second.good) {
+    const runtime::ObjectRef ref = runtime::ref_of(p.object);
+    affected.insert(ref);
+    if (auto it = offers_.find(ref); it != offers_.end()) {
+      it->second.erase(file);
+      if (it->second.empty()) offers_.erase(it);
     }
   }
+}
 
-  std::map<runtime::ObjectRef, FileObject> next;
-  std::map<runtime::ObjectRef, std::string> owners;
-  std::vector<model::Diagnostic> duplicates;
-  for (auto& [ref, offered] : candidates) {
+void DirectoryState::offer(const std::string& file, std::set<runtime::ObjectRef>& affected) {
+  const auto entry = files_.find(file);
+  if (entry == files_.end()) return;
+  for (const model::ParsedObject& p : entry->second.good) {
+    const runtime::ObjectRef ref = runtime::ref_of(p.object);
+    affected.insert(ref);
+    offers_[ref].insert(file);
+  }
+}
+
+std::vector<Change> DirectoryState::recompute(const std::set<runtime::ObjectRef>& affected) {
+  std::vector<Change> changes;
+  for (const runtime::ObjectRef& ref : affected) {
+    duplicates_.erase(ref);
+    const auto old = objects_.find(ref);
+    const auto offers = offers_.find(ref);
+    if (offers == offers_.end()) {
+      if (old != objects_.end()) {
+        changes.push_back({ChangeType::kDeleted, ref, old->second});
+        objects_.erase(old);
+      }
+      owners_.erase(ref);
+      continue;
+    }
+    // Every file that offers it, in path order (a file offers a name once).
+    std::vector<FileObject> offered;
+    for (const std::string& file : offers->second) {
+      const FileEntry& entry = files_.at(file);
+      for (const model::ParsedObject& p : entry.good) {
+        if (runtime::ref_of(p.object) == ref) {
+          offered.push_back(FileObject{p.object, file,
+                                       entry.multi_document ? std::optional(p.document)
+                                                            : std::nullopt});
+        }
+      }
+    }
     std::size_t pick = 0;
     if (auto held = owners_.find(ref); held != owners_.end()) {
       for (std::size_t i = 0; i < offered.size(); ++i) {
@@ -113,38 +165,19 @@ std::vector<Change> DirectoryState::recompute() {
       }
     }
     for (std::size_t i = 0; i < offered.size(); ++i) {
-      if (i != pick) duplicates.push_back(duplicate_of(offered[i], offered[pick]));
+      if (i != pick) duplicates_[ref].push_back(duplicate_of(offered[i], offered[pick]));
     }
-    owners.emplace(ref, offered[pick].file);
-    next.emplace(ref, std::move(offered[pick]));
-  }
-  std::stable_sort(duplicates.begin(), duplicates.end(),
-                   [](const model::Diagnostic& a, const model::Diagnostic& b) {
-                     return a.source < b.source;
-                   });
-
-  std::vector<Change> changes;
-  auto old_it = objects_.begin();
-  auto new_it = next.begin();
-  while (old_it != objects_.end() || new_it != next.end()) {
-    if (new_it == next.end() || (old_it != objects_.end() && old_it->first < new_it->first)) {
-      changes.push_back({ChangeType::kDeleted, old_it->first, old_it->second});
-      ++old_it;
-    } else if (old_it == objects_.end() || new_it->first < old_it->first) {
-      changes.push_back({ChangeType::kAdded, new_it->first, new_it->second});
-      ++new_it;
+    owners_[ref] = offered[pick].file;
+    if (old == objects_.end()) {
+      changes.push_back({ChangeType::kAdded, ref, offered[pick]});
+      objects_.emplace(ref, std::move(offered[pick]));
     } else {
-      if (!(old_it->second.object == new_it->second.object) ||
-          old_it->second.file != new_it->second.file) {
-        changes.push_back({ChangeType::kModified, new_it->first, new_it->second});
+      if (!(old->second.object == offered[pick].object) || old->second.file != offered[pick].file) {
+        changes.push_back({ChangeType::kModified, ref, offered[pick]});
       }
-      ++old_it;
-      ++new_it;
+      old->second = std::move(offered[pick]);
     }
   }
-  objects_ = std::move(next);
-  owners_ = std::move(owners);
-  duplicates_ = std::move(duplicates);
   return changes;
 }
 
@@ -153,7 +186,16 @@ std::vector<model::Diagnostic> DirectoryState::diagnostics() const {
   for (const auto& [file, entry] : files_) {
     out.insert(out.end(), entry.errors.begin(), entry.errors.end());
   }
-  out.insert(out.end(), duplicates_.begin(), duplicates_.end());
+  // Duplicates by file, then by ref.
+  std::vector<model::Diagnostic> duplicates;
+  for (const auto& [ref, list] : duplicates_) {
+    duplicates.insert(duplicates.end(), list.begin(), list.end());
+  }
+  std::stable_sort(duplicates.begin(), duplicates.end(),
+                   [](const model::Diagnostic& a, const model::Diagnostic& b) {
+                     return a.source < b.source;
+                   });
+  out.insert(out.end(), duplicates.begin(), duplicates.end());
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -82,12 +83,19 @@ class DirectoryState {
   };
 
   void record(const std::string& file, model::ParseResult result);
-  std::vector<Change> recompute();
+  // The refs a file offers leave (forget) or join (offer) offers_; each is
+  // added to `affected`.
+  void forget_offers(const std::string& file, std::set<runtime::ObjectRef>& affected);
+  void offer(const std::string& file, std::set<runtime::ObjectRef>& affected);
+  // Decides again who holds each affected ref: only those, so that a change
+  // to one file of thousands costs as much as one file.
+  std::vector<Change> recompute(const std::set<runtime::ObjectRef>& affected);
 
   std::map<std::string, FileEntry> files_;
+  std::map<runtime::ObjectRef, std::set<std::string>> offers_;  // ref -> files offering it
   std::map<runtime::ObjectRef, FileObject> objects_;
   std::map<runtime::ObjectRef, std::string> owners_;  // ref -> file holding it
-  std::vector<model::Diagnostic> duplicates_;
+  std::map<runtime::ObjectRef, std::vector<model::Diagnostic>> duplicates_;
 };
 
 }  // namespace rwd::source

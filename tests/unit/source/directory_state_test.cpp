@@ -206,5 +206,32 @@ TEST(DirectoryState, AnEmptyFileIsValidAndProvidesNothing) {
   EXPECT_THAT(describe(c), ::testing::ElementsAre("deleted Release/shop/api a.yaml"));
 }
 
+TEST(DirectoryState, OneFileOfManyChangesOnlyItsObjectsAndDuplicatesStayReported) {
+  DirectoryState s;
+  std::map<std::string, model::ParseResult> all;
+  for (int i = 0; i < 300; ++i) {
+    const std::string file = "svc-" + std::to_string(i) + ".yaml";
+    all.emplace(file, parse(release_yaml("svc-" + std::to_string(i), "app:1"), file));
+  }
+  all.emplace("zz-dup.yaml", parse(release_yaml("svc-7", "app:9"), "zz-dup.yaml"));
+  EXPECT_EQ(s.reset(std::move(all)).size(), 300U);
+  ASSERT_EQ(s.diagnostics().size(), 1U);
+
+  EXPECT_THAT(describe(s.set_file("svc-42.yaml",
+                                  parse(release_yaml("svc-42", "app:2"), "svc-42.yaml"))),
+              ::testing::ElementsAre("modified Release/shop/svc-42 svc-42.yaml"));
+  EXPECT_THAT(lines(s.diagnostics()), ::testing::ElementsAre(::testing::HasSubstr(
+                                          "\"svc-7\" in namespace \"shop\" is already defined in "
+                                          "svc-7.yaml")));
+  // The holder goes: the duplicate takes over, as one modification.
+  EXPECT_THAT(describe(s.remove_file("svc-7.yaml")),
+              ::testing::ElementsAre("modified Release/shop/svc-7 zz-dup.yaml"));
+  EXPECT_TRUE(s.diagnostics().empty());
+  EXPECT_EQ(image_of(s.objects().at(release_ref("shop", "svc-7")).object), "app:9");
+  EXPECT_THAT(describe(s.remove_file("svc-0.yaml")),
+              ::testing::ElementsAre("deleted Release/shop/svc-0 svc-0.yaml"));
+  EXPECT_EQ(s.objects().size(), 299U);
+}
+
 }  // namespace
 }  // namespace rwd::source
