@@ -177,8 +177,10 @@ TEST(Figure4, EventToReconcileKubernetes) {
   const std::string log = k.dir() + "/bench-event-controller.log";
   ControllerProcess c(k, log, "bench-event",
                       {"--leader-elect=false", "--resync", "30s", "--log-level", "debug"});
-  ASSERT_TRUE(itest::eventually([&] { return ready_count(k, ns, 1) == n; }, 1800s, 1s))
-      << ready_count(k, ns, 1) << " of " << n << " Ready";
+  // Until every Release has settled: a Ready condition (True, or False when
+  // its pods were too slow on this harness) and no plan in flight.
+  ASSERT_TRUE(itest::eventually([&] { return settled_count(k, ns) == n; }, 1800s, 2s))
+      << settled_count(k, ns) << " of " << n << " settled";
   std::this_thread::sleep_for(2s);
 
   auto cluster = kube::load_kubeconfig(k.kubeconfig(), "");

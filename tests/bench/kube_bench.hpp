@@ -53,6 +53,21 @@ inline int ready_count(const kube_itest::KubeCluster& k, const std::string& ns, 
   }
   return n;
 }
+// Releases in `ns` with a Ready condition, whatever its value, and no plan
+// in flight.
+inline int settled_count(const kube_itest::KubeCluster& k, const std::string& ns) {
+  const auto r = k.run_kubectl({"get", "releases", "-n", ns, "-o", "json"});
+  const Json list = Json::parse(r.out, nullptr, false);
+  if (list.is_discarded()) return 0;
+  int n = 0;
+  for (const auto& item : list.value("items", Json::array())) {
+    if (!kube_itest::condition(item, "Ready").empty() && item.contains("status") &&
+        !item["status"].contains("progress")) {
+      ++n;
+    }
+  }
+  return n;
+}
 inline int succeeded_count(const kube_itest::KubeCluster& k, const std::string& ns) {
   const auto r = k.run_kubectl({"get", "rollbacks", "-n", ns, "-o", "json"});
   const Json list = Json::parse(r.out, nullptr, false);
