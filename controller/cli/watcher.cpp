@@ -287,6 +287,10 @@ void WatchService::enqueue_service(const std::string& project, const std::string
 }
 
 void WatchService::on_container_event(const docker::Event& ev) {
+  if (ev.type == "image") {
+    engine_.platform->image_event();
+    return;
+  }
   if (labels_) labels_->on_event(ev);  // a new compose container is a new desired state
   auto p = ev.attributes.find("com.docker.compose.project");
   auto s = ev.attributes.find("com.docker.compose.service");
@@ -319,7 +323,11 @@ void WatchService::start_events() {
 model::Status WatchService::start() {
   auto events_http = http::make_client(engine_.endpoint);  // its own connection for the stream
   if (!events_http) return events_http.error();
-  events_ = std::make_unique<docker::EventWatcher>(std::move(*events_http), engine_.api_version);
+  // Image events too: they keep the platform's memory of present images true.
+  docker::EventWatchOptions event_options;
+  event_options.filters = {{"type", {"container", "image"}}};
+  events_ = std::make_unique<docker::EventWatcher>(std::move(*events_http), engine_.api_version,
+                                                   event_options);
   subscription_ = store_.subscribe([this](const runtime::Event& e) { queue_.add(e.ref); });
   if (auto st = start_http(); !st) return st;
   auto signals = runtime::SignalWatcher::install([this](int signo) {

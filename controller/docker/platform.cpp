@@ -93,6 +93,7 @@ void DockerPlatform::events_up() {
   cache_.on = true;
   ++cache_.epoch;
   cache_.containers.clear();
+  cache_.images.clear();
 }
 
 void DockerPlatform::events_down() {
@@ -100,6 +101,7 @@ void DockerPlatform::events_down() {
   cache_.on = false;
   ++cache_.epoch;
   cache_.containers.clear();
+  cache_.images.clear();
 }
 
 void DockerPlatform::container_event(const std::string& project, const std::string& service) {
@@ -109,10 +111,17 @@ void DockerPlatform::container_event(const std::string& project, const std::stri
   cache_.containers.erase(key);
 }
 
+void DockerPlatform::image_event() {
+  const std::lock_guard lock(cache_.mu);
+  ++cache_.image_changes;
+  cache_.images.clear();
+}
+
 void DockerPlatform::forget_cached() {
   const std::lock_guard lock(cache_.mu);
   ++cache_.epoch;
   cache_.containers.clear();
+  cache_.images.clear();
 }
 
 std::uint64_t DockerPlatform::cache_hits() const {
@@ -190,11 +199,28 @@ model::Result<execute::Instance> DockerPlatform::inspect(const std::string& id) 
 }
 
 model::Result<bool> DockerPlatform::image_present(const model::ImageRef& image) {
+  std::uint64_t epoch = 0;
+  std::uint64_t changes = 0;
+  {
+    const std::lock_guard lock(cache_.mu);
+    if (cache_.on) {
+      if (auto it = cache_.images.find(image.value()); it != cache_.images.end()) {
+        ++cache_.hits;
+        return it->second;
+      }
+    }
+    epoch = cache_.epoch;
+    changes = cache_.image_changes;
+  }
   std::lock_guard lock(mu_);
   auto i = client_->inspect_image(image.value());
-  if (i) return true;
-  if (i.error().not_found()) return false;
-  return i.error().error;
+  if (!i && !i.error().not_found()) return i.error().error;
+  const bool present = i.ok();
+  const std::lock_guard cache_lock(cache_.mu);
+  if (cache_.on && cache_.epoch == epoch && cache_.image_changes == changes) {
+    cache_.images[image.value()] = present;
+  }
+  return present;
 }
 
 model::Status DockerPlatform::ensure_image(const model::ImageRef& image) {
@@ -202,7 +228,9 @@ model::Status DockerPlatform::ensure_image(const model::ImageRef& image) {
   if (!present) return present.error();
   if (*present) return {};
   std::lock_guard lock(mu_);
-  return client_->pull_image(image.value()).to_model();
+  auto pulled = client_->pull_image(image.value());
+  forget_cached();
+  return pulled.to_model();
 }
 
 model::Result<std::string> DockerPlatform::create_replacement(

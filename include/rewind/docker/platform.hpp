@@ -65,15 +65,19 @@ class DockerPlatform final : public execute::ContainerPlatform {
 
   Client& client() { return *client_; }
 
-  // A cache of each service's inspected containers, which a resync of many
-  // Releases would otherwise ask the Engine for again and again. It is only
-  // used while the Engine's event stream is up, and every event of a
-  // service's container drops that service's entry; so is everything on a
-  // change rewind makes itself. Off until events_up().
+  // A cache of each service's inspected containers and of which images are
+  // present, which a resync of many Releases would otherwise ask the Engine
+  // for again and again. It is only
+  // used while the Engine's event stream is up; every event of a service's
+  // container drops that service's entry, every image event the images, and
+  // a change rewind makes itself everything. Off until events_up().
   void events_up();    // the stream is (re)established: on, and emptied
   void events_down();  // the stream broke: off (events may be missed)
   // An event of a container of compose service project/service.
   void container_event(const std::string& project, const std::string& service);
+  // An image event (pulled, tagged, untagged, deleted, imported, loaded):
+  // which images are present is asked again.
+  void image_event();
   [[nodiscard]] std::uint64_t cache_hits() const;
 
  private:
@@ -104,6 +108,8 @@ class DockerPlatform final : public execute::ContainerPlatform {
     std::uint64_t epoch = 0;                        // bumped when everything is dropped
     std::map<std::string, std::uint64_t> changes;  // "<project>/<service>" -> events seen
     std::map<std::string, std::vector<ContainerInspect>> containers;
+    std::uint64_t image_changes = 0;            // image events seen
+    std::map<std::string, bool> images;          // image ref -> present
     std::uint64_t hits = 0;
   };
   ServiceCache cache_;

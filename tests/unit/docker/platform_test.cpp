@@ -232,6 +232,24 @@ TEST_F(DockerPlatformTest, ABrokenEventStreamTurnsTheCacheOff) {
   EXPECT_EQ(lists(), 4);
 }
 
+TEST_F(DockerPlatformTest, ImagePresenceIsKeptUntilAnImageEvent) {
+  auto p = platform();
+  const model::ImageRef image("shop/api:1.4.2");
+  ASSERT_TRUE(*p->image_present(image));
+  ASSERT_TRUE(*p->image_present(image));
+  EXPECT_EQ(image_lookups(), 2) << "no event stream: asked each time";
+  p->events_up();
+  ASSERT_TRUE(*p->image_present(image));
+  ASSERT_TRUE(*p->image_present(image));
+  EXPECT_EQ(image_lookups(), 3);
+  p->image_event();  // e.g. `docker rmi`
+  ASSERT_TRUE(*p->image_present(image));
+  EXPECT_EQ(image_lookups(), 4);
+  p->container_event("shop", "api");  // a container event leaves images alone
+  ASSERT_TRUE(*p->image_present(image));
+  EXPECT_EQ(image_lookups(), 4);
+}
+
 TEST_F(DockerPlatformTest, AListRacingAnEventIsNotKept) {
   // The event arrives while the Engine answers the list: what was listed may
   // predate it, so it is served once but not kept.
