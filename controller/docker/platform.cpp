@@ -91,17 +91,13 @@ model::Result<std::vector<ContainerInspect>> DockerPlatform::service_containers_
 void DockerPlatform::events_up() {
   const std::lock_guard lock(cache_.mu);
   cache_.on = true;
-  ++cache_.epoch;
-  cache_.containers.clear();
-  cache_.images.clear();
+  cache_.drop_all();
 }
 
 void DockerPlatform::events_down() {
   const std::lock_guard lock(cache_.mu);
   cache_.on = false;
-  ++cache_.epoch;
-  cache_.containers.clear();
-  cache_.images.clear();
+  cache_.drop_all();
 }
 
 void DockerPlatform::container_event(const std::string& project, const std::string& service) {
@@ -119,9 +115,7 @@ void DockerPlatform::image_event() {
 
 void DockerPlatform::forget_cached() {
   const std::lock_guard lock(cache_.mu);
-  ++cache_.epoch;
-  cache_.containers.clear();
-  cache_.images.clear();
+  cache_.drop_all();
 }
 
 std::uint64_t DockerPlatform::cache_hits() const {

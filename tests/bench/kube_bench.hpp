@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -39,44 +40,37 @@ inline int http_port(const ControllerProcess& c) {
   return std::stoi(m[1].str());
 }
 
-// Releases in `ns` that are Ready at `revision`; Rollbacks Succeeded.
-inline int ready_count(const kube_itest::KubeCluster& k, const std::string& ns, std::int64_t revision) {
-  const auto r = k.run_kubectl({"get", "releases", "-n", ns, "-o", "json"});
+// The objects of `resource` in `ns` for which `counts` holds.
+inline int count_where(const kube_itest::KubeCluster& k, const std::string& resource,
+                       const std::string& ns, const std::function<bool(const Json&)>& counts) {
+  const auto r = k.run_kubectl({"get", resource, "-n", ns, "-o", "json"});
   const Json list = Json::parse(r.out, nullptr, false);
   if (list.is_discarded()) return 0;
   int n = 0;
-  for (const auto& item : list.value("items", Json::array())) {
-    if (kube_itest::condition(item, "Ready") == "True" &&
-        item["status"].value("currentRevision", 0) == revision) {
-      ++n;
-    }
-  }
+  for (const auto& item : list.value("items", Json::array())) n += counts(item) ? 1 : 0;
   return n;
+}
+
+// Releases in `ns` that are Ready at `revision`.
+inline int ready_count(const kube_itest::KubeCluster& k, const std::string& ns, std::int64_t revision) {
+  return count_where(k, "releases", ns, [&](const Json& item) {
+    return kube_itest::condition(item, "Ready") == "True" &&
+           item["status"].value("currentRevision", 0) == revision;
+  });
 }
 // Releases in `ns` with a Ready condition, whatever its value, and no plan
 // in flight.
 inline int settled_count(const kube_itest::KubeCluster& k, const std::string& ns) {
-  const auto r = k.run_kubectl({"get", "releases", "-n", ns, "-o", "json"});
-  const Json list = Json::parse(r.out, nullptr, false);
-  if (list.is_discarded()) return 0;
-  int n = 0;
-  for (const auto& item : list.value("items", Json::array())) {
-    if (!kube_itest::condition(item, "Ready").empty() && item.contains("status") &&
-        !item["status"].contains("progress")) {
-      ++n;
-    }
-  }
-  return n;
+  return count_where(k, "releases", ns, [](const Json& item) {
+    return !kube_itest::condition(item, "Ready").empty() && item.contains("status") &&
+           !item["status"].contains("progress");
+  });
 }
+// Rollbacks in `ns` that Succeeded.
 inline int succeeded_count(const kube_itest::KubeCluster& k, const std::string& ns) {
-  const auto r = k.run_kubectl({"get", "rollbacks", "-n", ns, "-o", "json"});
-  const Json list = Json::parse(r.out, nullptr, false);
-  if (list.is_discarded()) return 0;
-  int n = 0;
-  for (const auto& item : list.value("items", Json::array())) {
-    if (item.contains("status") && item["status"].value("phase", "") == "Succeeded") ++n;
-  }
-  return n;
+  return count_where(k, "rollbacks", ns, [](const Json& item) {
+    return item.contains("status") && item["status"].value("phase", "") == "Succeeded";
+  });
 }
 
 inline void apply_list(const kube_itest::KubeCluster& k, const std::vector<Json>& items) {

@@ -111,6 +111,12 @@ class DockerPlatform final : public execute::ContainerPlatform {
     std::uint64_t image_changes = 0;            // image events seen
     std::map<std::string, bool> images;          // image ref -> present
     std::uint64_t hits = 0;
+    // Everything, and what is being listed now will not be kept; mu held.
+    void drop_all() {
+      ++epoch;
+      containers.clear();
+      images.clear();
+    }
   };
   ServiceCache cache_;
   SnapshotStore snapshots_;
