@@ -29,6 +29,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -201,8 +202,26 @@ class KubeCluster {
   void apply_crds() const {
     const std::string crds = std::string(REWIND_SOURCE_DIR) + "/crds/";
     check("apply", {"apply", "-f", crds});
-    check("wait", {"wait", "--for=condition=Established", "--timeout=60s",
-                   "crd/releases.rewind.dev", "crd/rollbacks.rewind.dev"});
+    wait_established();
+  }
+
+  // Waits (up to 60 s) until both CRDs are Established. kubectl wait fails
+  // at once instead of waiting when it reads a CRD whose status has no
+  // conditions yet ("accessor error: <nil>"), as one just applied may: that
+  // answer is asked again.
+  void wait_established() const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (true) {
+      const CommandResult r = run_kubectl({"wait", "--for=condition=Established", "--timeout=60s",
+                                           "crd/releases.rewind.dev", "crd/rollbacks.rewind.dev"});
+      if (r.exit_code == 0) return;
+      if (r.both().find("accessor error") == std::string::npos ||
+          std::chrono::steady_clock::now() > deadline) {
+        throw std::runtime_error("kubectl wait failed (exit " + std::to_string(r.exit_code) +
+                                 "):\n" + r.both());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
   }
 
   // Stops kube-apiserver and starts it again on the same port and certificates.

@@ -38,11 +38,7 @@ class RbacTest : public ::testing::Test {
       ASSERT_EQ(k().kubectl({"apply", "-k", source_path("manifests")}, &out), 0) << out;
       apply_output_ = out;
       // The CRDs come with the manifests; Releases are usable once Established.
-      ASSERT_EQ(k().kubectl({"wait", "--for=condition=Established", "--timeout=60s",
-                             "crd/releases.rewind.dev", "crd/rollbacks.rewind.dev"},
-                            &out),
-                0)
-          << out;
+      k().wait_established();
       applied = true;
     }
   }
