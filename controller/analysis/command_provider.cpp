@@ -1,13 +1,14 @@
 // command metrics: the exit status of a command on this host.
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
-#include "printable.hpp"
+#include <spdlog/spdlog.h>
+
 #include "rewind/analysis/provider.hpp"
 #include "rewind/analysis/render.hpp"
 #include "rewind/process/child.hpp"
+
+#include "printable.hpp"
 
 namespace rwd::analysis {
 namespace {
@@ -56,8 +57,7 @@ Measurement CommandProvider::measure(const model::MetricSpec& metric, const Subj
       return Measurement::of(
           128 + run.signal,
           with_output(name + " was killed by signal " + std::to_string(run.signal), output));
-    case process::Result::End::kExited:
-      break;
+    case process::Result::End::kExited: break;
   }
   return Measurement::of(run.exit_code,
                          with_output(name + " exited with " + std::to_string(run.exit_code) +

@@ -1,10 +1,10 @@
 // http metrics: one request to the revision's own container.
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+
+#include <spdlog/spdlog.h>
 
 #include "rewind/analysis/provider.hpp"
 
@@ -65,13 +65,13 @@ Measurement HttpProvider::measure(const model::MetricSpec& metric, const Subject
   // For messages: the path without its query, which may carry a token.
   const std::string what = "GET http://" + address + spec.path.substr(0, spec.path.find('?'));
   if (!response) {
-    spdlog::info("analysis: {} on revision {}: {}: {}", metric.name, subject.revision.value(),
-                 what, response.error().message);
+    spdlog::info("analysis: {} on revision {}: {}: {}", metric.name, subject.revision.value(), what,
+                 response.error().message);
     return Measurement::failed(what + ": no answer: " + response.error().message, latency);
   }
   if (response->status != spec.expect_status) {
-    return Measurement::failed(what + ": HTTP " + std::to_string(response->status) +
-                                   ", expected " + std::to_string(spec.expect_status) + " (" +
+    return Measurement::failed(what + ": HTTP " + std::to_string(response->status) + ", expected " +
+                                   std::to_string(spec.expect_status) + " (" +
                                    seconds_text(latency) + ")",
                                latency);
   }

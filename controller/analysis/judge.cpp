@@ -39,7 +39,7 @@ std::string bound(const model::Threshold& t, double baseline) {
 struct Check {
   bool judged = true;  // false: needs a baseline that is not there
   bool fires = false;
-  std::string text;    // judged: the bound ("> 0.05"); else why not
+  std::string text;  // judged: the bound ("> 0.05"); else why not
 };
 
 Check check(const model::Threshold& t, double value, const std::optional<Measurement>& baseline) {
@@ -134,14 +134,13 @@ MetricOutcome record(MetricTally& tally, const model::MetricSpec& metric, const 
   };
   if (tally.failures > metric.failure_limit) {
     return {MetricState::kFailed, plural(tally.failures, "failed") + ", more than failureLimit " +
-                                      std::to_string(metric.failure_limit) + "; last: " +
-                                      verdict.reason};
+                                      std::to_string(metric.failure_limit) +
+                                      "; last: " + verdict.reason};
   }
   if (tally.inconclusive > metric.inconclusive_limit) {
-    return {MetricState::kFailed, plural(tally.inconclusive, "inconclusive") +
-                                      ", more than inconclusiveLimit " +
-                                      std::to_string(metric.inconclusive_limit) + "; last: " +
-                                      verdict.reason};
+    return {MetricState::kFailed,
+            plural(tally.inconclusive, "inconclusive") + ", more than inconclusiveLimit " +
+                std::to_string(metric.inconclusive_limit) + "; last: " + verdict.reason};
   }
   if (verdict.kind == Kind::kWarn) return {MetricState::kWarning, verdict.reason};
   return {MetricState::kRunning, verdict.reason};

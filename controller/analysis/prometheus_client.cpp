@@ -1,10 +1,10 @@
 // Instant queries against the Prometheus HTTP API.
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <string>
 #include <utility>
+
+#include <spdlog/spdlog.h>
 
 #include "rewind/analysis/prometheus.hpp"
 #include "rewind/http/base64.hpp"
@@ -55,9 +55,9 @@ model::Result<Sample> PrometheusClient::query(std::string_view promql,
                                               std::chrono::milliseconds timeout) {
   http::ClientRequest request;
   request.method = "GET";
-  request.target = address_.prefix + "/api/v1/query" +
-                   http::query_string({{"query", std::string(promql)},
-                                       {"timeout", timeout_param(timeout)}});
+  request.target =
+      address_.prefix + "/api/v1/query" +
+      http::query_string({{"query", std::string(promql)}, {"timeout", timeout_param(timeout)}});
   if (!address_.extra_params.empty()) request.target += "&" + address_.extra_params;
   request.headers.emplace_back("Accept", "application/json");
   if (!address_.authorization.empty()) {
@@ -73,8 +73,7 @@ model::Result<Sample> PrometheusClient::query(std::string_view promql,
   // Errors of the query come with a JSON body (400, 422, 503); anything
   // else that is not 2xx is the server or a proxy in front of it.
   auto sample = parse_query_response(response->body);
-  if (!sample && response->status >= 500 &&
-      sample.error().kind == model::ErrorKind::kTerminal) {
+  if (!sample && response->status >= 500 && sample.error().kind == model::ErrorKind::kTerminal) {
     return Error::transient("prometheus " + address_.shown + " answered HTTP " +
                             std::to_string(response->status));
   }

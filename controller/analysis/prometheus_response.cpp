@@ -15,8 +15,8 @@ namespace {
 using model::Error;
 using Json = nlohmann::json;
 
-constexpr std::size_t kMaxDepth = 32;    // the API's envelope is 5 levels deep
-constexpr std::size_t kQuoted = 120;     // characters of bad input shown in messages
+constexpr std::size_t kMaxDepth = 32;  // the API's envelope is 5 levels deep
+constexpr std::size_t kQuoted = 120;   // characters of bad input shown in messages
 
 // The start of the input for a message: printable ASCII only, so that a cut
 // through a UTF-8 sequence cannot make the message invalid UTF-8 (it ends up
@@ -34,7 +34,6 @@ std::string excerpt(std::string_view text) {
   if (text.size() > kQuoted) out += "...";
   return out;
 }
-
 
 const Json* member(const Json& j, const char* key) {
   if (!j.is_object()) return nullptr;
@@ -62,9 +61,10 @@ std::string series_name(const Json& metric) {
   for (const auto& [key, value] : metric.items()) {
     if (key == "__name__") continue;
     if (!labels.empty()) labels += ", ";
-    labels += key + "=\"" + (value.is_string() ? value.get<std::string>()
-                                              : value.dump(-1, ' ', false,
-                                                           Json::error_handler_t::replace)) + "\"";
+    labels += key + "=\"" +
+              (value.is_string() ? value.get<std::string>()
+                                 : value.dump(-1, ' ', false, Json::error_handler_t::replace)) +
+              "\"";
   }
   return name + "{" + labels + "}";
 }

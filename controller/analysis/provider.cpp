@@ -2,10 +2,10 @@
 
 #include "rewind/analysis/provider.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <utility>
+
+#include <spdlog/spdlog.h>
 
 #include "rewind/analysis/render.hpp"
 

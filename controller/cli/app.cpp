@@ -11,7 +11,8 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
-constexpr const char* kHelp = R"(rewind: declarative releases and rollbacks of image, configuration and schema
+constexpr const char* kHelp =
+    R"(rewind: declarative releases and rollbacks of image, configuration and schema
 
 Usage: rewind COMMAND [options]
 

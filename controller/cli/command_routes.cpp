@@ -1,8 +1,8 @@
 #include "rewind/cli/command_routes.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <memory>
+
+#include <spdlog/spdlog.h>
 
 namespace rwd::cli {
 

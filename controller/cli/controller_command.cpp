@@ -2,14 +2,16 @@
 // API server, Deployments as targets, status in the status subresource,
 // leader election on a Lease.
 
-#include <boost/program_options.hpp>
 #include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "rewind/cli/logging.hpp"
+#include "rewind/model/time.hpp"
 
 #include "commands.hpp"
 #include "kube_controller.hpp"
 #include "options.hpp"
-#include "rewind/cli/logging.hpp"
-#include "rewind/model/time.hpp"
 
 namespace rwd::cli {
 namespace po = boost::program_options;
@@ -59,22 +61,22 @@ int controller_command(const std::vector<std::string>& args, std::ostream& out, 
       "HTTP address for health, metrics and the read-only API")(
       "workers", po::value<std::size_t>()->default_value(2), "Releases reconciled at once")(
       "resync", po::value<std::string>()->default_value("30s")->value_name("DURATION"),
-      "look at every Release again this often (repairs drift)")(
-      "dry-run", "plan and log, change nothing")(
+      "look at every Release again this often (repairs drift)")("dry-run",
+                                                                "plan and log, change nothing")(
       "leader-elect", po::value<bool>()->default_value(true)->value_name("BOOL"),
       "take part in leader election (false: act at once; never run two so)")(
       "lease-namespace", po::value<std::string>()->default_value("rewind-system")->value_name("NS"),
       "namespace of the leader Lease")(
-      "lease-name", po::value<std::string>()->default_value("rewind-controller")->value_name("NAME"),
-      "name of the leader Lease")(
-      "identity", po::value<std::string>()->value_name("ID"),
-      "this controller's name in the Lease (default: hostname_pid)")(
+      "lease-name",
+      po::value<std::string>()->default_value("rewind-controller")->value_name("NAME"),
+      "name of the leader Lease")("identity", po::value<std::string>()->value_name("ID"),
+                                  "this controller's name in the Lease (default: hostname_pid)")(
       "token-file", po::value<std::string>()->value_name("FILE"),
       "enable promote/abort/retry through the HTTP API for this bearer token")(
       "log-format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
-      "text or json")(
-      "log-level", po::value<std::string>()->default_value("info")->value_name("LEVEL"),
-      "trace, debug, info, warn, error, critical or off");
+      "text or json")("log-level",
+                      po::value<std::string>()->default_value("info")->value_name("LEVEL"),
+                      "trace, debug, info, warn, error, critical or off");
   po::variables_map vm;
   if (!parse_options(args, visible, {}, vm, "controller", err)) return kExitUsage;
   if (vm.count("help") != 0U) {

@@ -1,18 +1,20 @@
 // rewind drill NAME: a rollback drill now, on a copy of the database.
 
-#include <boost/program_options.hpp>
 #include <chrono>
 #include <iostream>
 #include <optional>
 
-#include "commands.hpp"
-#include "engine.hpp"
-#include "options.hpp"
+#include <boost/program_options.hpp>
+
 #include "rewind/cli/state_lock.hpp"
 #include "rewind/execute/drill.hpp"
 #include "rewind/history/file_store.hpp"
 #include "rewind/history/layout.hpp"
 #include "rewind/postgres/database_target.hpp"
+
+#include "commands.hpp"
+#include "engine.hpp"
+#include "options.hpp"
 #include "state_postgres.hpp"
 
 namespace rwd::cli {
@@ -78,7 +80,8 @@ model::Status record(history::StatusStore& statuses, const model::ObjectKey& key
   if (!stored) return stored.error();
   if (!*stored) return model::Error::terminal("the Release is gone from rewind's state");
   model::Release r = **stored;
-  model::MigrationStatus& m = r.status.migration ? *r.status.migration : r.status.migration.emplace();
+  model::MigrationStatus& m =
+      r.status.migration ? *r.status.migration : r.status.migration.emplace();
   m.last_drill = outcome.record;
   if (outcome.backup) m.last_backup = outcome.backup;
   return statuses.write(r);
@@ -133,7 +136,8 @@ int drill(const po::variables_map& vm, std::ostream& out, std::ostream& err) {
   }
   postgres::PostgresDatabase db(std::move(options));
   out << "rollback drill of " << key.str() << ": backup, restore into a scratch database, "
-      << "down-migrate, check …\n" << std::flush;
+      << "down-migrate, check …\n"
+      << std::flush;
   auto outcome = execute::run_rollback_drill(db, **stored, *history, now);
   if (!outcome) {
     err << "rewind drill: " << outcome.error().message << "\n";
@@ -154,10 +158,11 @@ int drill_command(const std::vector<std::string>& args, std::ostream& out, std::
   visible.add_options()("help,h", "show this help")(
       "namespace,n", po::value<std::string>()->default_value("default")->value_name("NS"),
       "namespace of NAME")(
-      "state-dir", po::value<std::string>()->default_value(history::kDefaultStateDir)->value_name("DIR"),
-      "rewind's state directory")(
-      "base-dir", po::value<std::string>()->default_value(".")->value_name("DIR"),
-      "where relative paths of spec.migration start");
+      "state-dir",
+      po::value<std::string>()->default_value(history::kDefaultStateDir)->value_name("DIR"),
+      "rewind's state directory")("base-dir",
+                                  po::value<std::string>()->default_value(".")->value_name("DIR"),
+                                  "where relative paths of spec.migration start");
   add_state_options(visible);
   po::options_description all;
   all.add(visible).add_options()("name", po::value<std::string>(), "");

@@ -1,12 +1,13 @@
 #include "engine.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
+
+#include <spdlog/spdlog.h>
 
 #include "rewind/docker/client.hpp"
 #include "rewind/docker/environment.hpp"
 #include "rewind/http/client.hpp"
+
 #include "state_postgres.hpp"
 
 namespace rwd::cli {
@@ -36,8 +37,8 @@ model::Status open_stores(const EngineConfig& config, Engine& engine) {
 }
 
 model::Status connect_docker(const EngineConfig& config, Engine& engine) {
-  auto endpoint = config.docker ? http::parse_endpoint(*config.docker)
-                                : docker::endpoint_from_environment();
+  auto endpoint =
+      config.docker ? http::parse_endpoint(*config.docker) : docker::endpoint_from_environment();
   if (!endpoint) return model::Error::invalid_spec("Docker endpoint: " + endpoint.error().message);
   auto http_client = http::make_client(*endpoint);
   if (!http_client) return http_client.error();
@@ -77,7 +78,8 @@ model::Result<std::unique_ptr<Engine>> assemble_engine(const EngineConfig& confi
   if (auto st = open_stores(config, *engine); !st) return st.error();
   if (auto st = connect_docker(config, *engine); !st) return st.error();
   auto router = make_router(config.nginx, engine->endpoint);
-  if (!router) return model::Error(router.error().kind, "traffic router: " + router.error().message);
+  if (!router)
+    return model::Error(router.error().kind, "traffic router: " + router.error().message);
   engine->router = std::move(*router);
   return engine;
 }

@@ -18,6 +18,7 @@
 #include "rewind/http/endpoint.hpp"
 #include "rewind/notify/webhook.hpp"
 #include "rewind/postgres/database_target.hpp"
+
 #include "router_options.hpp"
 
 namespace rwd::cli {
@@ -29,21 +30,21 @@ using BaseDirFn = std::function<std::filesystem::path(const model::Release&)>;
 
 struct EngineConfig {
   std::filesystem::path state_dir;
-  std::optional<std::string> docker;  // nullopt: DOCKER_HOST or the local socket
+  std::optional<std::string> docker;   // nullopt: DOCKER_HOST or the local socket
   std::optional<StateDatabase> state;  // --state postgres://: history and status there
-  NginxOptions nginx{};                 // blue-green's router (--nginx-*); none by default
+  NginxOptions nginx{};                // blue-green's router (--nginx-*); none by default
 };
 
 struct Engine {
   // The state directory's files, or PostgreSQL with --state (state_postgres.hpp).
   std::shared_ptr<history::HistoryStore> histories;
   std::shared_ptr<history::StatusStore> statuses;
-  http::Endpoint endpoint;          // of the Docker Engine
-  docker::ApiVersion api_version;   // negotiated with it
+  http::Endpoint endpoint;         // of the Docker Engine
+  docker::ApiVersion api_version;  // negotiated with it
   std::unique_ptr<docker::DockerPlatform> platform;
   execute::HttpHealthProbe probe;
-  ConfiguredRouter router;          // blue-green's; no router without --nginx-upstream-dir
-  std::unique_ptr<postgres::PostgresDatabase> database;   // after make_reconciler()
+  ConfiguredRouter router;  // blue-green's; no router without --nginx-upstream-dir
+  std::unique_ptr<postgres::PostgresDatabase> database;  // after make_reconciler()
   // spec.notify webhooks, sent from a background thread (drained for a few
   // seconds when the engine goes away).
   std::unique_ptr<notify::WebhookNotifier> notifier;       // after make_reconciler()

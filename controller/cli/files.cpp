@@ -1,11 +1,11 @@
 #include "files.hpp"
 
-#include "rewind/source/inotify.hpp"
-
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <system_error>
+
+#include "rewind/source/inotify.hpp"
 
 namespace rwd::cli {
 namespace fs = std::filesystem;

@@ -4,8 +4,6 @@
 
 #include "kube_controller.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -14,25 +12,28 @@
 #include <thread>
 #include <variant>
 
+#include <spdlog/spdlog.h>
+
 #include "rewind/cli/command_routes.hpp"
 #include "rewind/execute/http_health_probe.hpp"
 #include "rewind/execute/release_reconciler.hpp"
 #include "rewind/http/server.hpp"
-#include "rewind/postgres/database_target.hpp"
 #include "rewind/kube/api.hpp"
 #include "rewind/kube/config.hpp"
 #include "rewind/kube/deployment_platform.hpp"
-#include "rewind/kube/service_router.hpp"
 #include "rewind/kube/events.hpp"
 #include "rewind/kube/leader.hpp"
 #include "rewind/kube/secrets.hpp"
+#include "rewind/kube/service_router.hpp"
 #include "rewind/kube/source.hpp"
 #include "rewind/kube/status_store.hpp"
+#include "rewind/postgres/database_target.hpp"
 #include "rewind/runtime/controller.hpp"
 #include "rewind/runtime/metrics.hpp"
 #include "rewind/runtime/signals.hpp"
 #include "rewind/runtime/store.hpp"
 #include "rewind/runtime/work_queue.hpp"
+
 #include "service_support.hpp"
 #include "state_provider.hpp"
 
@@ -42,7 +43,6 @@ namespace {
 model::Timestamp now_ms() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
-
 
 class KubeService {
  public:
@@ -70,16 +70,22 @@ class KubeService {
             queue_, clock_, [this](const runtime::ObjectRef& ref) { return reconcile(ref); },
             controller_options()) {
     execute::ReconcilerDeps deps{
-        platform_, probe_, stores_, stores_, now_ms,
+        platform_,
+        probe_,
+        stores_,
+        stores_,
+        now_ms,
         [](const model::Release&) -> model::Result<model::EnvFileContents> {
           return model::EnvFileContents{};
         },
         config.dry_run,
         [this](const model::ObjectKey& key, const reconcile::Step& step,
-               const execute::StepResult& r, model::Duration took) {
-          on_step(key, step, r, took);
-        },
-        &database_, execute::real_metrics(), nullptr, execute::Traffic{&router_, true}, &commands_};
+               const execute::StepResult& r, model::Duration took) { on_step(key, step, r, took); },
+        &database_,
+        execute::real_metrics(),
+        nullptr,
+        execute::Traffic{&router_, true},
+        &commands_};
     if (config_.leader_elect) {
       deps.may_act = [this]() -> model::Status {
         if (elector_.is_leader()) return {};
@@ -213,8 +219,7 @@ model::Status KubeService::start_http() {
   auto server = start_http_server(
       {config_.listen,
        config_.token_file,
-       {commands_,
-        stored_status(store_, stores_),
+       {commands_, stored_status(store_, stores_),
         [this](const model::ObjectKey& key) { queue_.add(runtime::release_ref(key.ns, key.name)); },
         now_ms},
        {[this] { return readiness(); },

@@ -13,9 +13,10 @@
 namespace rwd::cli {
 
 struct KubeControllerConfig {
-  std::optional<std::filesystem::path> kubeconfig;  // nullopt: $KUBECONFIG, in-cluster, ~/.kube/config
-  std::string context;                              // empty: the current context
-  std::string watch_namespace;                      // empty: every namespace
+  std::optional<std::filesystem::path>
+      kubeconfig;               // nullopt: $KUBECONFIG, in-cluster, ~/.kube/config
+  std::string context;          // empty: the current context
+  std::string watch_namespace;  // empty: every namespace
   std::string listen = "127.0.0.1:9464";
   std::size_t workers = 2;
   model::Duration resync = std::chrono::seconds(30);

@@ -56,8 +56,7 @@ bool read_kube_options(const po::variables_map& vm, const std::string& command,
 
 std::string explain_kube_error(const kube::Api& api, const model::Error& error) {
   if (error.kind == model::ErrorKind::kTransient && error.reason.empty()) {
-    return "cannot reach the Kubernetes API server (" + api.config().source +
-           "): " + error.message;
+    return "cannot reach the Kubernetes API server (" + api.config().source + "): " + error.message;
   }
   return error.message + " (" + api.config().source + ")";
 }

@@ -23,9 +23,9 @@ void add_kube_options(boost::program_options::options_description& o);
 // Reads them into `target` (nullopt when none was given). False, with a usage
 // message on `err`, when one of `conflicting` (options of other sources,
 // e.g. "server", "state-dir") was given with them.
-bool read_kube_options(const boost::program_options::variables_map& vm,
-                       const std::string& command, const std::vector<std::string>& conflicting,
-                       std::ostream& err, std::optional<KubeTarget>& target);
+bool read_kube_options(const boost::program_options::variables_map& vm, const std::string& command,
+                       const std::vector<std::string>& conflicting, std::ostream& err,
+                       std::optional<KubeTarget>& target);
 
 // The API server of `target`, checked with one request: the kubeconfig
 // resolved, the server reached, rewind.dev/v1alpha1 served with releases and

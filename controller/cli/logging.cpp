@@ -1,18 +1,18 @@
 #include "rewind/cli/logging.hpp"
 
+#include <array>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
 #include <spdlog/details/log_msg.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <array>
-#include <ctime>
-#include <nlohmann/json.hpp>
-
 namespace rwd::cli {
 namespace {
 
-constexpr std::array<std::string_view, 7> kLevelNames = {"trace", "debug", "info", "warn",
+constexpr std::array<std::string_view, 7> kLevelNames = {"trace", "debug",    "info", "warn",
                                                          "error", "critical", "off"};
 
 std::string rfc3339_utc_ms(std::chrono::system_clock::time_point t) {
@@ -45,10 +45,9 @@ class LevelFlag final : public spdlog::custom_flag_formatter {
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    const std::string line =
-        json_log_line(msg.time, msg.level,
-                      std::string_view(msg.logger_name.data(), msg.logger_name.size()),
-                      std::string_view(msg.payload.data(), msg.payload.size()));
+    const std::string line = json_log_line(
+        msg.time, msg.level, std::string_view(msg.logger_name.data(), msg.logger_name.size()),
+        std::string_view(msg.payload.data(), msg.payload.size()));
     dest.append(line.data(), line.data() + line.size());
     dest.push_back('\n');
   }

@@ -12,8 +12,7 @@ bool parse_options(const std::vector<std::string>& args, const po::options_descr
     po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    err << "rewind " << command << ": " << e.what() << " (see rewind " << command
-        << " --help)\n";
+    err << "rewind " << command << ": " << e.what() << " (see rewind " << command << " --help)\n";
     return false;
   }
   return true;

@@ -1,11 +1,12 @@
 #pragma once
 // Internal: command-line parsing shared by the subcommands.
 
-#include <boost/program_options.hpp>
 #include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/program_options.hpp>
 
 #include "rewind/cli/logging.hpp"
 #include "rewind/model/time.hpp"

@@ -2,18 +2,20 @@
 // running `rewind watch` or `rewind controller`, through its HTTP API (POST
 // /api/v1/releases/{namespace}/{name}/{promote|abort|retry}, bearer token).
 
-#include <boost/program_options.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <ostream>
 #include <sstream>
 
-#include "commands.hpp"
-#include "options.hpp"
+#include <boost/program_options.hpp>
+
 #include "rewind/http/client.hpp"
 #include "rewind/http/url.hpp"
 #include "rewind/model/codec.hpp"
+
+#include "commands.hpp"
+#include "options.hpp"
 
 namespace rwd::cli {
 namespace {
@@ -109,8 +111,8 @@ int send(const Verb& verb, const po::variables_map& vm, std::ostream& out, std::
   if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
   auto r = (*client)->request(req, kTimeout);
   if (!r) {
-    err << "rewind " << command << ": no watcher answers at " << url << ": "
-        << r.error().message << " (is `rewind watch` or `rewind controller` running, with --listen at that address?)\n";
+    err << "rewind " << command << ": no watcher answers at " << url << ": " << r.error().message
+        << " (is `rewind watch` or `rewind controller` running, with --listen at that address?)\n";
     return kExitInvalid;
   }
   std::string message;

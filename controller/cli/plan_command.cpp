@@ -1,15 +1,17 @@
 // rewind plan -f release.yaml: print the plan the controller would run.
 // Never changes anything.
 
-#include <boost/program_options.hpp>
 #include <chrono>
 #include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "rewind/reconcile/format.hpp"
+#include "rewind/reconcile/planner.hpp"
 
 #include "commands.hpp"
 #include "files.hpp"
 #include "options.hpp"
-#include "rewind/reconcile/format.hpp"
-#include "rewind/reconcile/planner.hpp"
 
 namespace rwd::cli {
 namespace po = boost::program_options;
@@ -145,8 +147,8 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
     err << "rewind plan: --output \"" << output << "\" is not one of table, json\n";
     return kExitUsage;
   }
-  model::Timestamp now = std::chrono::time_point_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now());
+  model::Timestamp now =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
   if (vm.count("now") != 0U) {
     auto t = model::parse_timestamp(vm["now"].as<std::string>());
     if (!t) {
@@ -198,7 +200,8 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
       }
     }
     if (!desired.rollback) {
-      err << rb_file << ": no Rollback for Release " << desired.release.metadata.key().str() << "\n";
+      err << rb_file << ": no Rollback for Release " << desired.release.metadata.key().str()
+          << "\n";
       return kExitInvalid;
     }
   }

@@ -12,12 +12,13 @@
 #include <ostream>
 #include <variant>
 
-#include "commands.hpp"
-#include "engine.hpp"
 #include "rewind/cli/rollback.hpp"
 #include "rewind/cli/state_lock.hpp"
 #include "rewind/history/atomic_file.hpp"
 #include "rewind/reconcile/format.hpp"
+
+#include "commands.hpp"
+#include "engine.hpp"
 #include "rollback_kube.hpp"
 #include "rollback_plan.hpp"
 #include "rollback_run.hpp"

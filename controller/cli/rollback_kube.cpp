@@ -5,11 +5,12 @@
 #include <thread>
 #include <variant>
 
-#include "commands.hpp"
-#include "kube_options.hpp"
 #include "rewind/cli/rollback_progress.hpp"
 #include "rewind/kube/objects.hpp"
 #include "rewind/kube/status_store.hpp"
+
+#include "commands.hpp"
+#include "kube_options.hpp"
 
 namespace rwd::cli {
 namespace {
@@ -49,7 +50,8 @@ std::optional<Checked> check_release(kube::Api& api, kube::KubeStatusStore& stor
     return std::nullopt;
   }
   c.history = std::move(*h);
-  if (o.to.kind == model::RollbackTarget::Kind::kRevision && c.history.find(o.to.revision) == nullptr) {
+  if (o.to.kind == model::RollbackTarget::Kind::kRevision &&
+      c.history.find(o.to.revision) == nullptr) {
     run.err << "rewind rollback: Release " << c.key.str() << " has no revision "
             << o.to.revision.value();
     if (const auto* latest = c.history.latest()) {
@@ -119,8 +121,8 @@ int follow(kube::Api& api, kube::KubeStatusStore& store, const KubeRollbackRun& 
           return kExitOk;
         }
         run.err << "rewind rollback: the rollback of Release " << checked.key.str()
-                << " failed; see kubectl describe rollback " << rb_key.name << " -n "
-                << rb_key.ns << "\n";
+                << " failed; see kubectl describe rollback " << rb_key.name << " -n " << rb_key.ns
+                << "\n";
         return kExitInvalid;
       }
     }

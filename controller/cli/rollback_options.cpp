@@ -2,18 +2,20 @@
 // it turns into.
 
 #include <algorithm>
-#include <boost/algorithm/string.hpp>
-#include <boost/program_options.hpp>
 #include <ctime>
 #include <istream>
 #include <ostream>
 
-#include "commands.hpp"
-#include "kube_options.hpp"
-#include "options.hpp"
+#include <boost/algorithm/string.hpp>
+#include <boost/program_options.hpp>
+
 #include "rewind/cli/rollback.hpp"
 #include "rewind/history/layout.hpp"
 #include "rewind/model/codec.hpp"
+
+#include "commands.hpp"
+#include "kube_options.hpp"
+#include "options.hpp"
 #include "router_options.hpp"
 #include "state_postgres.hpp"
 
@@ -104,9 +106,8 @@ po::options_description visible_options() {
       "components",
       po::value<std::string>()->default_value("image,config,migration")->value_name("LIST"),
       "what to take from the target revision, comma-separated: image, config, migration; "
-      "the rest stays as it runs now")(
-      "reason", po::value<std::string>()->value_name("TEXT"),
-      "why; kept in the Rollback and its incident record")(
+      "the rest stays as it runs now")("reason", po::value<std::string>()->value_name("TEXT"),
+                                       "why; kept in the Rollback and its incident record")(
       "dry-run", "print the plan and change nothing")(
       "emergency", "skip analysis windows, smoke tests and graceful waits (never the health gate)")(
       "yes,y", "do not ask for confirmation (needed for --emergency without a terminal)")(
@@ -119,12 +120,12 @@ po::options_description visible_options() {
       "give up waiting after this long (a watcher carries on)")(
       "no-wait",
       "with a watcher: return once it has taken the request; with --kube: once the Rollback "
-      "is created")(
-      "log-format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
-      "text or json (log lines go to stderr)")(
+      "is created")("log-format",
+                    po::value<std::string>()->default_value("text")->value_name("FORMAT"),
+                    "text or json (log lines go to stderr)")(
       "log-level", po::value<std::string>()->default_value("warn")->value_name("LEVEL"),
       "trace, debug, info, warn, error, critical or off");
-  add_state_options(o);  // --state postgres://: history and status there; --state-dir still used
+  add_state_options(o);   // --state postgres://: history and status there; --state-dir still used
   add_router_options(o);  // without a watcher, blue-green switches through these
   add_kube_options(o);    // Kubernetes mode: a Rollback resource for `rewind controller`
   return o;
@@ -156,8 +157,8 @@ bool fill_checked(const po::variables_map& vm, RollbackOptions& o, std::ostream&
   const std::string timeout = vm["timeout"].as<std::string>();
   const auto d = model::parse_duration(timeout);
   if (!d || d->count() <= 0) {
-    return usage_error(err, "--timeout \"" + timeout +
-                                "\" is not a positive duration (examples: 90s, 10m)");
+    return usage_error(
+        err, "--timeout \"" + timeout + "\" is not a positive duration (examples: 90s, 10m)");
   }
   o.timeout = *d;
   const auto log = parse_log_options(vm, "rollback", err);
@@ -197,7 +198,7 @@ std::variant<RollbackOptions, int> parse_rollback_options(const std::vector<std:
   if (!select_state(vm, "rollback", err, o.state)) return kExitUsage;
   if (!read_router_options(vm, "rollback", err, o.nginx)) return kExitUsage;
   if (vm.count("docker") != 0U) o.docker = vm["docker"].as<std::string>();
-  const std::vector<std::string> not_with_kube{"state",          "state-host",      "state-dir",
+  const std::vector<std::string> not_with_kube{"state",          "state-host",         "state-dir",
                                                "docker",         "nginx-upstream-dir", "nginx-conf",
                                                "nginx-pid-file", "nginx-container"};
   if (!read_kube_options(vm, "rollback", not_with_kube, err, o.kube)) return kExitUsage;

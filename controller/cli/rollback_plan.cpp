@@ -59,8 +59,7 @@ model::Result<reconcile::Decision> plan_rollback(Engine& engine, const StoredRel
                                                  const model::Rollback& rollback,
                                                  model::Timestamp now) {
   auto seen = execute::observe_release(*engine.platform, engine.probe, stored.release,
-                                       stored.desired, stored.history,
-                                       engine.router.router.get());
+                                       stored.desired, stored.history, engine.router.router.get());
   if (!seen) return seen.error();
   const reconcile::Desired want{stored.release, stored.desired, rollback};
   return reconcile::plan(want, seen->observed, stored.history, now);

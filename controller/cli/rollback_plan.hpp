@@ -7,10 +7,11 @@
 #include <optional>
 #include <string>
 
-#include "engine.hpp"
 #include "rewind/model/history.hpp"
 #include "rewind/model/revision.hpp"
 #include "rewind/reconcile/planner.hpp"
+
+#include "engine.hpp"
 
 namespace rwd::cli {
 

@@ -27,8 +27,7 @@ std::string format_seconds(double seconds) {
 std::string RollbackProgress::step_label(std::size_t index) const {
   const std::string n = use_planned_ ? "/" + std::to_string(steps_.size()) : "";
   const bool named = use_planned_ && index < steps_.size();
-  const std::string what =
-      named ? steps_[index].description : "step " + std::to_string(index + 1);
+  const std::string what = named ? steps_[index].description : "step " + std::to_string(index + 1);
   return "[" + std::to_string(index + 1) + n + "] " + what;
 }
 

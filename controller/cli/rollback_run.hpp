@@ -5,10 +5,11 @@
 #include <filesystem>
 #include <iosfwd>
 
-#include "engine.hpp"
 #include "rewind/cli/rollback.hpp"
 #include "rewind/cli/state_lock.hpp"
 #include "rewind/reconcile/planner.hpp"
+
+#include "engine.hpp"
 #include "rollback_plan.hpp"
 
 namespace rwd::cli {
@@ -18,8 +19,8 @@ struct RunContext {
   Engine& engine;
   const StoredRelease& stored;
   const model::Rollback& rollback;
-  const reconcile::Decision& plan;      // computed beforehand, for step names
-  const std::filesystem::path& request; // the request file
+  const reconcile::Decision& plan;       // computed beforehand, for step names
+  const std::filesystem::path& request;  // the request file
   std::ostream& out;
   std::ostream& err;
 };

@@ -21,7 +21,8 @@ void add_router_options(po::options_description& o) {
       "nginx on this host: its main configuration, for `nginx -t`")(
       "nginx-pid-file", po::value<std::string>()->value_name("FILE"),
       "nginx on this host: the master's pid file, signalled to reload")(
-      "nginx-binary", po::value<std::string>()->default_value("/usr/sbin/nginx")->value_name("FILE"),
+      "nginx-binary",
+      po::value<std::string>()->default_value("/usr/sbin/nginx")->value_name("FILE"),
       "nginx on this host: the program")(
       "nginx-prefix", po::value<std::string>()->value_name("DIR"),
       "nginx on this host: its -p prefix, when it runs with one")(
@@ -31,8 +32,8 @@ void add_router_options(po::options_description& o) {
       "their networks");
 }
 
-bool read_router_options(const po::variables_map& vm, const std::string& command,
-                         std::ostream& err, NginxOptions& out) {
+bool read_router_options(const po::variables_map& vm, const std::string& command, std::ostream& err,
+                         NginxOptions& out) {
   const auto text = [&vm](const char* key) {
     return vm.count(key) != 0U ? vm[key].as<std::string>() : std::string();
   };

@@ -2,9 +2,9 @@
 
 #include "service_support.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <variant>
+
+#include <spdlog/spdlog.h>
 
 namespace rwd::cli {
 
@@ -23,7 +23,8 @@ model::Result<runtime::Action> reconcile_release(execute::ReleaseReconciler& rec
                                                  const runtime::Store& store,
                                                  model::Duration resync) {
   const model::ObjectKey key = release.metadata.key();
-  const execute::ReconcileOutcome outcome = reconciler.reconcile(release, rollbacks_for(store, key));
+  const execute::ReconcileOutcome outcome =
+      reconciler.reconcile(release, rollbacks_for(store, key));
   if (outcome.error) {
     spdlog::error("{}: {}", key.str(), outcome.error->message);
     return *outcome.error;

@@ -5,8 +5,8 @@
 
 #include <filesystem>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,8 +36,8 @@ std::function<std::optional<model::ReleaseStatus>(const model::ObjectKey&)> stor
     const runtime::Store& store, history::StatusStore& statuses);
 
 struct HttpSetup {
-  std::string listen;                 // --listen
-  std::filesystem::path token_file;   // --token-file; empty: mutating routes answer 403
+  std::string listen;                // --listen
+  std::filesystem::path token_file;  // --token-file; empty: mutating routes answer 403
   CommandRouteDeps commands;
   http::StandardRoutes standard;
 };

@@ -3,17 +3,19 @@
 // `rewind controller` knows, with --kubeconfig/--kube, from the Releases'
 // status in the Kubernetes API server. Read only.
 
-#include <boost/program_options.hpp>
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <optional>
 
+#include <boost/program_options.hpp>
+
+#include "rewind/history/layout.hpp"
+#include "rewind/model/codec.hpp"
+
 #include "commands.hpp"
 #include "kube_options.hpp"
 #include "options.hpp"
-#include "rewind/history/layout.hpp"
-#include "rewind/model/codec.hpp"
 #include "state_format.hpp"
 #include "state_postgres.hpp"
 #include "state_reader.hpp"
@@ -65,7 +67,8 @@ void add_common(po::options_description& o) {
   o.add_options()("help,h", "show this help")(
       "namespace,n", po::value<std::string>()->default_value("default")->value_name("NS"),
       "namespace of NAME")(
-      "state-dir", po::value<std::string>()->default_value(history::kDefaultStateDir)->value_name("DIR"),
+      "state-dir",
+      po::value<std::string>()->default_value(history::kDefaultStateDir)->value_name("DIR"),
       "rewind's state directory")(
       "server", po::value<std::string>()->value_name("URL"),
       "read from a running `rewind watch` instead, e.g. http://127.0.0.1:9464 (its --listen)")(
@@ -120,8 +123,8 @@ std::unique_ptr<StateReader> open_reader(const po::variables_map& vm, const std:
   if (!read_kube_options(vm, command, kNotWithKube, err, kube)) return nullptr;
   auto reader = kube ? open_kube_reader(*kube, vm["namespace"].as<std::string>())
                 : vm.count("server") != 0U ? open_server(vm["server"].as<std::string>())
-                : state                ? open_postgres_reader(*state)
-                                       : open_state_directory(vm["state-dir"].as<std::string>());
+                : state                    ? open_postgres_reader(*state)
+                        : open_state_directory(vm["state-dir"].as<std::string>());
   if (!reader) {
     err << "rewind " << command << ": " << reader.error().message << "\n";
     return nullptr;

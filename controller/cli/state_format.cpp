@@ -19,8 +19,8 @@ std::string ts(const std::optional<model::Timestamp>& t) {
 
 void print_release_header(std::ostream& out) {
   out << std::left << std::setw(12) << "NAMESPACE" << std::setw(20) << "NAME" << std::setw(12)
-      << "PHASE" << std::setw(9) << "CURRENT" << std::setw(8) << "STABLE" << std::setw(8)
-      << "READY" << "IMAGE\n";
+      << "PHASE" << std::setw(9) << "CURRENT" << std::setw(8) << "STABLE" << std::setw(8) << "READY"
+      << "IMAGE\n";
 }
 
 void print_release_line(const model::Release& r, std::ostream& out) {
@@ -43,11 +43,12 @@ void print_release_detail(const model::Release& r, std::ostream& out) {
       << ")\n";
   if (s.observed) {
     out << "  running:   " << s.observed->image.value() << " (config " << s.observed->config_hash
-        << (s.observed->migration_revision.empty() ? "" : ", schema " + s.observed->migration_revision)
+        << (s.observed->migration_revision.empty() ? ""
+                                                   : ", schema " + s.observed->migration_revision)
         << ")\n";
   }
-  out << "  revision:  current " << opt(s.current_revision) << ", stable "
-      << opt(s.stable_revision) << "\n";
+  out << "  revision:  current " << opt(s.current_revision) << ", stable " << opt(s.stable_revision)
+      << "\n";
   if (s.pin) {
     out << "  pinned:    revision " << s.pin->revision.value() << " by Rollback " << s.pin->rollback
         << " until the spec changes\n";
@@ -55,27 +56,29 @@ void print_release_detail(const model::Release& r, std::ostream& out) {
   if (s.last_rollback) {
     const auto& l = *s.last_rollback;
     const std::string from = l.from.value() > 0 ? std::to_string(l.from.value()) : "?";
-    out << "  last rollback: " << from << " -> " << l.to.value() << " (" << l.trigger
-        << ") at " << model::format_timestamp(l.started_at);
+    out << "  last rollback: " << from << " -> " << l.to.value() << " (" << l.trigger << ") at "
+        << model::format_timestamp(l.started_at);
     if (l.finished_at) out << ", took " << l.seconds << " s";
     out << "\n";
   }
   if (!s.message.empty()) out << "  message:   " << s.message << "\n";
   out << "  conditions:\n";
   for (const auto& c : s.conditions) {
-    out << "    " << std::left << std::setw(15) << c.type << std::setw(8) << model::to_string(c.status)
-        << std::setw(22) << c.reason << c.message << "\n";
+    out << "    " << std::left << std::setw(15) << c.type << std::setw(8)
+        << model::to_string(c.status) << std::setw(22) << c.reason << c.message << "\n";
   }
 }
 
 void print_history_table(const model::History& h, std::ostream& out) {
   out << std::left << std::setw(5) << "REV" << std::setw(12) << "HASH" << std::setw(28) << "IMAGE"
       << std::setw(18) << "CONFIG" << std::setw(8) << "SCHEMA" << std::setw(16) << "OUTCOME"
-      << std::setw(26) << "LIVE" << "REASON\n";
+      << std::setw(26) << "LIVE"
+      << "REASON\n";
   for (const auto& rec : h.revisions) {
     out << std::left << std::setw(5) << rec.number.value() << std::setw(12) << rec.hash.value()
         << std::setw(28) << rec.revision.image.value() << std::setw(18) << rec.revision.config_hash
-        << std::setw(8) << (rec.revision.migration_revision.empty() ? "-" : rec.revision.migration_revision)
+        << std::setw(8)
+        << (rec.revision.migration_revision.empty() ? "-" : rec.revision.migration_revision)
         << std::setw(16) << model::to_string(rec.outcome) << std::setw(26) << ts(rec.live_at)
         << rec.outcome_reason << "\n";
   }

@@ -4,9 +4,10 @@
 #include <algorithm>
 #include <variant>
 
-#include "kube_options.hpp"
 #include "rewind/kube/objects.hpp"
 #include "rewind/kube/status_store.hpp"
+
+#include "kube_options.hpp"
 #include "state_reader.hpp"
 
 namespace rwd::cli {
@@ -22,8 +23,8 @@ class KubeReader final : public StateReader {
     if (!listed) return fail(listed.error());
     ReleaseList out;
     for (const auto& item : listed->items) {
-      const std::string name = kube::meta_string(item, "namespace") + "/" +
-                               kube::meta_string(item, "name");
+      const std::string name =
+          kube::meta_string(item, "namespace") + "/" + kube::meta_string(item, "name");
       kube::Decoded d = kube::decode_api_object(item);
       if (d.object && std::holds_alternative<model::Release>(*d.object)) {
         out.releases.push_back(std::get<model::Release>(std::move(*d.object)));

@@ -112,8 +112,8 @@ bool select_state(const po::variables_map& vm, const std::string& command, std::
         << "for a state directory use --state-dir\n";
     return false;
   }
-  state = StateDatabase{url, vm.count("state-host") != 0U ? vm["state-host"].as<std::string>()
-                                                               : std::string()};
+  state = StateDatabase{
+      url, vm.count("state-host") != 0U ? vm["state-host"].as<std::string>() : std::string()};
   return true;
 }
 

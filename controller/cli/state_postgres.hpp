@@ -13,10 +13,10 @@
 #include "rewind/cli/state_database.hpp"
 #include "rewind/history/store.hpp"
 #include "rewind/model/result.hpp"
+
 #include "state_reader.hpp"
 
 namespace rwd::cli {
-
 
 // Adds --state URL and --state-host NAME.
 void add_state_options(boost::program_options::options_description& o);

@@ -1,6 +1,7 @@
 #include "state_provider.hpp"
 
 #include "rewind/model/codec.hpp"
+
 #include "state_format.hpp"
 
 namespace rwd::cli {

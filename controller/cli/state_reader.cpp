@@ -103,9 +103,9 @@ class ServerReader final : public StateReader {
     std::vector<model::FieldError> errors;
     auto h = model::decode_history(docs.documents.front(), errors);
     if (!errors.empty() || !h) {
-      return model::Error::terminal(url_ + path + ": " +
-                                    (errors.empty() ? "unreadable" : errors.front().path + ": " +
-                                                                         errors.front().message));
+      return model::Error::terminal(
+          url_ + path + ": " +
+          (errors.empty() ? "unreadable" : errors.front().path + ": " + errors.front().message));
     }
     return *h;
   }

@@ -1,7 +1,8 @@
 // rewind validate PATH...: check resource files and report every error.
 
-#include <boost/program_options.hpp>
 #include <iostream>
+
+#include <boost/program_options.hpp>
 
 #include "commands.hpp"
 #include "files.hpp"
@@ -29,8 +30,7 @@ Options)";
 
 int validate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   po::options_description visible(kUsage);
-  visible.add_options()("help,h", "show this help")(
-      "quiet,q", "print only errors, no summary")(
+  visible.add_options()("help,h", "show this help")("quiet,q", "print only errors, no summary")(
       "skip-file-checks", "do not check that envFiles and migration directories exist");
   po::options_description all;
   all.add(visible).add_options()("path", po::value<std::vector<std::string>>(), "");

@@ -3,15 +3,17 @@
 // Release reconciler over the Docker Engine, the state directory and the
 // HTTP server together, and runs until SIGTERM or SIGINT.
 
-#include <boost/program_options.hpp>
 #include <filesystem>
 #include <iostream>
 
-#include "commands.hpp"
-#include "options.hpp"
+#include <boost/program_options.hpp>
+
 #include "rewind/cli/logging.hpp"
 #include "rewind/history/layout.hpp"
 #include "rewind/model/time.hpp"
+
+#include "commands.hpp"
+#include "options.hpp"
 #include "state_postgres.hpp"
 #include "watch_support.hpp"
 
@@ -67,8 +69,10 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
   visible.add_options()("help,h", "show this help")(
       "dir", po::value<std::string>()->value_name("DIR"), "directory of Release/Rollback files")(
       "docker", po::value<std::string>()->value_name("HOST"),
-      "Docker Engine, e.g. unix:///var/run/docker.sock or tcp://host:2376 (default: DOCKER_HOST or the local socket)")(
-      "state-dir", po::value<std::string>()->default_value(history::kDefaultStateDir)->value_name("DIR"),
+      "Docker Engine, e.g. unix:///var/run/docker.sock or tcp://host:2376 (default: DOCKER_HOST or "
+      "the local socket)")(
+      "state-dir",
+      po::value<std::string>()->default_value(history::kDefaultStateDir)->value_name("DIR"),
       "where history and status are kept")(
       "listen", po::value<std::string>()->default_value("127.0.0.1:9464")->value_name("ADDR"),
       "HTTP address for health, metrics and the read-only API")(
@@ -77,15 +81,14 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
       "look at every Release again this often (repairs drift)")(
       "debounce", po::value<std::string>()->default_value("100ms")->value_name("DURATION"),
       "read changed files once the directory has been quiet this long (0: at once; a steady "
-      "stream of changes is read every second)")(
-      "dry-run", "plan and log, change nothing")(
+      "stream of changes is read every second)")("dry-run", "plan and log, change nothing")(
       "no-docker-labels", "do not read Releases from rewind.dev/release container labels")(
       "label-project", po::value<std::string>()->value_name("NAME"),
       "read labels only from the containers of this compose project")(
       "log-format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
-      "text or json")(
-      "log-level", po::value<std::string>()->default_value("info")->value_name("LEVEL"),
-      "trace, debug, info, warn, error, critical or off")(
+      "text or json")("log-level",
+                      po::value<std::string>()->default_value("info")->value_name("LEVEL"),
+                      "trace, debug, info, warn, error, critical or off")(
       "token-file", po::value<std::string>()->value_name("FILE"),
       "enable rewind promote/abort/retry through the HTTP API for requests with the bearer "
       "token in FILE (without it those endpoints answer 403)");

@@ -7,8 +7,9 @@
 #include <string>
 
 #include "rewind/cli/state_database.hpp"
-#include "router_options.hpp"
 #include "rewind/model/time.hpp"
+
+#include "router_options.hpp"
 
 namespace rwd::cli {
 
@@ -29,7 +30,7 @@ struct WatchConfig {
   // Releases from `rewind.dev/release` labels on compose containers.
   bool docker_labels = true;
   std::optional<std::string> label_project;  // only this compose project's labels
-  NginxOptions nginx{};  // blue-green's router (--nginx-*)
+  NginxOptions nginx{};                      // blue-green's router (--nginx-*)
   // --token-file: enables the mutating HTTP routes (promote, abort, retry)
   // for requests that carry this bearer token; empty: they answer 403.
   std::filesystem::path token_file;

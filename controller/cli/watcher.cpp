@@ -1,16 +1,15 @@
 // The standalone controller behind `rewind watch`: assembled from the shared
 // engine (engine.hpp), then run until SIGTERM/SIGINT.
 
-#include <spdlog/spdlog.h>
-
 #include <condition_variable>
 #include <mutex>
 #include <ostream>
 #include <thread>
 #include <variant>
 
-#include "engine.hpp"
-#include "files.hpp"
+#include <spdlog/spdlog.h>
+
+#include "rewind/cli/command_routes.hpp"
 #include "rewind/cli/rollback.hpp"
 #include "rewind/cli/state_lock.hpp"
 #include "rewind/docker/events.hpp"
@@ -22,10 +21,12 @@
 #include "rewind/runtime/signals.hpp"
 #include "rewind/runtime/store.hpp"
 #include "rewind/runtime/work_queue.hpp"
-#include "rewind/cli/command_routes.hpp"
 #include "rewind/source/directory_source.hpp"
 #include "rewind/source/docker_container_lister.hpp"
 #include "rewind/source/docker_label_source.hpp"
+
+#include "engine.hpp"
+#include "files.hpp"
 #include "service_support.hpp"
 #include "state_provider.hpp"
 #include "watch_support.hpp"
@@ -60,14 +61,11 @@ class WatchService {
         controller_(
             queue_, clock_, [this](const runtime::ObjectRef& ref) { return reconcile(ref); },
             controller_options()) {
-    engine_.make_reconciler([this](const model::Release& r) { return env_files(r); },
-                            config.dry_run,
-                            [this](const model::ObjectKey&, const reconcile::Step& step,
-                                   const execute::StepResult& r, model::Duration took) {
-                              count_step(step, r, took);
-                            },
-                            [this](const model::Release& r) { return base_dir(r); },
-                            &commands_);
+    engine_.make_reconciler(
+        [this](const model::Release& r) { return env_files(r); }, config.dry_run,
+        [this](const model::ObjectKey&, const reconcile::Step& step, const execute::StepResult& r,
+               model::Duration took) { count_step(step, r, took); },
+        [this](const model::Release& r) { return base_dir(r); }, &commands_);
   }
 
   // Start-up problems come back with what to do about them.
@@ -129,8 +127,8 @@ runtime::ControllerOptions WatchService::controller_options() {
   return o;
 }
 
-// The folder of the Release's file, where its relative paths start (the watched directory for a Release
-// from labels or the requests folder).
+// The folder of the Release's file, where its relative paths start (the watched directory for a
+// Release from labels or the requests folder).
 fs::path WatchService::base_dir(const model::Release& r) {
   auto entry = store_.get(runtime::release_ref(r.metadata.ns, r.metadata.name));
   if (!entry || (labels_ && entry->source == labels_->name())) return config_.dir;
@@ -203,8 +201,7 @@ model::Status WatchService::start_http() {
   auto server = start_http_server(
       {config_.listen,
        config_.token_file,
-       {commands_,
-        stored_status(store_, *engine_.statuses),
+       {commands_, stored_status(store_, *engine_.statuses),
         [this](const model::ObjectKey& key) { queue_.add(runtime::release_ref(key.ns, key.name)); },
         [] {
           return std::chrono::time_point_cast<std::chrono::milliseconds>(
@@ -244,7 +241,8 @@ model::Status WatchService::start_label_source() {
   if (!client) return client.error().error;
   labels_client_ = std::move(*client);
   std::vector<std::string> filters;
-  if (config_.label_project) filters.push_back("com.docker.compose.project=" + *config_.label_project);
+  if (config_.label_project)
+    filters.push_back("com.docker.compose.project=" + *config_.label_project);
   labels_lister_ = std::make_unique<source::DockerContainerLister>(*labels_client_, filters);
   labels_ = std::make_unique<source::DockerLabelSource>(
       [this] { return labels_lister_->list(); },
@@ -282,7 +280,8 @@ constexpr std::chrono::seconds kComposeSettle{2};
 void WatchService::enqueue_service(const std::string& project, const std::string& service) {
   for (const auto& e : store_.list(runtime::Kind::kRelease)) {
     const auto& d = std::get<model::Release>(*e.object).spec.target.docker;
-    if (d && d->project == project && d->service == service) queue_.add_after(e.ref, kComposeSettle);
+    if (d && d->project == project && d->service == service)
+      queue_.add_after(e.ref, kComposeSettle);
   }
 }
 
@@ -302,19 +301,19 @@ void WatchService::on_container_event(const docker::Event& ev) {
 
 void WatchService::start_events() {
   events_thread_ = std::jthread([this](std::stop_token stop) {
-    const model::Status st = events_->run(
-        [&](const docker::Event& ev) { on_container_event(ev); },
-        [&] {
-          // Events may have been missed: nothing listed before counts.
-          engine_.platform->events_up();
-          if (labels_) (void)labels_->resync();
-          for (const auto& e : store_.list(runtime::Kind::kRelease)) queue_.add(e.ref);
-        },
-        stop,
-        [&](const model::Error& e) {
-          engine_.platform->events_down();
-          spdlog::warn("Docker events: {}", e.message);
-        });
+    const model::Status st =
+        events_->run([&](const docker::Event& ev) { on_container_event(ev); },
+                     [&] {
+                       // Events may have been missed: nothing listed before counts.
+                       engine_.platform->events_up();
+                       if (labels_) (void)labels_->resync();
+                       for (const auto& e : store_.list(runtime::Kind::kRelease)) queue_.add(e.ref);
+                     },
+                     stop,
+                     [&](const model::Error& e) {
+                       engine_.platform->events_down();
+                       spdlog::warn("Docker events: {}", e.message);
+                     });
     engine_.platform->events_down();
     if (!st) spdlog::error("Docker events stopped: {}", st.error().message);
   });

@@ -4,9 +4,10 @@
 
 #include <optional>
 
-#include "client_internal.hpp"
 #include "rewind/docker/parse.hpp"
 #include "rewind/http/url.hpp"
+
+#include "client_internal.hpp"
 
 namespace rwd::docker {
 namespace {
@@ -15,9 +16,7 @@ using detail::describe;
 using detail::empty;
 using nlohmann::json;
 
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 }  // namespace
 
@@ -37,8 +36,8 @@ model::Result<ApiVersion> negotiate_api_version(const VersionInfo& engine) {
 }
 
 ApiError response_error(const std::string& what, const http::ClientResponse& response) {
-  std::string message = what + ": " + std::to_string(response.status) + " " +
-                        parse_error_message(response.body);
+  std::string message =
+      what + ": " + std::to_string(response.status) + " " + parse_error_message(response.body);
   if (response.status >= 500) return {model::Error::transient(std::move(message)), response.status};
   return {model::Error::terminal(std::move(message)), response.status};
 }
@@ -147,8 +146,8 @@ ApiStatus Client::stop_container(const std::string& id, std::chrono::seconds gra
 
 ApiStatus Client::rename_container(const std::string& id, const std::string& name) {
   if (auto e = empty("container id", id)) return *e;
-  const std::string target = "/containers/" + http::percent_encode(id) + "/rename" +
-                             http::query_string({{"name", name}});
+  const std::string target =
+      "/containers/" + http::percent_encode(id) + "/rename" + http::query_string({{"name", name}});
   auto r = call("POST", target, "", options_.timeout);
   if (!r) return r.error();
   if (!r->success()) return response_error(describe("POST", path(target), endpoint()), *r);
@@ -157,10 +156,9 @@ ApiStatus Client::rename_container(const std::string& id, const std::string& nam
 
 ApiStatus Client::remove_container(const std::string& id, bool force, bool remove_volumes) {
   if (auto e = empty("container id", id)) return *e;
-  const std::string target =
-      "/containers/" + http::percent_encode(id) +
-      http::query_string({{"force", force ? "true" : "false"},
-                          {"v", remove_volumes ? "true" : "false"}});
+  const std::string target = "/containers/" + http::percent_encode(id) +
+                             http::query_string({{"force", force ? "true" : "false"},
+                                                 {"v", remove_volumes ? "true" : "false"}});
   auto r = call("DELETE", target, "", options_.timeout);
   if (!r) return r.error();
   if (!r->success()) return response_error(describe("DELETE", path(target), endpoint()), *r);

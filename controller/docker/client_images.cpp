@@ -56,9 +56,8 @@ ApiStatus Client::pull_image(const std::string& reference) {
 
   http::ClientRequest request;
   request.method = "POST";
-  request.target = path("/images/create") +
-                   http::query_string(
-                       {{"fromImage", name.repository}, {"tag", name.tag_or_digest()}});
+  request.target = path("/images/create") + http::query_string({{"fromImage", name.repository},
+                                                                {"tag", name.tag_or_digest()}});
 
   std::string config_path = options_.docker_config;
   if (config_path.empty()) {
@@ -84,20 +83,19 @@ ApiStatus Client::pull_image(const std::string& reference) {
 
   std::string line;
   std::optional<std::string> failure;
-  auto streamed = http_->stream(
-      request,
-      [&](std::string_view data) {
-        for (char c : data) {
-          if (c != '\n') {
-            if (line.size() < kMaxProgressLine) line += c;
-            continue;
-          }
-          if (auto error = parse_pull_error(line)) failure = error;
-          line.clear();
-        }
-        return true;
-      },
-      options_.pull_idle_timeout, {});
+  auto streamed = http_->stream(request,
+                                [&](std::string_view data) {
+                                  for (char c : data) {
+                                    if (c != '\n') {
+                                      if (line.size() < kMaxProgressLine) line += c;
+                                      continue;
+                                    }
+                                    if (auto error = parse_pull_error(line)) failure = error;
+                                    line.clear();
+                                  }
+                                  return true;
+                                },
+                                options_.pull_idle_timeout, {});
   if (!streamed) return streamed.error();
   if (!streamed->head.success()) return response_error(what, streamed->head);
   if (!failure && !line.empty()) failure = parse_pull_error(line);

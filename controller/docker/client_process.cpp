@@ -2,10 +2,11 @@
 
 #include <cstdint>
 
-#include "client_internal.hpp"
 #include "rewind/docker/client.hpp"
 #include "rewind/docker/run_once.hpp"
 #include "rewind/http/url.hpp"
+
+#include "client_internal.hpp"
 
 namespace rwd::docker {
 namespace {
@@ -59,8 +60,11 @@ ApiResult<ExecResult> Client::exec_in_container(const std::string& id,
   if (auto e = empty("container id", id)) return *e;
   if (cmd.empty()) return model::Error::terminal("Docker: exec of an empty command");
   const std::string create = "/containers/" + http::percent_encode(id) + "/exec";
-  const json spec{{"AttachStdin", false}, {"AttachStdout", true}, {"AttachStderr", true},
-                  {"Tty", false}, {"Cmd", cmd}};
+  const json spec{{"AttachStdin", false},
+                  {"AttachStdout", true},
+                  {"AttachStderr", true},
+                  {"Tty", false},
+                  {"Cmd", cmd}};
   auto created = call("POST", create, spec.dump(), options_.timeout);
   if (!created) return created.error();
   const std::string create_what = describe("POST", path(create), endpoint());

@@ -53,9 +53,8 @@ class ContainerNginx final : public router::NginxControl {
   model::Result<std::vector<int>> workers() override {
     auto top = client_->top_container(options_.container);
     if (!top) {
-      return Error(top.error().error.kind,
-                   "cannot list the processes of nginx container " + options_.container + ": " +
-                       top.error().message());
+      return Error(top.error().error.kind, "cannot list the processes of nginx container " +
+                                               options_.container + ": " + top.error().message());
     }
     return nginx_workers_from_top(*top, options_.container);
   }

@@ -90,8 +90,8 @@ model::Status EventWatcher::run(const EventHandler& on_event, const ResyncHandle
       report(result.error());
     } else if (!result->head.success()) {
       const auto& head = result->head;
-      std::string message = what + ": " + std::to_string(head.status) + " " +
-                            parse_error_message(head.body);
+      std::string message =
+          what + ": " + std::to_string(head.status) + " " + parse_error_message(head.body);
       if (head.status < 500) return model::Error::terminal(std::move(message));
       report(model::Error::transient(std::move(message)));
     } else if (too_long) {

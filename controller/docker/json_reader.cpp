@@ -111,8 +111,7 @@ model::Result<nlohmann::json> parse_json(std::string_view text, std::string_view
   const std::string doc(what);
   if (text.size() > kMaxJsonBytes) {
     return model::Error::terminal(doc + ": response of " + std::to_string(text.size()) +
-                                  " bytes is over the limit of " +
-                                  std::to_string(kMaxJsonBytes));
+                                  " bytes is over the limit of " + std::to_string(kMaxJsonBytes));
   }
   if (model::json_nesting_exceeds(text, kMaxJsonDepth)) {
     return model::Error::terminal(doc + ": JSON nested deeper than " +

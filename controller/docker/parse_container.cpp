@@ -2,8 +2,9 @@
 
 #include <algorithm>
 
-#include "json_reader.hpp"
 #include "rewind/docker/parse.hpp"
+
+#include "json_reader.hpp"
 
 namespace rwd::docker {
 namespace {

@@ -4,8 +4,9 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "json_reader.hpp"
 #include "rewind/docker/parse.hpp"
+
+#include "json_reader.hpp"
 
 namespace rwd::docker {
 namespace {
@@ -25,9 +26,7 @@ std::string printable(std::string_view text, std::size_t limit) {
 
 }  // namespace
 
-std::string ApiVersion::str() const {
-  return std::to_string(major) + "." + std::to_string(minor);
-}
+std::string ApiVersion::str() const { return std::to_string(major) + "." + std::to_string(minor); }
 
 std::optional<ApiVersion> parse_api_version(std::string_view text) {
   const auto dot = text.find('.');

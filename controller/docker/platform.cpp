@@ -125,9 +125,9 @@ std::uint64_t DockerPlatform::cache_hits() const {
 
 model::Result<std::vector<ContainerInspect>> DockerPlatform::inspect_service_locked(
     const model::DockerTarget& d) {
-  auto summaries = client_->list_containers(
-      {std::string(label::kComposeProject) + "=" + d.project,
-       std::string(label::kComposeService) + "=" + d.service});
+  auto summaries =
+      client_->list_containers({std::string(label::kComposeProject) + "=" + d.project,
+                                std::string(label::kComposeService) + "=" + d.service});
   if (!summaries) return summaries.error().error;
   std::vector<ContainerInspect> containers;
   for (const auto& s : *summaries) {
@@ -177,7 +177,8 @@ model::Result<ContainerInspect> DockerPlatform::network_source(const model::Dock
   if (kept && *kept) return as_container(**kept);
   return model::Error::terminal("no container of compose service " + d.project + "/" + d.service +
                                 " to take networks from for a one-off container; create it "
-                                "with `docker compose up -d " + d.service + "`");
+                                "with `docker compose up -d " +
+                                d.service + "`");
 }
 
 model::Result<std::unique_ptr<http::Client>> DockerPlatform::one_off_connection() {
@@ -252,8 +253,8 @@ model::Result<std::string> DockerPlatform::create_for_service(
   std::lock_guard lock(mu_);
   auto kept = snapshots_.find(d.project, d.service);
   if (!kept) {
-    return model::Error::terminal("no container of compose service " + d.project + "/" +
-                                  d.service + " exists, and its last configuration cannot be " +
+    return model::Error::terminal("no container of compose service " + d.project + "/" + d.service +
+                                  " exists, and its last configuration cannot be " +
                                   "read: " + kept.error().message);
   }
   if (!*kept) return model::Error::terminal(never_seen(d, snapshots_.file(d.project, d.service)));
@@ -263,11 +264,10 @@ model::Result<std::string> DockerPlatform::create_for_service(
   const std::string name = change.name.empty() ? s.name : change.name;
   auto id = create_locked(*replacement, name);
   if (!id) {
-    return model::Error{id.error().kind, "creating container " + name + " of compose service " +
-                                             d.project + "/" + d.service +
-                                             " from the configuration of container " +
-                                             s.container_id.substr(0, 12) + ": " +
-                                             id.error().message};
+    return model::Error{id.error().kind,
+                        "creating container " + name + " of compose service " + d.project + "/" +
+                            d.service + " from the configuration of container " +
+                            s.container_id.substr(0, 12) + ": " + id.error().message};
   }
   return id;
 }

@@ -95,7 +95,8 @@ std::string registry_auth_header(const RegistryAuth& auth) {
     j["password"] = auth.password;
   }
   j["serveraddress"] = auth.server_address;
-  return http::base64_encode(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), true);
+  return http::base64_encode(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                             true);
 }
 
 }  // namespace rwd::docker

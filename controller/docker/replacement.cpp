@@ -61,8 +61,8 @@ void drop_image_defaults(json& body, const json& image) {
     body.erase("Entrypoint");
     if (same_as_image(body, image, "Cmd")) body.erase("Cmd");
   }
-  for (const char* key : {"WorkingDir", "User", "StopSignal", "Shell", "Healthcheck", "OnBuild",
-                          "ArgsEscaped"}) {
+  for (const char* key :
+       {"WorkingDir", "User", "StopSignal", "Shell", "Healthcheck", "OnBuild", "ArgsEscaped"}) {
     if (same_as_image(body, image, key)) body.erase(key);
   }
   for (const char* key : {"ExposedPorts", "Volumes"}) {
@@ -118,18 +118,16 @@ void keep_anonymous_volumes(json& host, const ContainerInspect& old) {
     if (!m.is_object()) continue;
     const std::string target = m.value("Target", std::string());
     covered.insert(target);
-    const bool anonymous = m.value("Type", std::string()) == "volume" &&
-                           m.value("Source", std::string()).empty();
+    const bool anonymous =
+        m.value("Type", std::string()) == "volume" && m.value("Source", std::string()).empty();
     if (anonymous) {
       if (const MountPoint* old_volume = volume_at(target)) m["Source"] = old_volume->name;
     }
   }
   for (const auto& m : old.mounts) {
     if (m.type != "volume" || m.name.empty() || covered.count(m.destination) != 0) continue;
-    mounts.push_back(json{{"Type", "volume"},
-                          {"Source", m.name},
-                          {"Target", m.destination},
-                          {"ReadOnly", !m.rw}});
+    mounts.push_back(json{
+        {"Type", "volume"}, {"Source", m.name}, {"Target", m.destination}, {"ReadOnly", !m.rw}});
     covered.insert(m.destination);
   }
   if (!mounts.empty()) host["Mounts"] = mounts;
@@ -215,8 +213,8 @@ model::Result<Replacement> build_replacement(const ContainerInspect& old,
   for (const auto& key : change.managed_before) managed_keys += "," + key;
   body["Env"] = apply_managed_env(env, managed_keys, change.env);
 
-  json labels = body.contains("Labels") && body["Labels"].is_object() ? body["Labels"]
-                                                                      : json::object();
+  json labels =
+      body.contains("Labels") && body["Labels"].is_object() ? body["Labels"] : json::object();
   for (const auto& [key, value] : change.labels) labels[key] = value;
   std::string keys;
   for (const auto& [key, value] : change.env) keys += (keys.empty() ? "" : ",") + key;

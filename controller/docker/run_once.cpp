@@ -59,8 +59,7 @@ class OneOffRun {
   }
 
   // Connects, starts, waits and reads the logs of the created container.
-  model::Result<execute::CommandOutput> run(const std::string& id,
-                                            const execute::OneOffCommand& c,
+  model::Result<execute::CommandOutput> run(const std::string& id, const execute::OneOffCommand& c,
                                             const OneOffNetworks& networks) {
     for (const auto& network : networks.extra) {
       auto r = call("POST", "/networks/" + http::percent_encode(network) + "/connect",
@@ -71,9 +70,9 @@ class OneOffRun {
     execute::CommandOutput out;
     auto waited = wait(id, c.timeout, out);
     if (!waited) return waited.error();
-    auto logs = call("GET", container(id) + "/logs" +
-                                http::query_string({{"stdout", "1"}, {"stderr", "1"},
-                                                    {"tail", kLogTail}}));
+    auto logs =
+        call("GET", container(id) + "/logs" +
+                        http::query_string({{"stdout", "1"}, {"stderr", "1"}, {"tail", kLogTail}}));
     if (!logs) return logs.error().error;
     out.output = demultiplex_logs(logs->body);
     return out;
@@ -125,8 +124,10 @@ OneOffNetworks one_off_networks(const ContainerInspect& c) {
     return out;
   }
   out.mode = networks.begin().key();
-  if (networks.contains(c.network_mode)) out.mode = c.network_mode;
-  else if (networks.contains("bridge")) out.mode = "bridge";
+  if (networks.contains(c.network_mode))
+    out.mode = c.network_mode;
+  else if (networks.contains("bridge"))
+    out.mode = "bridge";
   for (const auto& [name, settings] : networks.items()) {
     if (name != out.mode) out.extra.push_back(name);
   }
@@ -143,8 +144,8 @@ json one_off_body(const execute::OneOffCommand& command, const std::string& proj
             {"Entrypoint", json::array({command.argv.at(0)})},
             {"Cmd", cmd},
             {"Env", env},
-            {"Labels", {{execute::label::kOneOff, "migration"},
-                        {execute::label::kComposeProject, project}}},
+            {"Labels",
+             {{execute::label::kOneOff, "migration"}, {execute::label::kComposeProject, project}}},
             {"Tty", false},
             {"OpenStdin", false},
             {"HostConfig", {{"AutoRemove", false}}}};

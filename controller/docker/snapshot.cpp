@@ -142,10 +142,14 @@ nlohmann::json to_json(const ServiceSnapshot& s) {
                       {"destination", m.destination},
                       {"rw", m.rw}});
   }
-  json j = {{"project", s.project},         {"service", s.service},
-            {"container", s.container_id},  {"name", s.name},
-            {"networkMode", s.network_mode}, {"config", s.config},
-            {"hostConfig", s.host_config},  {"networks", s.networks},
+  json j = {{"project", s.project},
+            {"service", s.service},
+            {"container", s.container_id},
+            {"name", s.name},
+            {"networkMode", s.network_mode},
+            {"config", s.config},
+            {"hostConfig", s.host_config},
+            {"networks", s.networks},
             {"mounts", mounts}};
   if (s.image_config) j["imageConfig"] = *s.image_config;
   return j;

@@ -13,8 +13,8 @@ constexpr std::size_t kMaxSnapshotBytes = 4U * 1024U * 1024U;
 
 model::Status check_names(const std::string& project, const std::string& service) {
   if (!history::is_safe_component(project) || !history::is_safe_component(service)) {
-    return model::Error::invalid_spec("compose project \"" + project + "\" / service \"" +
-                                      service + "\": not usable as a file name");
+    return model::Error::invalid_spec("compose project \"" + project + "\" / service \"" + service +
+                                      "\": not usable as a file name");
   }
   return {};
 }

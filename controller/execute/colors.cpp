@@ -99,7 +99,8 @@ const router::Backend* backend(const std::vector<router::Backend>& weights, cons
 
 }  // namespace
 
-model::Result<CanaryTracks> canary_tracks(ContainerPlatform& platform, router::TrafficRouter& router,
+model::Result<CanaryTracks> canary_tracks(ContainerPlatform& platform,
+                                          router::TrafficRouter& router,
                                           const model::Release& release,
                                           const std::vector<Instance>& instances,
                                           std::optional<model::RevisionNumber> revision,

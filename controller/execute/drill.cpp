@@ -13,7 +13,8 @@ model::Result<DrillOutcome> run_rollback_drill(DatabaseTarget& db, const model::
   }
   const model::MigrationSpec& mig = *release.spec.migration;
   const auto& current = release.status.current_revision;
-  if (!current) return model::Error::terminal("no revision runs yet: there is nothing to roll back");
+  if (!current)
+    return model::Error::terminal("no revision runs yet: there is nothing to roll back");
   const model::RevisionRecord* target = history.last_known_good(*current);
   if (target == nullptr) {
     return model::Error::terminal("no known-good revision older than " +

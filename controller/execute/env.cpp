@@ -14,7 +14,8 @@ std::string_view trim(std::string_view s) {
 bool valid_key(std::string_view k) {
   if (k.empty() || std::isdigit(static_cast<unsigned char>(k.front()))) return false;
   for (char c : k) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
+      return false;
   }
   return true;
 }

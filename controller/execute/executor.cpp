@@ -6,6 +6,7 @@
 #include "rewind/execute/env.hpp"
 #include "rewind/execute/kill_point.hpp"
 #include "rewind/execute/observe.hpp"
+
 #include "executor_internal.hpp"
 
 namespace rwd::execute {
@@ -46,7 +47,8 @@ model::Result<ContainerChange> revision_change(const StepInput& in,
   return change;
 }
 
-bool runs_revision(const Instance& i, model::RevisionNumber revision, const model::Revision& tuple) {
+bool runs_revision(const Instance& i, model::RevisionNumber revision,
+                   const model::Revision& tuple) {
   const std::string labelled = label_or(i, label::kRevision);
   if (!labelled.empty()) {
     return labelled == std::to_string(revision.value()) &&
@@ -98,8 +100,8 @@ StepResult Executor::run(const StepInput& in) {
     // autoPromote: false: a person lets it go on (phase Paused until then).
     if (promoted_by_hand(in)) return StepResult::done("promoted by hand (rewind promote)");
     return StepResult::waiting_for_person("revision " + std::to_string(s->revision.value()) +
-                                          " waits for `rewind promote " +
-                                          in.release.metadata.name + "`");
+                                          " waits for `rewind promote " + in.release.metadata.name +
+                                          "`");
   }
   if (const auto* s = step.as<SetTrafficWeight>()) return set_canary_weight(in, *s);
   if (const auto* s = step.as<Pause>()) return gate_decided(in, pause(in, *s));
@@ -116,8 +118,8 @@ StepResult Executor::run(const StepInput& in) {
     return StepResult::done();  // bookkeeping: the reconciler records these
   }
   return StepResult::failed(std::string(reconcile::to_string(step.kind())) +
-                                " is not supported on this target yet (step \"" +
-                                step.description + "\")",
+                                " is not supported on this target yet (step \"" + step.description +
+                                "\")",
                             std::nullopt, model::ErrorKind::kTerminal);
 }
 
@@ -133,8 +135,8 @@ StepResult Executor::start_revision(const StepInput& in, const reconcile::step::
   auto listed = platform_.list(in.release.spec.target);
   if (!listed) return StepResult::from_error(listed.error());
   std::vector<Instance>& instances = *listed;
-  const std::chrono::seconds grace = in.plan.emergency ? std::chrono::seconds(1)
-                                                       : std::chrono::seconds(10);
+  const std::chrono::seconds grace =
+      in.plan.emergency ? std::chrono::seconds(1) : std::chrono::seconds(10);
 
   // Already created (a resumed plan, or a rollback to a container still there).
   const Instance* existing = nullptr;
@@ -181,9 +183,10 @@ model::Result<std::string> Executor::create_revision(const StepInput& in,
     const auto& d = in.release.spec.target.docker;
     const std::string service =
         d ? "compose service " + d->project + "/" + d->service : std::string("the service");
-    spdlog::warn("{}: {} has no container (removed by hand?); creating one from the last "
-                 "configuration seen",
-                 key_of(in.release), service);
+    spdlog::warn(
+        "{}: {} has no container (removed by hand?); creating one from the last "
+        "configuration seen",
+        key_of(in.release), service);
     return platform_.create_for_service(in.release.spec.target, *change);
   }
   const Instance* base = serving_instance(instances);
@@ -193,7 +196,7 @@ model::Result<std::string> Executor::create_revision(const StepInput& in,
 }
 
 model::Result<std::optional<Instance>> Executor::running_instance(const StepInput& in,
-                                                                   model::RevisionNumber revision) {
+                                                                  model::RevisionNumber revision) {
   auto listed = platform_.list(in.release.spec.target);
   if (!listed) return listed.error();
   const model::RevisionRecord* rec = in.history.find(revision);
@@ -232,8 +235,7 @@ model::Result<std::optional<bool>> Executor::health_of(const StepInput& in,
     case HealthStatus::kStarting:
       detail = platform_.health_source() + ": starting";
       return std::optional<bool>();
-    case HealthStatus::kNone:
-      break;
+    case HealthStatus::kNone: break;
   }
   const auto& hc = in.release.spec.health_check;
   if (!hc || !hc->http) {
@@ -287,9 +289,9 @@ StepResult Executor::mark_stable(const StepInput& in, const reconcile::step::Mar
     if (i.running && runs_revision(i, s.revision, rec->revision)) serving = &i;
   }
   if (serving == nullptr) {
-    return StepResult::failed("no running container of revision " +
-                              std::to_string(s.revision.value()), std::nullopt,
-                              model::ErrorKind::kTransient);
+    return StepResult::failed(
+        "no running container of revision " + std::to_string(s.revision.value()), std::nullopt,
+        model::ErrorKind::kTransient);
   }
   // The old containers go only now, after the revision proved healthy.
   for (const auto& i : *listed) {

@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <spdlog/spdlog.h>
-
 #include <set>
+
+#include <spdlog/spdlog.h>
 
 #include "rewind/execute/colors.hpp"
 #include "rewind/execute/executor.hpp"
@@ -42,9 +42,8 @@ MetricsFactory real_metrics() {
   };
 }
 
-model::Result<analysis::Subject> Executor::subject_of(const StepInput& in,
-                                                     const Instance& running,
-                                                     model::RevisionNumber revision) {
+model::Result<analysis::Subject> Executor::subject_of(const StepInput& in, const Instance& running,
+                                                      model::RevisionNumber revision) {
   analysis::Subject subject;
   subject.revision = revision;
   // "{{revision}}": the revision's number, as its container's
@@ -95,8 +94,8 @@ model::Result<std::optional<analysis::Subject>> Executor::baseline_of(
   if (rec == nullptr) return std::optional<analysis::Subject>();
   auto listed = platform_.list(in.release.spec.target);
   if (!listed) return listed.error();
-  auto tracks = canary_tracks(platform_, *traffic_.router, in.release, *listed, revision,
-                              &rec->revision);
+  auto tracks =
+      canary_tracks(platform_, *traffic_.router, in.release, *listed, revision, &rec->revision);
   if (!tracks) return tracks.error();
   if (tracks->stable == nullptr || tracks->canary == nullptr) {
     return std::optional<analysis::Subject>();  // promoted: the candidate is all there is
@@ -116,9 +115,8 @@ model::Result<std::optional<analysis::Subject>> Executor::baseline_of(
 }
 
 std::optional<StepResult> Executor::measure_metrics(const StepInput& in,
-                                                    const reconcile::step::AnalysisGate& s,
-                                                    Gate& g, bool window_over,
-                                                    const Instance& running,
+                                                    const reconcile::step::AnalysisGate& s, Gate& g,
+                                                    bool window_over, const Instance& running,
                                                     std::vector<std::string>& warnings) {
   const auto& spec = in.release.spec.analysis;
   if (!spec) return std::nullopt;
@@ -142,14 +140,14 @@ std::optional<StepResult> Executor::measure_metrics(const StepInput& in,
       analysis::measure_round(**provider, metrics, *subject, *baseline, timeout);
   const analysis::RunDecision d = analysis::next_round(metrics, g.analysis, round, window_over);
   for (const auto& w : d.warnings) {
-    spdlog::warn("{}: revision {}: {}", in.release.metadata.key().str(),
-                 revision_text(s.revision), w);
+    spdlog::warn("{}: revision {}: {}", in.release.metadata.key().str(), revision_text(s.revision),
+                 w);
     warnings.push_back(w);
   }
   if (d.kind == analysis::RunDecision::Kind::kFailed) {
-    StepResult r = StepResult::failed("revision " + revision_text(s.revision) +
-                                          " failed its analysis: " + d.reason,
-                                      model::RevisionOutcome::kFailedAnalysis);
+    StepResult r = StepResult::failed(
+        "revision " + revision_text(s.revision) + " failed its analysis: " + d.reason,
+        model::RevisionOutcome::kFailedAnalysis);
     r.reason = "AnalysisFailed";
     return r;
   }
@@ -209,9 +207,9 @@ StepResult Executor::smoke_gate(const StepInput& in, const reconcile::step::Smok
   auto running = running_instance(in, s.revision);
   if (!running) return StepResult::from_error(running.error());
   if (!*running) {
-    return StepResult::failed("smoke test: no running container of revision " +
-                                  revision_text(s.revision),
-                              model::RevisionOutcome::kFailedHealth);
+    return StepResult::failed(
+        "smoke test: no running container of revision " + revision_text(s.revision),
+        model::RevisionOutcome::kFailedHealth);
   }
   auto subject = subject_of(in, **running, s.revision);
   if (!subject) return StepResult::from_error(subject.error());

@@ -8,11 +8,12 @@
 
 #include <chrono>
 
-#include "executor_internal.hpp"
 #include "rewind/execute/colors.hpp"
 #include "rewind/execute/executor.hpp"
 #include "rewind/execute/kill_point.hpp"
 #include "rewind/execute/observe.hpp"
+
+#include "executor_internal.hpp"
 
 namespace rwd::execute {
 namespace {
@@ -22,7 +23,7 @@ std::string number(model::RevisionNumber n) { return std::to_string(n.value()); 
 }  // namespace
 
 model::Result<CanaryTracks> Executor::tracks_of(const StepInput& in, const TrafficScene& scene,
-                                                 model::RevisionNumber revision) {
+                                                model::RevisionNumber revision) {
   return canary_tracks(platform_, *traffic_.router, in.release, scene.instances, revision,
                        &scene.record->revision);
 }
@@ -46,15 +47,16 @@ StepResult Executor::start_canary(const StepInput& in, const reconcile::step::St
   for (const auto& i : instances) {
     if (runs_revision(i, s.revision, s.tuple)) {
       if (existing == nullptr || i.running) existing = &i;
-    } else if (i.running && (stable == nullptr || (i.created && stable->created &&
-                                                   *i.created > *stable->created))) {
+    } else if (i.running && (stable == nullptr ||
+                             (i.created && stable->created && *i.created > *stable->created))) {
       stable = &i;
     }
   }
-  const Instance* base = stable != nullptr ? stable : (instances.empty() ? nullptr : &instances.back());
+  const Instance* base =
+      stable != nullptr ? stable : (instances.empty() ? nullptr : &instances.back());
   if (existing == nullptr && base == nullptr) {
-    return StepResult::failed("no container of the service to start a canary beside",
-                              std::nullopt, model::ErrorKind::kTransient);
+    return StepResult::failed("no container of the service to start a canary beside", std::nullopt,
+                              model::ErrorKind::kTransient);
   }
   if (stable != nullptr) {
     if (auto st = pin_traffic(in, *scene, *stable, "stable"); !st) {
@@ -67,8 +69,8 @@ StepResult Executor::start_canary(const StepInput& in, const reconcile::step::St
     change.beside = true;
   });
   if (!id) return StepResult::from_error(id.error());
-  return StepResult::done("canary " + describe_id(*id) + " runs revision " +
-                          number(s.revision) + " beside the stable track, without traffic");
+  return StepResult::done("canary " + describe_id(*id) + " runs revision " + number(s.revision) +
+                          " beside the stable track, without traffic");
 }
 
 StepResult Executor::set_canary_weight(const StepInput& in,
@@ -106,8 +108,8 @@ StepResult Executor::set_canary_weight(const StepInput& in,
       std::chrono::steady_clock::now() - began);
   kill_point("canary:after-weight");
   return StepResult::done("revision " + number(s.revision) + " gets " + std::to_string(s.weight) +
-                          "% of the traffic (set and verified in " +
-                          std::to_string(took.count()) + " ms)");
+                          "% of the traffic (set and verified in " + std::to_string(took.count()) +
+                          " ms)");
 }
 
 StepResult Executor::pause(const StepInput& in, const reconcile::step::Pause& s) {
@@ -118,7 +120,8 @@ StepResult Executor::pause(const StepInput& in, const reconcile::step::Pause& s)
   }
   const Gate& g = gate(in);
   const auto waited = in.now - g.started;
-  if (waited >= *s.duration) return StepResult::done("paused " + model::format_duration(*s.duration));
+  if (waited >= *s.duration)
+    return StepResult::done("paused " + model::format_duration(*s.duration));
   const auto left = std::chrono::duration_cast<model::Duration>(*s.duration - waited);
   return StepResult::waiting(left, "paused, " + model::format_duration(left) + " to go");
 }
@@ -141,7 +144,8 @@ StepResult Executor::promote_canary(const StepInput& in, const reconcile::step::
   }
   auto address = platform_.traffic_address(promoted->id, port);
   if (!address) return StepResult::from_error(address.error());
-  if (auto st = traffic_.router->set_weights(in.release.metadata.key(), {{"stable", *address, 100}});
+  if (auto st =
+          traffic_.router->set_weights(in.release.metadata.key(), {{"stable", *address, 100}});
       !st) {
     return StepResult::from_error(st.error());
   }
@@ -150,7 +154,8 @@ StepResult Executor::promote_canary(const StepInput& in, const reconcile::step::
   int stopped = 0;
   for (const auto& i : scene->instances) {
     if (!i.running || i.id == promoted->id) continue;
-    if (auto st = platform_.stop(i.id, stop_grace(in)); !st) return StepResult::from_error(st.error());
+    if (auto st = platform_.stop(i.id, stop_grace(in)); !st)
+      return StepResult::from_error(st.error());
     ++stopped;
     kill_point("canary:after-stop-old");
   }
@@ -184,7 +189,8 @@ StepResult Executor::scale_down_revision(const StepInput& in, const reconcile::s
         }
       }
     }
-    if (auto st = platform_.stop(i.id, stop_grace(in)); !st) return StepResult::from_error(st.error());
+    if (auto st = platform_.stop(i.id, stop_grace(in)); !st)
+      return StepResult::from_error(st.error());
     ++stopped;
     kill_point("canary:after-scale-down");
   }

@@ -3,11 +3,11 @@
 // crash it finds its work done (the schema at the target revision, the
 // restored database in place, services already stopped) and finishes.
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <set>
 #include <string>
+
+#include <spdlog/spdlog.h>
 
 #include "rewind/execute/executor.hpp"
 #include "rewind/execute/kill_point.hpp"
@@ -72,7 +72,8 @@ StepResult counted_before(DatabaseTarget& database, const DatabaseRef& db) {
 reconcile::MigrateDirection schema_direction(const reconcile::Plan& plan) {
   for (const auto& step : plan.steps) {
     if (const auto* m = step.as<reconcile::step::Migrate>()) return m->direction;
-    if (step.as<reconcile::step::RestoreBackup>() != nullptr) return reconcile::MigrateDirection::kDown;
+    if (step.as<reconcile::step::RestoreBackup>() != nullptr)
+      return reconcile::MigrateDirection::kDown;
   }
   return reconcile::MigrateDirection::kUp;
 }
@@ -110,8 +111,8 @@ StepResult Executor::backup(const StepInput& in) {
     return r;
   }
   if (!taken->verified) {
-    StepResult r = StepResult::failed("the dump " + taken->path + " did not verify",
-                                      std::nullopt, model::ErrorKind::kTransient);
+    StepResult r = StepResult::failed("the dump " + taken->path + " did not verify", std::nullopt,
+                                      model::ErrorKind::kTransient);
     r.reason = "BackupFailed";
     return r;
   }
@@ -134,11 +135,10 @@ StepResult Executor::migrate(const StepInput& in, const reconcile::step::Migrate
   if (!done) return StepResult::from_error(done.error());
   kill_point("migrate:after-migrate");
   r.migration->revision = done->to;
-  r.message = done->applied.empty()
-                  ? "schema already at " + done->to
-                  : "schema " + done->from + " -> " + done->to + " (" +
-                        std::to_string(done->applied.size()) + " script" +
-                        (done->applied.size() == 1 ? "" : "s") + ")";
+  r.message = done->applied.empty() ? "schema already at " + done->to
+                                    : "schema " + done->from + " -> " + done->to + " (" +
+                                          std::to_string(done->applied.size()) + " script" +
+                                          (done->applied.size() == 1 ? "" : "s") + ")";
   return r;
 }
 
@@ -163,8 +163,10 @@ StepResult Executor::restore_backup(const StepInput& in, const reconcile::step::
   r.migration->restored_from = s.path;
   r.migration->kept_as = done->kept_as;
   r.migration->exported_rows = done->exported;
-  r.message = "restored " + s.path + " into " + done->database + "; the data it replaced is kept "
-              "in database " + done->kept_as +
+  r.message = "restored " + s.path + " into " + done->database +
+              "; the data it replaced is kept "
+              "in database " +
+              done->kept_as +
               (done->exported.empty() ? "" : ", its rows of verifyTables in " + done->exported);
   return r;
 }
@@ -185,7 +187,8 @@ StepResult Executor::verify_row_counts(const StepInput& in,
       if (x.table == table) row = &x;
     }
     if (row == nullptr) {  // counted before the restart lost it: nothing to compare
-      summary += (summary.empty() ? "" : ", ") + table + " " + std::to_string(n) + " (no count before)";
+      summary +=
+          (summary.empty() ? "" : ", ") + table + " " + std::to_string(n) + " (no count before)";
       continue;
     }
     row->after = n;
@@ -198,7 +201,8 @@ StepResult Executor::verify_row_counts(const StepInput& in,
   r.migration->row_counts = rows;
   const bool down = schema_direction(in.plan) == reconcile::MigrateDirection::kDown;
   const std::optional<std::int64_t> limit =
-      spec->max_row_loss ? spec->max_row_loss : (down ? std::nullopt : std::optional<std::int64_t>(0));
+      spec->max_row_loss ? spec->max_row_loss
+                         : (down ? std::nullopt : std::optional<std::int64_t>(0));
   if (limit && lost > *limit) {
     StepResult f = StepResult::failed(std::to_string(lost) + " rows lost, more than maxRowLoss " +
                                           std::to_string(*limit) + ": " + summary,
@@ -207,7 +211,9 @@ StepResult Executor::verify_row_counts(const StepInput& in,
     f.migration = r.migration;
     return f;
   }
-  if (lost > 0) spdlog::warn("{}: the schema change lost {} rows: {}", in.release.metadata.key().str(), lost, summary);
+  if (lost > 0)
+    spdlog::warn("{}: the schema change lost {} rows: {}", in.release.metadata.key().str(), lost,
+                 summary);
   return r;
 }
 
@@ -217,8 +223,8 @@ StepResult Executor::quiesce(const StepInput& in, const std::vector<std::string>
                              bool stop) {
   const auto& d = in.release.spec.target.docker;
   if (!d) return StepResult::failed("quiesce lists compose services; it needs target.docker");
-  const std::chrono::seconds grace = in.plan.emergency ? std::chrono::seconds(1)
-                                                       : std::chrono::seconds(10);
+  const std::chrono::seconds grace =
+      in.plan.emergency ? std::chrono::seconds(1) : std::chrono::seconds(10);
   std::string summary;
   for (const auto& service : services) {
     model::Target t;
@@ -232,7 +238,8 @@ StepResult Executor::quiesce(const StepInput& in, const std::vector<std::string>
         if (auto st = platform_.stop(i.id, grace); !st) return StepResult::from_error(st.error());
         ++changed;
       }
-      if (!stop && (newest == nullptr || (i.created && newest->created && *i.created > *newest->created))) {
+      if (!stop &&
+          (newest == nullptr || (i.created && newest->created && *i.created > *newest->created))) {
         newest = &i;
       }
     }

@@ -17,9 +17,9 @@ model::Result<ContainerChange> revision_change(const StepInput& in,
 bool promoted_by_hand(const StepInput& in);
 
 struct Executor::TrafficScene {
-  std::int32_t port = 0;                        // the container port traffic goes to
-  std::vector<router::Backend> live;            // the router's weights
-  std::vector<Instance> instances;              // the service's containers
+  std::int32_t port = 0;                          // the container port traffic goes to
+  std::vector<router::Backend> live;              // the router's weights
+  std::vector<Instance> instances;                // the service's containers
   const model::RevisionRecord* record = nullptr;  // the step's revision, when it names one
 };
 

@@ -2,15 +2,16 @@
 // active one, the router switches, the old color stops after its delay.
 // Also what blue-green and canary steps share (executor_canary.cpp).
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 
-#include "executor_internal.hpp"
+#include <spdlog/spdlog.h>
+
 #include "rewind/execute/colors.hpp"
 #include "rewind/execute/executor.hpp"
 #include "rewind/execute/kill_point.hpp"
 #include "rewind/execute/observe.hpp"
+
+#include "executor_internal.hpp"
 
 namespace rwd::execute {
 namespace {
@@ -18,7 +19,6 @@ namespace {
 using reconcile::Color;
 
 std::string number(model::RevisionNumber n) { return std::to_string(n.value()); }
-
 
 // A failure when the router sends traffic to `backend`: rewind never stops or
 // replaces what serves.
@@ -62,10 +62,10 @@ model::Result<Executor::TrafficScene> Executor::traffic_scene(
   }
   // A router that selects by label (a Kubernetes Service) brings its own ports.
   if (scene.port == 0 && !traffic_.router->selects_by_label()) {
-    return model::Error::terminal(
-        std::string(strategy) + " needs the container port traffic goes to: set spec.strategy." +
-        (std::string(strategy) == "canary" ? "canary" : "blueGreen") +
-        ".port or spec.healthCheck.http.port");
+    return model::Error::terminal(std::string(strategy) +
+                                  " needs the container port traffic goes to: set spec.strategy." +
+                                  (std::string(strategy) == "canary" ? "canary" : "blueGreen") +
+                                  ".port or spec.healthCheck.http.port");
   }
   auto live = traffic_.router->weights(in.release.metadata.key());
   if (!live) return live.error();
@@ -153,11 +153,10 @@ model::Status Executor::pin_traffic(const StepInput& in, TrafficScene& scene,
   return {};
 }
 
-model::Result<std::string> Executor::start_beside(const StepInput& in,
-                                                  const reconcile::step::StartRevision& s,
-                                                  const Instance* existing, const Instance* base,
-                                                  const std::string& points,
-                                                  const std::function<void(ContainerChange&)>& shape) {
+model::Result<std::string> Executor::start_beside(
+    const StepInput& in, const reconcile::step::StartRevision& s, const Instance* existing,
+    const Instance* base, const std::string& points,
+    const std::function<void(ContainerChange&)>& shape) {
   std::string id;
   bool running = false;
   if (existing != nullptr) {
@@ -193,9 +192,9 @@ StepResult Executor::switch_color(const StepInput& in,
   }
   const char* color = reconcile::to_string(s.to);
   if (to == nullptr) {
-    return StepResult::failed("no running container of revision " + number(s.revision) +
-                                  " in the " + color + " color",
-                              std::nullopt, model::ErrorKind::kTransient);
+    return StepResult::failed(
+        "no running container of revision " + number(s.revision) + " in the " + color + " color",
+        std::nullopt, model::ErrorKind::kTransient);
   }
   auto address = platform_.traffic_address(to->id, scene->port);
   if (!address) return StepResult::from_error(address.error());

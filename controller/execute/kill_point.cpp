@@ -1,8 +1,9 @@
 #include "rewind/execute/kill_point.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
-#include <unistd.h>
 
 namespace rwd::execute {
 namespace {
@@ -32,8 +33,8 @@ void kill_point(std::string_view name) {
   const std::string& points = configured();
   if (points.empty() || !listed(points, name)) return;
   // The tests look for this line in the log to know where the process died.
-  const std::string msg =
-      "rewind: kill point " + std::string(name) + " reached (REWIND_TEST_KILL_AT), killing myself\n";
+  const std::string msg = "rewind: kill point " + std::string(name) +
+                          " reached (REWIND_TEST_KILL_AT), killing myself\n";
   (void)!::write(STDERR_FILENO, msg.data(), msg.size());
   ::kill(::getpid(), SIGKILL);
   ::_exit(137);  // not reached

@@ -34,16 +34,10 @@ reconcile::Observed observe(const std::vector<Instance>& instances,
   if (serving == nullptr) return o;
   o.running = revision_of(*serving);
   switch (serving->health) {
-    case HealthStatus::kHealthy:
-      o.health = reconcile::Health::kHealthy;
-      break;
-    case HealthStatus::kUnhealthy:
-      o.health = reconcile::Health::kUnhealthy;
-      break;
+    case HealthStatus::kHealthy: o.health = reconcile::Health::kHealthy; break;
+    case HealthStatus::kUnhealthy: o.health = reconcile::Health::kUnhealthy; break;
     case HealthStatus::kStarting:
-    case HealthStatus::kNone:
-      o.health = reconcile::Health::kUnknown;
-      break;
+    case HealthStatus::kNone: o.health = reconcile::Health::kUnknown; break;
   }
   return o;
 }

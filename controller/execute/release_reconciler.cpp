@@ -1,10 +1,8 @@
 #include "rewind/execute/release_reconciler.hpp"
 
-#include "reconciler_run.hpp"
+#include <chrono>
 
 #include <spdlog/spdlog.h>
-
-#include <chrono>
 
 #include "rewind/execute/env.hpp"
 #include "rewind/execute/kill_point.hpp"
@@ -12,6 +10,8 @@
 #include "rewind/history/prune.hpp"
 #include "rewind/reconcile/conditions.hpp"
 #include "rewind/reconcile/format.hpp"
+
+#include "reconciler_run.hpp"
 
 namespace rwd::execute {
 
@@ -129,7 +129,8 @@ ReconcileOutcome ReleaseReconciler::reconcile(const model::Release& from_source,
   run.decision = reconcile::plan(want, observed, run.history, now);
   const reconcile::Decision& d = run.decision;
   if (deps_.dry_run) {
-    if (!d.plan.empty()) spdlog::info("{}: dry run: would run\n{}", run.key.str(), reconcile::format_plan(d));
+    if (!d.plan.empty())
+      spdlog::info("{}: dry run: would run\n{}", run.key.str(), reconcile::format_plan(d));
     return {reconcile::Action::await_change(), std::nullopt, "dry run: " + d.message};
   }
 
@@ -225,17 +226,20 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
     const model::Timestamp started = deps_.now();
     if (const auto* inc = step.as<reconcile::step::RecordIncident>()) {
       run.release.status.last_rollback =
-          model::LastRollback{inc->from.value_or(model::RevisionNumber{0}), inc->to, inc->reason,
-                              started, std::nullopt, 0, plan.emergency};
-      spdlog::warn("{}: {}rollback {} -> {} ({})", run.key.str(),
-                   plan.emergency ? "EMERGENCY " : "",
-                   inc->from ? std::to_string(inc->from->value()) : "?", inc->to.value(),
-                   inc->reason);
+          model::LastRollback{inc->from.value_or(model::RevisionNumber{0}),
+                              inc->to,
+                              inc->reason,
+                              started,
+                              std::nullopt,
+                              0,
+                              plan.emergency};
+      spdlog::warn(
+          "{}: {}rollback {} -> {} ({})", run.key.str(), plan.emergency ? "EMERGENCY " : "",
+          inc->from ? std::to_string(inc->from->value()) : "?", inc->to.value(), inc->reason);
     }
     note_step(run, i, model::StepState::kRunning, "");
     const StepResult r = executor_.run(StepInput{run.release, run.history, plan, i, started});
-    const model::Duration took =
-        std::chrono::duration_cast<model::Duration>(deps_.now() - started);
+    const model::Duration took = std::chrono::duration_cast<model::Duration>(deps_.now() - started);
     if (deps_.on_step) deps_.on_step(run.key, step, r, took);
     if (step.as<reconcile::step::AnalysisGate>() != nullptr) note_warnings(run, r);
     if (r.state == StepState::kWaiting) {
@@ -254,7 +258,8 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
                  step.description, r.message.empty() ? "" : " (" + r.message + ")");
     after_step_done(run, step, r);
     note_step(run, i, model::StepState::kSucceeded, r.message);
-    if (run.release.status.progress) run.release.status.progress->step_index = static_cast<std::int32_t>(i + 1);
+    if (run.release.status.progress)
+      run.release.status.progress->step_index = static_cast<std::int32_t>(i + 1);
     if (auto st = write_status(run); !st) {
       return {reconcile::Action::await_change(), st.error(), st.error().message};
     }
@@ -329,7 +334,8 @@ void ReleaseReconciler::list_rollback_steps(Run& run) {
     }
   }
   for (std::size_t i = 0; i < plan.first_step && i < steps.size(); ++i) {
-    if (steps[i].state != model::StepState::kSucceeded) steps[i].state = model::StepState::kSucceeded;
+    if (steps[i].state != model::StepState::kSucceeded)
+      steps[i].state = model::StepState::kSucceeded;
   }
 }
 
@@ -412,7 +418,8 @@ ReconcileOutcome ReleaseReconciler::after_step_failed(Run& run, const reconcile:
   if (!r.reason.empty()) {
     reconcile::set_condition(
         run.release.status.conditions,
-        reconcile::make_condition(model::condition_type::kProgressing, model::ConditionStatus::kFalse, r.reason,
+        reconcile::make_condition(model::condition_type::kProgressing,
+                                  model::ConditionStatus::kFalse, r.reason,
                                   run.release.status.message, run.release.metadata.generation),
         deps_.now());
   }

@@ -3,8 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "reconciler_run.hpp"
 #include "rewind/execute/release_reconciler.hpp"
+
+#include "reconciler_run.hpp"
 
 namespace rwd::execute {
 namespace {

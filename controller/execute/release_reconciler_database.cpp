@@ -2,13 +2,14 @@
 // of what runs, down scripts kept with each revision, what the database steps
 // report, quiesced services after a failure, and periodic rollback drills.
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 
-#include "reconciler_run.hpp"
+#include <spdlog/spdlog.h>
+
 #include "rewind/execute/drill.hpp"
 #include "rewind/reconcile/conditions.hpp"
+
+#include "reconciler_run.hpp"
 
 namespace rwd::execute {
 namespace detail {
@@ -73,7 +74,8 @@ ReconcileOutcome ReleaseReconciler::idle(Run& run) {
   const model::Timestamp now = deps_.now();
   if (!drill_due(run.release, now)) {
     const auto& last = run.release.status.migration->last_drill;
-    const auto until = std::chrono::duration_cast<model::Duration>(last->at + *mig->drill.every - now);
+    const auto until =
+        std::chrono::duration_cast<model::Duration>(last->at + *mig->drill.every - now);
     const bool sooner = d.action.is_await_change() || until < *d.action.requeue();
     return {sooner ? reconcile::Action::requeue_after(until) : d.action, std::nullopt, d.message};
   }
@@ -85,7 +87,8 @@ ReconcileOutcome ReleaseReconciler::idle(Run& run) {
 void ReleaseReconciler::record_drill(Run& run, const model::Result<DrillOutcome>& outcome) {
   model::MigrationStatus m;
   if (!outcome) {
-    m.last_drill = model::DrillRecord{deps_.now(), false, 0, "", "cannot drill: " + outcome.error().message};
+    m.last_drill =
+        model::DrillRecord{deps_.now(), false, 0, "", "cannot drill: " + outcome.error().message};
   } else {
     m.last_drill = outcome->record;
     if (outcome->backup) m.last_backup = outcome->backup;
@@ -104,7 +107,8 @@ void ReleaseReconciler::record_drill(Run& run, const model::Result<DrillOutcome>
 // revision's record, so a later downgrade away from it can run them.
 model::Status ReleaseReconciler::keep_down_scripts(const Run& run, model::RevisionRecord& rec) {
   const auto& mig = rec.spec.migration;
-  if (!mig || mig->driver != model::MigrationDriver::kSqlDir || deps_.database == nullptr) return {};
+  if (!mig || mig->driver != model::MigrationDriver::kSqlDir || deps_.database == nullptr)
+    return {};
   auto scripts = deps_.database->down_scripts(DatabaseRef{run.release, *mig, std::nullopt});
   if (!scripts) return scripts.error();
   rec.down_scripts = std::move(*scripts);
@@ -135,12 +139,15 @@ void ReleaseReconciler::unquiesce_after_failure(Run& run, const reconcile::Step&
     if (step.id == failed.id) {
       if (!quiesced) return;
       // A retry stops them again before it repeats the failed step.
-      if (auto& p = run.release.status.progress) p->step_index = static_cast<std::int32_t>(*quiesced);
+      if (auto& p = run.release.status.progress)
+        p->step_index = static_cast<std::int32_t>(*quiesced);
       for (std::size_t j = i + 1; j < plan.steps.size(); ++j) {
         if (plan.steps[j].as<reconcile::step::Unquiesce>() == nullptr) continue;
-        const StepResult r = executor_.run(StepInput{run.release, run.history, plan, j, deps_.now()});
+        const StepResult r =
+            executor_.run(StepInput{run.release, run.history, plan, j, deps_.now()});
         if (r.state == StepState::kFailed) {
-          spdlog::error("{}: could not start the quiesced services again: {}", run.key.str(), r.message);
+          spdlog::error("{}: could not start the quiesced services again: {}", run.key.str(),
+                        r.message);
         } else {
           spdlog::warn("{}: after the failure, {}", run.key.str(), r.message);
         }

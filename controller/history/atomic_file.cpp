@@ -56,10 +56,8 @@ bool is_transient(int err) {
     case ENFILE:
     case ENOMEM:
     case EBUSY:
-    case ETIMEDOUT:
-      return true;
-    default:
-      return false;
+    case ETIMEDOUT: return true;
+    default: return false;
   }
 }
 

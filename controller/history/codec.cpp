@@ -81,9 +81,7 @@ model::Result<T> decode_object_text(std::string_view text, std::string_view sour
 
 }  // namespace
 
-std::string encode_history(const model::History& history) {
-  return dump(model::to_json(history));
-}
+std::string encode_history(const model::History& history) { return dump(model::to_json(history)); }
 
 std::string encode_status(const model::Release& release) { return dump(model::to_json(release)); }
 
@@ -91,8 +89,7 @@ std::string encode_status(const model::Rollback& rollback) {
   return dump(model::to_json(rollback));
 }
 
-model::Result<model::History> decode_history_text(std::string_view text,
-                                                  std::string_view source) {
+model::Result<model::History> decode_history_text(std::string_view text, std::string_view source) {
   auto doc = load_document(text, source);
   if (!doc.ok()) return doc.error();
   std::vector<model::FieldError> errors;
@@ -109,8 +106,7 @@ model::Result<model::Release> decode_release_text(std::string_view text, std::st
       });
 }
 
-model::Result<model::Rollback> decode_rollback_text(std::string_view text,
-                                                    std::string_view source,
+model::Result<model::Rollback> decode_rollback_text(std::string_view text, std::string_view source,
                                                     const model::ObjectKey& expected) {
   return decode_object_text<model::Rollback>(
       text, source, expected, [](const model::Node& n, std::vector<model::FieldError>& e) {

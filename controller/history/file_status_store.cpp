@@ -56,7 +56,8 @@ model::Status FileStatusStore::write(const model::Rollback& rollback) {
 }
 
 template <class T>
-model::Result<std::optional<T>> FileStatusStore::read(StatusKind kind, const model::ObjectKey& key) {
+model::Result<std::optional<T>> FileStatusStore::read(StatusKind kind,
+                                                      const model::ObjectKey& key) {
   if (auto st = check_key(key); !st.ok()) return st.error();
   const auto path = layout_.status_file(kind, key);
   auto text = files_.read(id_of(kind, key), path);

@@ -74,8 +74,8 @@ model::Result<std::string> MemoryHistoryStore::quarantine(const model::ObjectKey
   const bool had = histories_.erase(key) + corrupt_.erase(key) != 0;
   refused_.erase(key);
   if (!had) return model::Error::terminal("move aside memory:history/" + key.str() + ": absent");
-  std::string name = "memory:history/" + key.str() + ".corrupt-" +
-                     std::to_string(quarantined_.size() + 1);
+  std::string name =
+      "memory:history/" + key.str() + ".corrupt-" + std::to_string(quarantined_.size() + 1);
   quarantined_.push_back(name);
   return name;
 }

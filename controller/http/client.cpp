@@ -66,8 +66,7 @@ std::optional<model::Error> check_request(const ClientRequest& request, const st
   const auto clean = [](std::string_view s, bool allow_space) {
     return std::none_of(s.begin(), s.end(), [allow_space](char c) {
       const auto u = static_cast<unsigned char>(c);
-      return u == 0x7f || (u < 0x20 && !(allow_space && c == '\t')) ||
-             (!allow_space && c == ' ');
+      return u == 0x7f || (u < 0x20 && !(allow_space && c == '\t')) || (!allow_space && c == ' ');
     });
   };
   if (!token(request.method)) return model::Error::terminal(what + ": invalid method");

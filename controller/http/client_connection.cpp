@@ -5,8 +5,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include <boost/asio/steady_timer.hpp>
 #include <cerrno>
+
+#include <boost/asio/steady_timer.hpp>
 
 #include "client_errors.hpp"
 #include "tls_context.hpp"
@@ -26,15 +27,9 @@ std::chrono::milliseconds remaining(Clock::time_point deadline) {
 Connection::Connection(net::io_context& ioc, const Endpoint& endpoint, net::ssl::context* ssl)
     : ioc_(ioc), endpoint_(endpoint), endpoint_str_(endpoint.str()), resolver_(ioc) {
   switch (endpoint.transport) {
-    case Transport::kUnix:
-      unix_ = std::make_unique<UnixStream>(ioc);
-      break;
-    case Transport::kTcp:
-      tcp_ = std::make_unique<TcpStream>(ioc);
-      break;
-    case Transport::kTls:
-      tls_ = std::make_unique<TlsStream>(ioc, *ssl);
-      break;
+    case Transport::kUnix: unix_ = std::make_unique<UnixStream>(ioc); break;
+    case Transport::kTcp: tcp_ = std::make_unique<TcpStream>(ioc); break;
+    case Transport::kTls: tls_ = std::make_unique<TlsStream>(ioc, *ssl); break;
   }
 }
 
@@ -76,8 +71,7 @@ model::Status Connection::connect(Clock::time_point deadline, const std::string&
   if (unix_) {
     if (endpoint_.socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
       return model::Error::terminal(what + ": connect: socket path longer than " +
-                                    std::to_string(sizeof(sockaddr_un::sun_path) - 1) +
-                                    " bytes");
+                                    std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes");
     }
     unix_->expires_at(deadline);
     unix_->async_connect(net::local::stream_protocol::endpoint(endpoint_.socket_path),
@@ -106,8 +100,8 @@ model::Status Connection::connect(Clock::time_point deadline, const std::string&
                             timer.cancel();
                           });
   drive(ioc_);
-  if (resolve_timed_out) return transport_error(beast::error::timeout, what, "resolve", budget,
-                                                no_limits);
+  if (resolve_timed_out)
+    return transport_error(beast::error::timeout, what, "resolve", budget, no_limits);
   if (ec) return fail(ec, "resolve " + endpoint_.host);
   return connect_tcp(results, deadline, what);
 }

@@ -2,15 +2,16 @@
 // One connection of the HTTP client: a unix socket, TCP or TLS stream, all
 // driven by the client's private io_context. Internal to controller/http.
 
+#include <chrono>
+#include <memory>
+#include <string>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
-#include <chrono>
-#include <memory>
-#include <string>
 
 #include "rewind/http/endpoint.hpp"
 #include "rewind/model/result.hpp"

@@ -31,9 +31,8 @@ bool transient(const error_code& ec) {
 
 }  // namespace
 
-model::Error transport_error(const error_code& ec, const std::string& what,
-                             std::string_view phase, std::chrono::milliseconds timeout,
-                             const ClientLimits& limits) {
+model::Error transport_error(const error_code& ec, const std::string& what, std::string_view phase,
+                             std::chrono::milliseconds timeout, const ClientLimits& limits) {
   std::string reason;
   if (ec == boost::beast::error::timeout) {
     reason = "timed out after " + std::to_string(timeout.count()) + "ms";
@@ -41,8 +40,8 @@ model::Error transport_error(const error_code& ec, const std::string& what,
     reason = "response header larger than " + std::to_string(limits.max_header_bytes) +
              " bytes, refused";
   } else if (ec == bhttp::error::body_limit) {
-    reason = "response body larger than " + std::to_string(limits.max_body_bytes) +
-             " bytes, refused";
+    reason =
+        "response body larger than " + std::to_string(limits.max_body_bytes) + " bytes, refused";
   } else if (ec == bhttp::error::end_of_stream) {
     reason = "connection closed by the peer";
   } else {

@@ -2,10 +2,11 @@
 // Turns socket, TLS and HTTP parser errors into model::Error. Internal to
 // controller/http.
 
-#include <boost/system/error_code.hpp>
 #include <chrono>
 #include <string>
 #include <string_view>
+
+#include <boost/system/error_code.hpp>
 
 #include "rewind/http/client.hpp"
 #include "rewind/model/result.hpp"

@@ -1,13 +1,15 @@
 #pragma once
 // The Beast implementation of rwd::http::Client. Internal to controller/http.
 
-#include <boost/beast/http.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "client_connection.hpp"
+#include <boost/beast/http.hpp>
+
 #include "rewind/http/client.hpp"
+
+#include "client_connection.hpp"
 
 namespace rwd::http::detail {
 
@@ -15,8 +17,7 @@ using BeastRequest = beast::http::request<beast::http::string_body>;
 
 class BeastClient final : public Client {
  public:
-  BeastClient(Endpoint endpoint, ClientOptions options,
-              std::shared_ptr<net::ssl::context> ssl);
+  BeastClient(Endpoint endpoint, ClientOptions options, std::shared_ptr<net::ssl::context> ssl);
   ~BeastClient() override;
   BeastClient(const BeastClient&) = delete;
   BeastClient& operator=(const BeastClient&) = delete;
@@ -24,8 +25,7 @@ class BeastClient final : public Client {
   model::Result<ClientResponse> request(const ClientRequest& request,
                                         std::chrono::milliseconds timeout) override;
   using Client::stream;
-  model::Result<StreamResult> stream(const ClientRequest& request,
-                                     const StreamHandlers& handlers,
+  model::Result<StreamResult> stream(const ClientRequest& request, const StreamHandlers& handlers,
                                      std::chrono::milliseconds idle_timeout,
                                      std::stop_token stop) override;
   [[nodiscard]] const Endpoint& endpoint() const override { return endpoint_; }

@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/post.hpp>
 #include <limits>
 #include <stop_token>
+
+#include <boost/asio/post.hpp>
 
 #include "client_errors.hpp"
 #include "client_impl.hpp"

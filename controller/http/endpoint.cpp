@@ -65,8 +65,8 @@ model::Result<Authority> parse_authority(std::string_view url, std::string_view 
       port_part = rest.substr(1);
       if (port_part.empty()) return invalid(url, "empty port");
     }
-    if (out.host.empty() || out.host.find_first_not_of("0123456789abcdefABCDEF:.") !=
-                                std::string::npos) {
+    if (out.host.empty() ||
+        out.host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos) {
       return invalid(url, "not an IPv6 address in []");
     }
   } else {
@@ -124,8 +124,8 @@ std::string Endpoint::host_header() const {
   if (transport == Transport::kUnix) return "localhost";
   const bool v6 = host.find(':') != std::string::npos;
   std::string h = v6 ? "[" + host + "]" : host;
-  const bool default_port = (transport == Transport::kTcp && port == 80) ||
-                            (transport == Transport::kTls && port == 443);
+  const bool default_port =
+      (transport == Transport::kTcp && port == 80) || (transport == Transport::kTls && port == 443);
   if (!default_port) h += ":" + std::to_string(port);
   return h;
 }

@@ -177,15 +177,15 @@ ServerResponse Router::handle(ServerRequest request) const {
     try {
       return route.handler(request);
     } catch (const std::exception&) {
-      return ServerResponse::error(500, "internal error while handling " + request.method + " " +
-                                            request.path);
+      return ServerResponse::error(
+          500, "internal error while handling " + request.method + " " + request.path);
     } catch (...) {
       return ServerResponse::error(500, "internal error");
     }
   }
   if (!allowed.empty()) {
-    auto r = ServerResponse::error(405, "method " + request.method + " is not allowed for " +
-                                            request.path);
+    auto r = ServerResponse::error(
+        405, "method " + request.method + " is not allowed for " + request.path);
     r.headers.emplace_back("Allow", allow_header(std::move(allowed)));
     return r;
   }

@@ -1,14 +1,14 @@
 // Bearer-token check for mutating routes: token file, constant-time compare.
 
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
-
 #include <array>
 #include <cctype>
 #include <fstream>
 #include <iterator>
 #include <system_error>
 #include <utility>
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #include "rewind/http/router.hpp"
 
@@ -88,8 +88,9 @@ model::Result<BearerAuth> BearerAuth::from_file(const std::filesystem::path& pat
 std::optional<ServerResponse> BearerAuth::check(const ServerRequest& request) const {
   if (!token_) {
     return ServerResponse::error(
-        403, "mutating endpoints are disabled: start the controller with --token-file to enable "
-             "them");
+        403,
+        "mutating endpoints are disabled: start the controller with --token-file to enable "
+        "them");
   }
   const auto header = request.header("authorization");
   if (!header) {
@@ -105,8 +106,7 @@ std::optional<ServerResponse> BearerAuth::check(const ServerRequest& request) co
                         "Bearer realm=\"rewind\"");
   }
   if (!constant_time_equal(trim(value.substr(kScheme.size())), *token_)) {
-    return unauthorized("invalid bearer token",
-                        "Bearer realm=\"rewind\", error=\"invalid_token\"");
+    return unauthorized("invalid bearer token", "Bearer realm=\"rewind\", error=\"invalid_token\"");
   }
   return std::nullopt;
 }

@@ -3,15 +3,15 @@
 
 #include "rewind/http/server.hpp"
 
+#include <thread>
+#include <utility>
+#include <vector>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-
-#include <thread>
-#include <utility>
-#include <vector>
 
 #include "server_session.hpp"
 

@@ -1,8 +1,9 @@
 // `--listen host:port` parsing.
 
-#include <boost/asio/ip/address.hpp>
 #include <charconv>
 #include <string>
+
+#include <boost/asio/ip/address.hpp>
 
 #include "rewind/http/server.hpp"
 

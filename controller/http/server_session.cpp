@@ -2,19 +2,19 @@
 
 #include "server_session.hpp"
 
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/beast/core/bind_handler.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
-
 #include <algorithm>
 #include <exception>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
 
 namespace rwd::http::server_detail {
 
@@ -109,8 +109,7 @@ void Session::on_read(beast::error_code ec, std::size_t /*bytes*/) {
   }
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return close();
   if (ec && is_parse_error(ec)) {
-    return send(ServerResponse::error(400, "malformed request: " + ec.message()), 11, false,
-                false);
+    return send(ServerResponse::error(400, "malformed request: " + ec.message()), 11, false, false);
   }
   if (ec) return close();  // timeout, reset, aborted by stop()
   try {

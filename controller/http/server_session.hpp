@@ -2,13 +2,6 @@
 // Private to the server: the state shared by the listener and its sessions,
 // and the session that serves one connection.
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
-
 #include <array>
 #include <atomic>
 #include <condition_variable>
@@ -17,6 +10,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include "rewind/http/server.hpp"
 

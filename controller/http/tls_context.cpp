@@ -2,13 +2,13 @@
 
 #include "tls_context.hpp"
 
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
+#include <cstddef>
+#include <string>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <cstddef>
-#include <string>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 namespace rwd::http::detail {
 namespace {
@@ -80,8 +80,7 @@ model::Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsClientOpt
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   boost::system::error_code ec;
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                       ssl::context::no_tlsv1_1,
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1,
                    ec);
   if (ec) return model::Error::terminal("TLS: cannot set options: " + ec.message());
   // An encrypted key fails to load instead of OpenSSL asking on the terminal.

@@ -1,8 +1,9 @@
 #pragma once
 // The OpenSSL context of a TLS client endpoint. Internal to controller/http.
 
-#include <boost/asio/ssl/context.hpp>
 #include <memory>
+
+#include <boost/asio/ssl/context.hpp>
 
 #include "rewind/http/endpoint.hpp"
 #include "rewind/model/result.hpp"

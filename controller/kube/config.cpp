@@ -3,6 +3,8 @@
 // *-data fields decoded from base64. The YAML goes through the guarded
 // loader of rewind::model, so every error can name the field and its line.
 
+#include "rewind/kube/config.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -10,10 +12,10 @@
 #include <utility>
 #include <vector>
 
-#include "config_files.hpp"
 #include "rewind/http/base64.hpp"
-#include "rewind/kube/config.hpp"
 #include "rewind/model/document.hpp"
+
+#include "config_files.hpp"
 
 namespace rwd::kube {
 namespace {
@@ -78,7 +80,7 @@ class KubeconfigReader {
 
   // A string field of a mapping; nullopt when absent, null or "".
   Result<std::optional<std::string>> text_field(const Node& map, std::string_view key,
-                                            const std::string& path) const {
+                                                const std::string& path) const {
     const Node* n = map.find(key);
     if (n == nullptr || n->is_null()) return std::optional<std::string>();
     if (!n->is_scalar()) return error(path, *n, "expected a string, got a " + n->kind_name());
@@ -102,7 +104,7 @@ class KubeconfigReader {
   // A file field: the path, relative ones starting at the kubeconfig's
   // folder; the file must be readable.
   Result<std::optional<std::string>> file_field(const Node& map, std::string_view key,
-                                          const std::string& path) const {
+                                                const std::string& path) const {
     auto value = text_field(map, key, path);
     if (!value || !value->has_value()) return value;
     fs::path p(**value);
@@ -115,7 +117,7 @@ class KubeconfigReader {
 
   // A *-data field: base64 of PEM text. Never shown in a message.
   Result<std::optional<std::string>> data_field(const Node& map, std::string_view key,
-                                              const std::string& path) const {
+                                                const std::string& path) const {
     auto value = text_field(map, key, path);
     if (!value || !value->has_value()) return value;
     std::string text = **value;

@@ -6,8 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "config_files.hpp"
 #include "rewind/kube/config.hpp"
+
+#include "config_files.hpp"
 
 namespace rwd::kube {
 namespace {

@@ -26,7 +26,8 @@ model::Result<DeploymentId> parse_id(const std::string& id) {
   const auto a = id.find('/');
   const auto b = a == std::string::npos ? a : id.find('/', a + 1);
   if (a == std::string::npos || b == std::string::npos) {
-    return model::Error::terminal("\"" + id + "\" is not a Deployment id (namespace/name/container)");
+    return model::Error::terminal("\"" + id +
+                                  "\" is not a Deployment id (namespace/name/container)");
   }
   return DeploymentId{id.substr(0, a), id.substr(a + 1, b - a - 1), id.substr(b + 1)};
 }
@@ -156,15 +157,15 @@ Json copy_of(const Json& source, const std::string& name, const std::string& ori
   const Json& meta = source["metadata"];
   Json labels = meta.value("labels", Json::object());
   labels[kCopyOf] = original;
-  Json copy = {{"apiVersion", "apps/v1"},
-               {"kind", "Deployment"},
-               {"metadata",
-                {{"name", name},
-                 {"namespace", meta_string(source, "namespace")},
-                 {"labels", labels},
-                 {"annotations",
-                  {{kReplicasBeforeStop, std::to_string(replicas_when_running(source))}}}}},
-               {"spec", source["spec"]}};
+  Json copy = {
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata",
+       {{"name", name},
+        {"namespace", meta_string(source, "namespace")},
+        {"labels", labels},
+        {"annotations", {{kReplicasBeforeStop, std::to_string(replicas_when_running(source))}}}}},
+      {"spec", source["spec"]}};
   Json& spec = copy["spec"];
   spec["replicas"] = 0;
   spec["selector"]["matchLabels"][kPodsOf] = name;
@@ -250,7 +251,8 @@ model::Result<std::vector<execute::Instance>> DeploymentPlatform::list(
   } else if (got.error().reason != "NotFound") {
     return got.error();
   }
-  auto copies = api_.list(path_of(kDeployments, d->ns) + label_selector_query({{kCopyOf, d->name}}));
+  auto copies =
+      api_.list(path_of(kDeployments, d->ns) + label_selector_query({{kCopyOf, d->name}}));
   if (!copies) return copies.error();
   for (const Json& c : copies->items) {
     if (container_index(c, d->container)) out.push_back(instance_of(c, d->container));
@@ -321,7 +323,8 @@ model::Result<std::string> DeploymentPlatform::create_copy(const execute::Instan
   if (!idx) return idx.error();
   const Json labels = (*source)["metadata"].value("labels", Json::object());
   const std::string original = labels.value(kCopyOf, id->name);
-  const Json copy = copy_of(*source, change.name, original, *idx, change, managed_keys(from, change));
+  const Json copy =
+      copy_of(*source, change.name, original, *idx, change, managed_keys(from, change));
   const DeploymentId copy_id{id->ns, change.name, id->container};
   auto created = api_.create(path_of(kDeployments, id->ns), copy);
   if (created) {
@@ -336,10 +339,9 @@ model::Result<std::string> DeploymentPlatform::create_copy(const execute::Instan
     auto existing = api_.get(path);
     if (!existing) return existing.error();
     if ((*existing)["metadata"].value("labels", Json::object()).value(kCopyOf, "") != original) {
-      return model::Error::terminal("Deployment " + id->ns + "/" + change.name +
-                                    " exists and is not a copy rewind made of " + original +
-                                    " (no label " + kCopyOf + "=" + original +
-                                    "); rename it or delete it");
+      return model::Error::terminal(
+          "Deployment " + id->ns + "/" + change.name + " exists and is not a copy rewind made of " +
+          original + " (no label " + kCopyOf + "=" + original + "); rename it or delete it");
     }
     Json body = copy;
     body["metadata"]["resourceVersion"] = meta_string(*existing, "resourceVersion");
@@ -362,8 +364,8 @@ model::Result<std::string> DeploymentPlatform::create_copy(const execute::Instan
                                  ": not replaced after 4 conflicts (it keeps changing)");
 }
 
-model::Result<std::string> DeploymentPlatform::create_for_service(
-    const model::Target& target, const execute::ContainerChange&) {
+model::Result<std::string> DeploymentPlatform::create_for_service(const model::Target& target,
+                                                                  const execute::ContainerChange&) {
   auto d = id_of_target(target);
   if (!d) return d.error();
   return model::Error::terminal("Deployment " + d->ns + "/" + d->name +
@@ -436,8 +438,7 @@ model::Result<std::string> DeploymentPlatform::address(const std::string& id, in
                                 "rewind does not probe pods on Kubernetes");
 }
 
-model::Result<execute::CommandOutput> DeploymentPlatform::run_once(
-    const execute::OneOffCommand&) {
+model::Result<execute::CommandOutput> DeploymentPlatform::run_once(const execute::OneOffCommand&) {
   return model::Error::terminal(
       "migrations and smoke commands in the image are not supported on Kubernetes yet");
 }

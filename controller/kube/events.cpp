@@ -17,19 +17,20 @@ void EventRecorder::record(const EventTarget& target, EventType type, const std:
                    {"namespace", target.key.ns},
                    {"name", target.key.name}};
   if (!target.uid.empty()) involved["uid"] = target.uid;
-  Json event = {{"apiVersion", "v1"},
-                {"kind", "Event"},
-                {"metadata", {{"generateName", target.key.name + "."}, {"namespace", target.key.ns}}},
-                {"involvedObject", involved},
-                {"reason", reason},
-                {"message", message.substr(0, 1024)},
-                {"type", type == EventType::kWarning ? "Warning" : "Normal"},
-                {"source", {{"component", "rewind"}}},
-                {"reportingComponent", "rewind"},
-                {"reportingInstance", instance_},
-                {"firstTimestamp", now},
-                {"lastTimestamp", now},
-                {"count", 1}};
+  Json event = {
+      {"apiVersion", "v1"},
+      {"kind", "Event"},
+      {"metadata", {{"generateName", target.key.name + "."}, {"namespace", target.key.ns}}},
+      {"involvedObject", involved},
+      {"reason", reason},
+      {"message", message.substr(0, 1024)},
+      {"type", type == EventType::kWarning ? "Warning" : "Normal"},
+      {"source", {{"component", "rewind"}}},
+      {"reportingComponent", "rewind"},
+      {"reportingInstance", instance_},
+      {"firstTimestamp", now},
+      {"lastTimestamp", now},
+      {"count", 1}};
   if (auto r = api_.create(path_of(kEvents, target.key.ns), event); !r) {
     spdlog::warn("{}: event {} not recorded: {}", target.key.str(), reason, r.error().message);
   }

@@ -2,12 +2,13 @@
 
 #include "rewind/kube/leader.hpp"
 
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <array>
 #include <ctime>
 #include <utility>
+
+#include <spdlog/spdlog.h>
 
 namespace rwd::kube {
 namespace {
@@ -37,7 +38,8 @@ LeaderElector::LeaderElector(Api& api, LeaseOptions options, SteadyNow steady, W
                              StopWait wait)
     : api_(api),
       options_(std::move(options)),
-      steady_(steady ? std::move(steady) : SteadyNow([] { return std::chrono::steady_clock::now(); })),
+      steady_(steady ? std::move(steady)
+                     : SteadyNow([] { return std::chrono::steady_clock::now(); })),
       wall_(wall ? std::move(wall) : WallNow([] { return std::chrono::system_clock::now(); })),
       wait_(wait ? std::move(wait) : real_stop_wait()) {
   if (options_.identity.empty()) options_.identity = default_identity();
@@ -79,7 +81,8 @@ model::Result<bool> LeaderElector::try_acquire_or_renew() {
     // Someone else holds it: expired only when its record has not changed
     // for its lease duration, as seen on our own clock.
     const std::string record = holder + "|" + spec.value("renewTime", "");
-    std::chrono::seconds duration{spec.value("leaseDurationSeconds", options_.lease_duration.count())};
+    std::chrono::seconds duration{
+        spec.value("leaseDurationSeconds", options_.lease_duration.count())};
     std::lock_guard lock(mu_);
     holding_ = false;
     if (record != observed_record_) {
@@ -104,8 +107,9 @@ model::Result<bool> LeaderElector::try_acquire_or_renew() {
     if (put.error().reason == "Conflict") return false;
     return put.error();
   }
-  if (!mine) spdlog::info("leader election: {} took the Lease {}/{}", options_.identity,
-                          options_.ns, options_.name);
+  if (!mine)
+    spdlog::info("leader election: {} took the Lease {}/{}", options_.identity, options_.ns,
+                 options_.name);
   holding_ = true;
   renewed_ = steady_now;
   return true;

@@ -26,8 +26,8 @@ std::optional<model::Node> node_of(const Json& j, const std::string& source, con
                                    std::vector<model::Diagnostic>& errors) {
   auto loaded = model::load_json(j.dump());
   if (!loaded.ok() || loaded.documents.size() != 1) {
-    errors.push_back(diagnostic(source, path,
-                                loaded.ok() ? "is empty" : loaded.errors.front().message));
+    errors.push_back(
+        diagnostic(source, path, loaded.ok() ? "is empty" : loaded.errors.front().message));
     return std::nullopt;
   }
   return std::move(loaded.documents.front());

@@ -15,8 +15,10 @@ model::Result<std::string> secret_value(Api& api, const std::string& ns, const s
       return model::Error::terminal(where + " does not exist");
     }
     if (got.error().reason == "Forbidden") {
-      return model::Error::terminal(where + ": rewind may not read it (its role allows get on "
-                                    "secrets; check the RoleBinding): " + got.error().message);
+      return model::Error::terminal(where +
+                                    ": rewind may not read it (its role allows get on "
+                                    "secrets; check the RoleBinding): " +
+                                    got.error().message);
     }
     return got.error();
   }
@@ -25,8 +27,8 @@ model::Result<std::string> secret_value(Api& api, const std::string& ns, const s
   if (it == data.end() || !it->is_string()) {
     std::string keys;
     for (const auto& [k, v] : data.items()) keys += (keys.empty() ? "" : ", ") + k;
-    return model::Error::terminal(where + " has no key \"" + key + "\" (it has: " +
-                                  (keys.empty() ? "none" : keys) + ")");
+    return model::Error::terminal(where + " has no key \"" + key +
+                                  "\" (it has: " + (keys.empty() ? "none" : keys) + ")");
   }
   auto decoded = http::base64_decode(it->get<std::string>());
   if (!decoded) return model::Error::terminal(where + ": key \"" + key + "\" is not valid base64");

@@ -3,12 +3,12 @@
 
 #include "rewind/kube/service_router.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <cmath>
 #include <thread>
 #include <utility>
+
+#include <spdlog/spdlog.h>
 
 #include "rewind/kube/deployment_platform.hpp"
 
@@ -55,8 +55,9 @@ Json backends_json(const std::vector<router::Backend>& backends) {
 }
 
 bool is_canary_set(const std::vector<router::Backend>& backends) {
-  return std::any_of(backends.begin(), backends.end(),
-                     [](const router::Backend& b) { return b.name == "stable" || b.name == "canary"; });
+  return std::any_of(backends.begin(), backends.end(), [](const router::Backend& b) {
+    return b.name == "stable" || b.name == "canary";
+  });
 }
 
 const router::Backend* named(const std::vector<router::Backend>& backends, const char* name) {
@@ -119,7 +120,8 @@ model::Result<Json> ServiceRouter::deployment_of(const ServiceRef& svc, const ro
 
 // The labels that select a Deployment's pods and no other Deployment's.
 model::Result<Labels> ServiceRouter::own_pods(const Json& deployment) {
-  const std::string name = meta_string(deployment, "namespace") + "/" + meta_string(deployment, "name");
+  const std::string name =
+      meta_string(deployment, "namespace") + "/" + meta_string(deployment, "name");
   const Json selector = deployment.value("spec", Json::object()).value("selector", Json::object());
   if (!selector.value("matchExpressions", Json::array()).empty()) {
     return model::Error::terminal("Deployment " + name +
@@ -152,7 +154,8 @@ model::Result<Labels> ServiceRouter::own_pods(const Json& deployment) {
       owned = owned || ref.value("uid", "") == uid;
     }
     if (!owned || annotations_of(rs).value(kRevisionAnnotation, "") != revision) continue;
-    const std::string hash = rs["metadata"].value("labels", Json::object()).value("pod-template-hash", "");
+    const std::string hash =
+        rs["metadata"].value("labels", Json::object()).value("pod-template-hash", "");
     if (hash.empty()) break;
     labels["pod-template-hash"] = hash;
     return labels;
@@ -197,22 +200,23 @@ model::Result<Json> ServiceRouter::scale_to(const Json& deployment, std::int64_t
   return model::Error::transient(
       "Deployment " + ns + "/" + name + " has " + std::to_string(available) + " of " +
       std::to_string(replicas) + " replica(s) available after " +
-      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.ready_timeout).count()) +
+      std::to_string(
+          std::chrono::duration_cast<std::chrono::seconds>(options_.ready_timeout).count()) +
       "s; traffic not moved to it");
 }
 
-model::Result<Json> ServiceRouter::write_service(const ServiceRef& svc,
-                                                 const model::ObjectKey& release,
-                                                 const std::function<model::Status(Json&)>& change) {
+model::Result<Json> ServiceRouter::write_service(
+    const ServiceRef& svc, const model::ObjectKey& release,
+    const std::function<model::Status(Json&)>& change) {
   const std::string path = path_of(kServices, svc.ns, svc.name);
   for (int attempt = 0; attempt < 4; ++attempt) {
     auto current = api_.get(path);
     if (!current) {
       if (current.error().reason == "NotFound") {
-        return model::Error::terminal(
-            "Service " + svc_string(svc) + " does not exist: blue-green and canary on Kubernetes "
-            "switch a Service's selector; create it, or name another in "
-            "spec.target.kubernetes.service");
+        return model::Error::terminal("Service " + svc_string(svc) +
+                                      " does not exist: blue-green and canary on Kubernetes "
+                                      "switch a Service's selector; create it, or name another in "
+                                      "spec.target.kubernetes.service");
       }
       return current.error();
     }
@@ -248,9 +252,10 @@ model::Status ServiceRouter::set_weights(const model::ObjectKey& release,
   }
   const bool canary = is_canary_set(backends);
   if (!canary && serving.size() != 1) {
-    return model::Error::invalid_spec("Release " + key_string(release) + ": a Service selects "
-                                      "one color at a time; " + std::to_string(serving.size()) +
-                                      " backends have weight");
+    return model::Error::invalid_spec("Release " + key_string(release) +
+                                      ": a Service selects "
+                                      "one color at a time; " +
+                                      std::to_string(serving.size()) + " backends have weight");
   }
   Labels selector;
   std::string kept_replicas;  // the canary's N, while a canary runs
@@ -262,7 +267,8 @@ model::Status ServiceRouter::set_weights(const model::ObjectKey& release,
     std::int64_t n = spec_replicas(*d);
     if (canary) {
       const std::string saved = annotations.value(kCanaryReplicas, "");
-      n = saved.empty() ? replicas_when_running(*d) : std::max<std::int64_t>(1, std::atoll(saved.c_str()));
+      n = saved.empty() ? replicas_when_running(*d)
+                        : std::max<std::int64_t>(1, std::atoll(saved.c_str()));
       if (backends.size() > 1) kept_replicas = std::to_string(n);
     } else if (n == 0) {
       return model::Error::transient("backend " + serving.front()->name + ": Deployment " +
@@ -287,15 +293,16 @@ model::Status ServiceRouter::set_weights(const model::ObjectKey& release,
     auto canary_d = deployment_of(*svc, *canary_b);
     if (!canary_d) return canary_d.error();
     const std::string saved = annotations.value(kCanaryReplicas, "");
-    const std::int64_t n =
-        saved.empty() ? replicas_when_running(*stable_d) : std::max<std::int64_t>(1, std::atoll(saved.c_str()));
-    const auto share = static_cast<std::int64_t>(
-        std::llround(static_cast<double>(n) * canary_b->weight / 100.0));
+    const std::int64_t n = saved.empty() ? replicas_when_running(*stable_d)
+                                         : std::max<std::int64_t>(1, std::atoll(saved.c_str()));
+    const auto share =
+        static_cast<std::int64_t>(std::llround(static_cast<double>(n) * canary_b->weight / 100.0));
     const std::int64_t k = std::clamp<std::int64_t>(share, 1, n);
     const std::int64_t rest = std::max<std::int64_t>(1, n - k);
     if (auto scaled = scale_to(*canary_d, k, true); !scaled) return scaled.error();
     const auto labels_of_selector = [](const Json& d) {
-      return labels_of(d["spec"].value("selector", Json::object()).value("matchLabels", Json::object()));
+      return labels_of(
+          d["spec"].value("selector", Json::object()).value("matchLabels", Json::object()));
     };
     selector = shared_labels(labels_of_selector(*stable_d), labels_of_selector(*canary_d));
     if (selector.empty()) {
@@ -318,7 +325,8 @@ model::Status ServiceRouter::set_weights(const model::ObjectKey& release,
       meta["annotations"] = Json::object();
     }
     Json& a = meta["annotations"];
-    if (!a.contains(kSelectorBefore)) a[kSelectorBefore] = s["spec"].value("selector", Json::object()).dump();
+    if (!a.contains(kSelectorBefore))
+      a[kSelectorBefore] = s["spec"].value("selector", Json::object()).dump();
     a[kRoutedBy] = key_string(release);
     a[kBackends] = backends_json(backends).dump();
     if (kept_replicas.empty()) {
@@ -343,7 +351,8 @@ model::Status ServiceRouter::set_weights(const model::ObjectKey& release,
   return {};
 }
 
-model::Result<std::vector<router::Backend>> ServiceRouter::weights(const model::ObjectKey& release) {
+model::Result<std::vector<router::Backend>> ServiceRouter::weights(
+    const model::ObjectKey& release) {
   auto svc = resolve_(release);
   if (!svc) return svc.error();
   auto service = api_.get(path_of(kServices, svc->ns, svc->name));
@@ -363,9 +372,10 @@ model::Result<std::vector<router::Backend>> ServiceRouter::weights(const model::
                                     b.at("weight").get<std::int32_t>()});
     }
   } catch (const Json::exception& e) {
-    return model::Error::terminal("Service " + svc_string(*svc) + ": annotation " + kBackends +
-                                  " is not a list of backends (" + e.what() +
-                                  "); it is rewind's record of the weights: remove it to start over");
+    return model::Error::terminal(
+        "Service " + svc_string(*svc) + ": annotation " + kBackends +
+        " is not a list of backends (" + e.what() +
+        "); it is rewind's record of the weights: remove it to start over");
   }
   return out;
 }
@@ -374,7 +384,8 @@ model::Status ServiceRouter::remove(const model::ObjectKey& release) {
   auto svc = resolve_(release);
   if (!svc) return svc.error();
   auto current = api_.get(path_of(kServices, svc->ns, svc->name));
-  if (!current) return current.error().reason == "NotFound" ? model::Status{} : model::Status{current.error()};
+  if (!current)
+    return current.error().reason == "NotFound" ? model::Status{} : model::Status{current.error()};
   if (annotations_of(*current).value(kRoutedBy, "") != key_string(release)) return {};
   auto written = write_service(*svc, release, [&](Json& s) -> model::Status {
     Json& a = s["metadata"]["annotations"];
@@ -382,7 +393,8 @@ model::Status ServiceRouter::remove(const model::ObjectKey& release) {
       s["spec"]["selector"] = Json::parse(a.value(kSelectorBefore, "{}"));
     } catch (const Json::exception&) {
       return model::Error::terminal("Service " + svc_string(*svc) + ": annotation " +
-                                    kSelectorBefore + " is not a selector; set the selector by hand");
+                                    kSelectorBefore +
+                                    " is not a selector; set the selector by hand");
     }
     for (const char* k : {kRoutedBy, kBackends, kSelectorBefore, kCanaryReplicas}) a.erase(k);
     return {};

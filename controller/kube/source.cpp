@@ -2,11 +2,11 @@
 
 #include "rewind/kube/source.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <set>
 #include <utility>
 #include <variant>
+
+#include <spdlog/spdlog.h>
 
 #include "rewind/kube/objects.hpp"
 
@@ -41,13 +41,13 @@ KubeSource::KubeSource(Api& api, runtime::Store& store, std::string ns, StopWait
             [this, &kind](WatchType t, const Json& o) { event(kind, t, o); },
             [&kind](const model::Error& e) {
               if (e.reason == "NotFound") {
-                spdlog::error("Kubernetes: the API server does not serve {}: are the rewind "
-                              "CRDs installed? (kubectl apply -f crds/; listing again)",
-                              kind.plural);
+                spdlog::error(
+                    "Kubernetes: the API server does not serve {}: are the rewind "
+                    "CRDs installed? (kubectl apply -f crds/; listing again)",
+                    kind.plural);
                 return;
               }
-              spdlog::warn("Kubernetes: {} list/watch: {} (listing again)", kind.plural,
-                           e.message);
+              spdlog::warn("Kubernetes: {} list/watch: {} (listing again)", kind.plural, e.message);
             }},
         wait);
   };

@@ -14,7 +14,8 @@ std::optional<RevisionRecord> decode_record(const Node& n, const std::string& pa
   if (!f.valid()) return std::nullopt;
   RevisionRecord rec;
   if (const Node* num = f.required("number")) {
-    if (auto v = read_int(*num, f.path("number"), ctx, 1, std::numeric_limits<std::int64_t>::max())) {
+    if (auto v =
+            read_int(*num, f.path("number"), ctx, 1, std::numeric_limits<std::int64_t>::max())) {
       rec.number = RevisionNumber{*v};
     }
   }

@@ -149,8 +149,7 @@ std::optional<CanaryStep> decode_canary_step(const Node& n, const std::string& p
   if (!n.is_mapping() || n.entries().size() != 1) {
     ctx.fail(path, n,
              "must be a mapping with exactly one of setWeight, pause, analysis, got " +
-                 (n.is_mapping() ? std::to_string(n.entries().size()) + " keys"
-                                 : n.kind_name()));
+                 (n.is_mapping() ? std::to_string(n.entries().size()) + " keys" : n.kind_name()));
     return std::nullopt;
   }
   const auto& [key, value] = n.entries().front();
@@ -192,8 +191,8 @@ void decode_strategy(const Node& n, const std::string& path, Ctx& ctx, StrategyS
   Fields f(n, path, ctx);
   if (!f.valid()) return;
   if (const Node* t = f.optional("type")) {
-    if (auto v = read_enum<StrategyType>(*t, f.path("type"), ctx, parse_strategy_type,
-                                         kStrategies)) {
+    if (auto v =
+            read_enum<StrategyType>(*t, f.path("type"), ctx, parse_strategy_type, kStrategies)) {
       out.type = *v;
     }
   }

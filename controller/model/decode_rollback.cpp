@@ -140,7 +140,8 @@ Rollback decode_rollback_body(Fields& root) {
   Rollback r;
   if (const Node* m = root.required("metadata")) decode_metadata(*m, "metadata", ctx, r.metadata);
   if (const Node* s = root.required("spec")) decode_rollback_spec(*s, "spec", ctx, r.spec);
-  if (const Node* st = root.optional("status")) decode_rollback_status(*st, "status", ctx, r.status);
+  if (const Node* st = root.optional("status"))
+    decode_rollback_status(*st, "status", ctx, r.status);
   root.finish();
   return r;
 }

@@ -124,8 +124,7 @@ std::optional<std::int64_t> read_int(const Node& n, const std::string& path, Ctx
     return std::nullopt;
   }
   if (v < min || v > max) {
-    ctx.fail(path, n,
-             t + " is not within " + std::to_string(min) + ".." + std::to_string(max));
+    ctx.fail(path, n, t + " is not within " + std::to_string(min) + ".." + std::to_string(max));
     return std::nullopt;
   }
   return v;
@@ -136,7 +135,8 @@ std::optional<std::int64_t> read_int64(const Node& n, const std::string& path, C
                   std::numeric_limits<std::int64_t>::max());
 }
 
-std::optional<RevisionNumber> read_revision_number(const Node& n, const std::string& path, Ctx& ctx) {
+std::optional<RevisionNumber> read_revision_number(const Node& n, const std::string& path,
+                                                   Ctx& ctx) {
   auto v = read_int(n, path, ctx, 1, std::numeric_limits<std::int64_t>::max());
   if (!v) return std::nullopt;
   return RevisionNumber{*v};
@@ -278,17 +278,16 @@ void decode_metadata(const Node& n, const std::string& path, Ctx& ctx, ObjectMet
   }
   read_into(f, "namespace", out.ns, read_string);
   read_into(f, "uid", out.uid, read_string);
-  read_into(f, "generation", out.generation,
-            [](const Node& v, const std::string& p, Ctx& c) {
-              return read_int(v, p, c, 0, std::numeric_limits<std::int64_t>::max());
-            });
+  read_into(f, "generation", out.generation, [](const Node& v, const std::string& p, Ctx& c) {
+    return read_int(v, p, c, 0, std::numeric_limits<std::int64_t>::max());
+  });
   read_into(f, "resourceVersion", out.resource_version, read_string);
   read_into(f, "labels", out.labels, read_string_map);
   read_into(f, "annotations", out.annotations, read_string_map);
   // Fields the Kubernetes API server manages; accepted and not kept.
-  for (const char* k : {"creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-                        "managedFields", "finalizers", "ownerReferences", "generateName",
-                        "selfLink"}) {
+  for (const char* k :
+       {"creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields",
+        "finalizers", "ownerReferences", "generateName", "selfLink"}) {
     f.ignore(k);
   }
   f.finish();
@@ -308,8 +307,8 @@ void decode_conditions(const Node& n, const std::string& path, Ctx& ctx, Conditi
       if (auto s = read_string(*t, f.path("type"), ctx)) c.type = *s;
     }
     if (const Node* s = f.required("status")) {
-      if (auto v = read_enum<ConditionStatus>(*s, f.path("status"), ctx,
-                                              parse_condition_status, "True, False, Unknown")) {
+      if (auto v = read_enum<ConditionStatus>(*s, f.path("status"), ctx, parse_condition_status,
+                                              "True, False, Unknown")) {
         c.status = *v;
       }
     }

@@ -76,7 +76,8 @@ std::optional<Duration> read_duration(const Node& n, const std::string& path, Ct
 std::optional<Timestamp> read_timestamp(const Node& n, const std::string& path, Ctx& ctx);
 std::optional<std::int64_t> read_int64(const Node& n, const std::string& path, Ctx& ctx);
 // A revision number: an integer >= 1.
-std::optional<RevisionNumber> read_revision_number(const Node& n, const std::string& path, Ctx& ctx);
+std::optional<RevisionNumber> read_revision_number(const Node& n, const std::string& path,
+                                                   Ctx& ctx);
 std::optional<Threshold> read_threshold(const Node& n, const std::string& path, Ctx& ctx);
 std::optional<std::map<std::string, std::string>> read_string_map(const Node& n,
                                                                   const std::string& path,
@@ -88,8 +89,7 @@ std::optional<std::vector<std::string>> read_string_list(const Node& n, const st
 // for the message.
 template <class E>
 std::optional<E> read_enum(const Node& n, const std::string& path, Ctx& ctx,
-                           std::optional<E> (*parse)(std::string_view),
-                           std::string_view allowed) {
+                           std::optional<E> (*parse)(std::string_view), std::string_view allowed) {
   auto s = read_string(n, path, ctx);
   if (!s) return std::nullopt;
   if (auto v = parse(*s)) return v;

@@ -49,14 +49,10 @@ const Node* Node::find(std::string_view key) const noexcept {
 
 std::string Node::describe() const {
   switch (kind_) {
-    case Kind::kNull:
-      return "null";
-    case Kind::kSequence:
-      return "a sequence";
-    case Kind::kMapping:
-      return "a mapping";
-    case Kind::kScalar:
-      break;
+    case Kind::kNull: return "null";
+    case Kind::kSequence: return "a sequence";
+    case Kind::kMapping: return "a mapping";
+    case Kind::kScalar: break;
   }
   if (text_.empty()) return "\"\"";
   return text_guard::shorten(text_, 60);
@@ -64,14 +60,10 @@ std::string Node::describe() const {
 
 std::string Node::kind_name() const {
   switch (kind_) {
-    case Kind::kNull:
-      return "null";
-    case Kind::kScalar:
-      return "string";
-    case Kind::kSequence:
-      return "sequence";
-    case Kind::kMapping:
-      return "mapping";
+    case Kind::kNull: return "null";
+    case Kind::kScalar: return "string";
+    case Kind::kSequence: return "sequence";
+    case Kind::kMapping: return "mapping";
   }
   return "unknown";
 }

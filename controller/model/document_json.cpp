@@ -1,10 +1,6 @@
 // Guarded JSON loading into the Node tree: nlohmann's SAX parser drives a
 // builder that enforces the same Limits as the YAML loader.
 
-#include "rewind/model/document.hpp"
-
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdint>
 #include <exception>
@@ -15,6 +11,10 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "rewind/model/document.hpp"
 
 #include "text_guard.hpp"
 
@@ -248,7 +248,8 @@ LoadedDocuments load_json(std::string_view text, const Limits& limits) {
       out.documents.push_back(std::move(*builder.root()));
     }
   } catch (const std::exception& e) {
-    out.errors.push_back(text_guard::load_error(0, {}, std::string("cannot parse JSON: ") + e.what()));
+    out.errors.push_back(
+        text_guard::load_error(0, {}, std::string("cannot parse JSON: ") + e.what()));
   }
   return out;
 }

@@ -16,13 +16,6 @@
 //  - aliases are events, not copies; expanding them naively is a billion-laughs
 //    bomb: expansion is counted before anything is copied.
 
-#include "rewind/model/document.hpp"
-
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/mark.h>
-#include <yaml-cpp/parser.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <exception>
@@ -33,6 +26,13 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
+#include "rewind/model/document.hpp"
 
 #include "text_guard.hpp"
 
@@ -50,10 +50,8 @@ Mark to_mark(const YAML::Mark& m) {
 // alias's position, its inner nodes the anchored ones.
 Node relocated(const Node& n, Mark m) {
   switch (n.kind()) {
-    case Node::Kind::kNull:
-      return Node::null(m);
-    case Node::Kind::kScalar:
-      return Node::scalar(n.text(), n.plain(), m);
+    case Node::Kind::kNull: return Node::null(m);
+    case Node::Kind::kScalar: return Node::scalar(n.text(), n.plain(), m);
     case Node::Kind::kSequence: {
       Node out = Node::sequence(m);
       for (const auto& item : n.items()) out.push_back(item);
@@ -327,7 +325,7 @@ LoadedDocuments load_yaml(std::string_view text, const Limits& limits) {
   const text_guard::LineIndex lines(text);
   if (auto problem = text_guard::prescan_yaml(text, limits)) {
     out.errors.push_back(text_guard::load_error(text_guard::document_at(text, problem->offset),
-                                    lines.at(problem->offset), problem->message));
+                                                lines.at(problem->offset), problem->message));
     return out;
   }
 
@@ -351,9 +349,9 @@ LoadedDocuments load_yaml(std::string_view text, const Limits& limits) {
       last_start = builder.document_start().pos;
       auto root = builder.take_root();
       if (document + 1 > limits.max_documents) {
-        out.errors.push_back(text_guard::load_error(document, to_mark(builder.document_start()),
-                                        "more than " + std::to_string(limits.max_documents) +
-                                            " documents"));
+        out.errors.push_back(text_guard::load_error(
+            document, to_mark(builder.document_start()),
+            "more than " + std::to_string(limits.max_documents) + " documents"));
         return out;
       }
       if (root && !root->is_null()) out.documents.push_back(std::move(*root));
@@ -362,9 +360,11 @@ LoadedDocuments load_yaml(std::string_view text, const Limits& limits) {
   } catch (const LimitError& e) {
     out.errors.push_back(text_guard::load_error(document, e.mark, e.what()));
   } catch (const YAML::Exception& e) {
-    out.errors.push_back(text_guard::load_error(document, to_mark(e.mark), explain(e.msg, text, e.mark)));
+    out.errors.push_back(
+        text_guard::load_error(document, to_mark(e.mark), explain(e.msg, text, e.mark)));
   } catch (const std::exception& e) {
-    out.errors.push_back(text_guard::load_error(document, {}, std::string("cannot load YAML: ") + e.what()));
+    out.errors.push_back(
+        text_guard::load_error(document, {}, std::string("cannot load YAML: ") + e.what()));
   }
   return out;
 }

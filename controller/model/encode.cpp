@@ -152,7 +152,8 @@ Json analysis_json(const AnalysisSpec& a) {
     j["metrics"] = ms;
   }
   if (a.smoke) {
-    j["smoke"] = Json{{"command", a.smoke->command}, {"timeout", format_duration(a.smoke->timeout)}};
+    j["smoke"] =
+        Json{{"command", a.smoke->command}, {"timeout", format_duration(a.smoke->timeout)}};
   }
   return j;
 }
@@ -212,7 +213,8 @@ Json release_status_json(const ReleaseStatus& s) {
   if (!s.conditions.empty()) j["conditions"] = conditions_json(s.conditions);
   if (s.last_rollback) {
     const LastRollback& l = *s.last_rollback;
-    Json lj{{"to", l.to.value()}, {"trigger", l.trigger},
+    Json lj{{"to", l.to.value()},
+            {"trigger", l.trigger},
             {"startedAt", format_timestamp(l.started_at)}};
     if (l.from.value() > 0) lj["from"] = l.from.value();  // 0: rewind did not know what ran
     put_time(lj, "finishedAt", l.finished_at);
@@ -267,7 +269,8 @@ Json to_json(const ReleaseSpec& s) {
   Json j;
   Json target = Json::object();
   if (s.target.docker) {
-    target["docker"] = Json{{"project", s.target.docker->project}, {"service", s.target.docker->service}};
+    target["docker"] =
+        Json{{"project", s.target.docker->project}, {"service", s.target.docker->service}};
   }
   if (s.target.kubernetes) {
     Json k{{"deployment", s.target.kubernetes->deployment}};
@@ -287,9 +290,10 @@ Json to_json(const ReleaseSpec& s) {
   j["strategy"] = strategy_json(s.strategy);
   if (s.health_check) j["healthCheck"] = health_json(*s.health_check);
   if (s.analysis) j["analysis"] = analysis_json(*s.analysis);
-  j["rollbackPolicy"] = Json{{"automatic", s.rollback_policy.automatic},
-                             {"revisionHistoryLimit", s.rollback_policy.revision_history_limit},
-                             {"progressDeadline", format_duration(s.rollback_policy.progress_deadline)}};
+  j["rollbackPolicy"] =
+      Json{{"automatic", s.rollback_policy.automatic},
+           {"revisionHistoryLimit", s.rollback_policy.revision_history_limit},
+           {"progressDeadline", format_duration(s.rollback_policy.progress_deadline)}};
   if (!s.notify.empty()) {
     Json n = Json::array();
     for (const auto& spec : s.notify) {

@@ -133,12 +133,9 @@ std::optional<StepState> parse_step_state(std::string_view s) { return value_of(
 
 std::string to_string(const RollbackTarget& t) {
   switch (t.kind) {
-    case RollbackTarget::Kind::kPrevious:
-      return "previous";
-    case RollbackTarget::Kind::kLastKnownGood:
-      return "lastKnownGood";
-    case RollbackTarget::Kind::kRevision:
-      return std::to_string(t.revision.value());
+    case RollbackTarget::Kind::kPrevious: return "previous";
+    case RollbackTarget::Kind::kLastKnownGood: return "lastKnownGood";
+    case RollbackTarget::Kind::kRevision: return std::to_string(t.revision.value());
   }
   return "previous";
 }

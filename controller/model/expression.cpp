@@ -114,18 +114,12 @@ std::string format_threshold(const Threshold& t) {
 bool threshold_matches(const Threshold& t, double measured, double baseline) {
   const double limit = t.relative_to_baseline ? t.value * baseline : t.value;
   switch (t.op) {
-    case Comparator::kGreater:
-      return measured > limit;
-    case Comparator::kGreaterEqual:
-      return measured >= limit;
-    case Comparator::kLess:
-      return measured < limit;
-    case Comparator::kLessEqual:
-      return measured <= limit;
-    case Comparator::kEqual:
-      return measured == limit;
-    case Comparator::kNotEqual:
-      return measured != limit;
+    case Comparator::kGreater: return measured > limit;
+    case Comparator::kGreaterEqual: return measured >= limit;
+    case Comparator::kLess: return measured < limit;
+    case Comparator::kLessEqual: return measured <= limit;
+    case Comparator::kEqual: return measured == limit;
+    case Comparator::kNotEqual: return measured != limit;
   }
   return false;
 }

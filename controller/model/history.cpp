@@ -61,8 +61,7 @@ const RevisionRecord* History::last_known_good(std::optional<RevisionNumber> bef
     if (before && !(it->number < *before)) continue;
     // A revision someone rolled back from is not "known good": going back to
     // it after the next failure would undo that decision.
-    if (it->healthy_at && !is_failed(it->outcome) &&
-        it->outcome != RevisionOutcome::kRolledBack) {
+    if (it->healthy_at && !is_failed(it->outcome) && it->outcome != RevisionOutcome::kRolledBack) {
       return &*it;
     }
   }

@@ -57,16 +57,16 @@ bool related(const std::string& a, const std::string& b) {
 ParseResult parse_resources(std::string_view text, std::string_view source, const Limits& limits) {
   ParseResult out;
   LoadedDocuments loaded = load_yaml(text, limits);
-  const bool multi = loaded.documents.size() > 1 ||
-                     std::any_of(loaded.errors.begin(), loaded.errors.end(),
-                                 [](const LoadError& e) { return e.document > 0; });
+  const bool multi =
+      loaded.documents.size() > 1 || std::any_of(loaded.errors.begin(), loaded.errors.end(),
+                                                 [](const LoadError& e) { return e.document > 0; });
   auto doc_index = [&](std::size_t i) -> std::optional<std::size_t> {
     return multi ? std::optional<std::size_t>(i) : std::nullopt;
   };
   for (const LoadError& e : loaded.errors) {
     // The loader's message starts with its own line and column.
-    out.errors.push_back(Diagnostic{std::string(source), doc_index(e.document),
-                                    FieldError{"", e.message, {}}});
+    out.errors.push_back(
+        Diagnostic{std::string(source), doc_index(e.document), FieldError{"", e.message, {}}});
   }
   if (!loaded.ok()) return out;  // a stream that does not load yields no objects
   out.documents = loaded.documents.size();
@@ -79,8 +79,9 @@ ParseResult parse_resources(std::string_view text, std::string_view source, cons
       // reported at once; a field that failed to decode is not judged again.
       const std::size_t decode_errors = errors.size();
       for (FieldError& e : validate(*obj)) {
-        const bool covered = std::any_of(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(decode_errors),
-                                         [&](const FieldError& d) { return related(d.path, e.path); });
+        const bool covered =
+            std::any_of(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(decode_errors),
+                        [&](const FieldError& d) { return related(d.path, e.path); });
         if (covered) continue;
         e.mark = mark_for(marks, e.path);
         errors.push_back(std::move(e));
@@ -99,17 +100,18 @@ std::vector<Diagnostic> find_duplicates(const std::vector<SourcedObject>& object
   std::vector<Diagnostic> out;
   for (const auto& so : objects) {
     const ObjectMeta& m = metadata_of(*so.object);
-    auto [it, inserted] = first.emplace(std::make_pair(std::string(kind_of(*so.object)), m.key()), &so);
+    auto [it, inserted] =
+        first.emplace(std::make_pair(std::string(kind_of(*so.object)), m.key()), &so);
     if (inserted) continue;
     const SourcedObject& orig = *it->second;
     std::string where = orig.source;
     if (orig.document) where += "[" + std::to_string(*orig.document) + "]";
-    out.push_back(Diagnostic{so.source, so.document,
-                             FieldError{"metadata.name",
-                                        std::string(kind_of(*so.object)) + " \"" + m.name +
-                                            "\" in namespace \"" + m.ns +
-                                            "\" is already defined in " + where,
-                                        {}}});
+    out.push_back(
+        Diagnostic{so.source, so.document,
+                   FieldError{"metadata.name",
+                              std::string(kind_of(*so.object)) + " \"" + m.name +
+                                  "\" in namespace \"" + m.ns + "\" is already defined in " + where,
+                              {}}});
   }
   return out;
 }
@@ -144,12 +146,8 @@ void emit(YAML::Emitter& e, const Json& j) {
       e << s;
       break;
     }
-    case Json::value_t::boolean:
-      e << (j.get<bool>() ? "true" : "false");
-      break;
-    case Json::value_t::null:
-      e << YAML::Null;
-      break;
+    case Json::value_t::boolean: e << (j.get<bool>() ? "true" : "false"); break;
+    case Json::value_t::null: e << YAML::Null; break;
     default:  // numbers, as JSON writes them
       e << j.dump();
       break;

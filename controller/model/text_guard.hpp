@@ -56,8 +56,7 @@ class LineIndex {
 
 inline std::string with_position(const Mark& m, const std::string& message) {
   if (m.line <= 0) return message;
-  return "line " + std::to_string(m.line) + ", column " + std::to_string(m.column) + ": " +
-         message;
+  return "line " + std::to_string(m.line) + ", column " + std::to_string(m.column) + ": " + message;
 }
 
 // A load error of document `document` at `mark`, the position in the message.
@@ -285,8 +284,8 @@ inline std::optional<ScanProblem> check_flow_depth(std::string_view text, std::s
       case '{':
         if (depth > 0 || starts_here) {
           if (++depth > max_depth) {
-            return ScanProblem{i, "flow collections nested deeper than " +
-                                      std::to_string(max_depth) + " levels"};
+            return ScanProblem{
+                i, "flow collections nested deeper than " + std::to_string(max_depth) + " levels"};
           }
         }
         break;
@@ -304,8 +303,7 @@ inline std::optional<ScanProblem> check_flow_depth(std::string_view text, std::s
           continue;
         }
         break;
-      default:
-        break;
+      default: break;
     }
     prev = text[i];
   }

@@ -16,8 +16,8 @@ class Checker {
   }
   void range(const std::string& path, std::int64_t v, std::int64_t lo, std::int64_t hi) {
     if (v < lo || v > hi) {
-      fail(path, std::to_string(v) + " is not within " + std::to_string(lo) + ".." +
-                     std::to_string(hi));
+      fail(path,
+           std::to_string(v) + " is not within " + std::to_string(lo) + ".." + std::to_string(hi));
     }
   }
   void at_least(const std::string& path, std::int64_t v, std::int64_t lo) {
@@ -37,7 +37,10 @@ class Checker {
 
 bool is_dns_label(const std::string& s, std::size_t max) {
   if (s.empty() || s.size() > max) return false;
-  auto alnum = [](char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)); };
+  auto alnum = [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c));
+  };
   if (!alnum(s.front()) || !alnum(s.back())) return false;
   return std::all_of(s.begin(), s.end(), [&](char c) { return alnum(c) || c == '-'; });
 }
@@ -71,8 +74,7 @@ bool is_sql_identifier(const std::string& s) {
 bool is_http_url(const std::string& s) {
   const bool scheme = s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0;
   const std::size_t host = s.find("://") + 3;
-  return scheme && s.size() > host &&
-         std::none_of(s.begin(), s.end(), [](char c) {
+  return scheme && s.size() > host && std::none_of(s.begin(), s.end(), [](char c) {
            return std::isspace(static_cast<unsigned char>(c)) != 0;
          });
 }
@@ -96,12 +98,12 @@ std::string image_problem(const std::string& image) {
   const auto colon = name.rfind(':');
   if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
     const std::string tag = name.substr(colon + 1);
-    const bool tag_ok = !tag.empty() && tag.size() <= 128 &&
-                        (std::isalnum(static_cast<unsigned char>(tag[0])) || tag[0] == '_') &&
-                        std::all_of(tag.begin(), tag.end(), [](char c) {
-                          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-                                 c == '.' || c == '-';
-                        });
+    const bool tag_ok =
+        !tag.empty() && tag.size() <= 128 &&
+        (std::isalnum(static_cast<unsigned char>(tag[0])) || tag[0] == '_') &&
+        std::all_of(tag.begin(), tag.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+        });
     if (!tag_ok) return "\"" + image + "\" has an invalid tag \"" + tag + "\"";
     name = name.substr(0, colon);
   }
@@ -117,8 +119,9 @@ std::string image_problem(const std::string& image) {
     }
   }
   const bool path_ok = !path.empty() && std::all_of(path.begin(), path.end(), [](char c) {
-    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-           c == '/' || c == '.' || c == '_' || c == '-';
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '_' ||
+           c == '-';
   });
   if (!path_ok) {
     return "\"" + image + "\" is not a valid image reference (repository must be lower case: " +
@@ -150,11 +153,13 @@ void check_router(const ReleaseSpec& spec, const std::string& path, const std::s
   if (router != "nginx" && router != "service") {
     c.fail(path, "\"" + router + "\" is not one of nginx, service");
   } else if (router == "nginx" && spec.target.kubernetes) {
-    c.fail(path, "\"nginx\" routes Docker hosts; on Kubernetes the router is the Service "
-                 "(service, the default there)");
+    c.fail(path,
+           "\"nginx\" routes Docker hosts; on Kubernetes the router is the Service "
+           "(service, the default there)");
   } else if (router == "service" && spec.target.docker) {
-    c.fail(path, "\"service\" is the Kubernetes Service; on a Docker host the router is nginx "
-                 "(the default there)");
+    c.fail(path,
+           "\"service\" is the Kubernetes Service; on a Docker host the router is nginx "
+           "(the default there)");
   }
 }
 
@@ -167,8 +172,9 @@ void check_traffic_port(const ReleaseSpec& spec, const std::string& path, std::i
     return;
   }
   if (spec.target.docker && !(spec.health_check && spec.health_check->http)) {
-    c.fail(path, "is required when spec.healthCheck.http is not set: the container port that "
-                 "the router sends traffic to");
+    c.fail(path,
+           "is required when spec.healthCheck.http is not set: the container port that "
+           "the router sends traffic to");
   }
 }
 
@@ -183,10 +189,12 @@ void check_strategy(const ReleaseSpec& spec, Checker& c) {
     check_traffic_port(spec, "spec.strategy.canary.port", s.canary->port, c);
   }
   if (s.blue_green && s.type != StrategyType::kBlueGreen) {
-    c.fail("spec.strategy.blueGreen", "is only allowed when spec.strategy.type is BlueGreen (it is " + type + ")");
+    c.fail("spec.strategy.blueGreen",
+           "is only allowed when spec.strategy.type is BlueGreen (it is " + type + ")");
   }
   if (s.canary && s.type != StrategyType::kCanary) {
-    c.fail("spec.strategy.canary", "is only allowed when spec.strategy.type is Canary (it is " + type + ")");
+    c.fail("spec.strategy.canary",
+           "is only allowed when spec.strategy.type is Canary (it is " + type + ")");
   }
   if (s.blue_green) {
     check_router(spec, "spec.strategy.blueGreen.router", s.blue_green->router, c);
@@ -227,13 +235,15 @@ void check_strategy(const ReleaseSpec& spec, Checker& c) {
 
 void check_migration(const MigrationSpec& m, Checker& c) {
   const UrlSource& u = m.database;
-  const int sources = int{u.env.has_value()} + int{u.file.has_value()} + int{u.secret_key_ref.has_value()};
+  const int sources =
+      int{u.env.has_value()} + int{u.file.has_value()} + int{u.secret_key_ref.has_value()};
   if (sources != 1) {
     c.fail("spec.migration.database.urlFrom",
            "must set exactly one of env, file, secretKeyRef (got " + std::to_string(sources) + ")");
   }
   if (u.env && !is_env_name(*u.env)) {
-    c.fail("spec.migration.database.urlFrom.env", "\"" + *u.env + "\" is not a valid variable name");
+    c.fail("spec.migration.database.urlFrom.env",
+           "\"" + *u.env + "\" is not a valid variable name");
   }
   if (u.file) c.not_empty("spec.migration.database.urlFrom.file", *u.file);
   if (u.secret_key_ref) {
@@ -271,7 +281,8 @@ void check_migration(const MigrationSpec& m, Checker& c) {
   }
   if (m.driver != MigrationDriver::kSqlDir) {
     for (const auto* cmd : {&m.up_command, &m.down_command}) {
-      const char* field = cmd == &m.up_command ? "spec.migration.upCommand" : "spec.migration.downCommand";
+      const char* field =
+          cmd == &m.up_command ? "spec.migration.upCommand" : "spec.migration.downCommand";
       if (!cmd->empty() && std::none_of(cmd->begin(), cmd->end(), [](const std::string& a) {
             return a.find("{{revision}}") != std::string::npos;
           })) {
@@ -280,7 +291,8 @@ void check_migration(const MigrationSpec& m, Checker& c) {
     }
   } else if (!m.up_command.empty() || !m.down_command.empty()) {
     c.fail(m.up_command.empty() ? "spec.migration.downCommand" : "spec.migration.upCommand",
-           "is for alembic, golang-migrate and flyway; sql-dir runs the scripts of migration.directory");
+           "is for alembic, golang-migrate and flyway; sql-dir runs the scripts of "
+           "migration.directory");
   }
   c.positive("spec.migration.commandTimeout", m.command_timeout);
   if (m.drill.every) c.positive("spec.migration.drill.every", *m.drill.every);
@@ -295,7 +307,8 @@ void check_health(const HealthCheckSpec& h, Checker& c) {
       c.fail("spec.healthCheck.http.path", "\"" + h.http->path + "\" must start with /");
     }
     if (h.http->scheme != "http" && h.http->scheme != "https") {
-      c.fail("spec.healthCheck.http.scheme", "\"" + h.http->scheme + "\" is not one of http, https");
+      c.fail("spec.healthCheck.http.scheme",
+             "\"" + h.http->scheme + "\" is not one of http, https");
     }
   }
   c.positive("spec.healthCheck.interval", h.interval);
@@ -356,7 +369,8 @@ void check_analysis(const AnalysisSpec& a, Checker& c) {
     const MetricSpec& m = a.metrics[i];
     const std::string p = "spec.analysis.metrics[" + std::to_string(i) + "]";
     if (!is_dns_label(m.name, 63)) {
-      c.fail(p + ".name", "\"" + m.name + "\" is not a valid metric name (lower case letters, digits and '-')");
+      c.fail(p + ".name",
+             "\"" + m.name + "\" is not a valid metric name (lower case letters, digits and '-')");
     } else if (!names.insert(m.name).second) {
       c.fail(p + ".name", "\"" + m.name + "\" is used by another metric");
     }
@@ -396,11 +410,14 @@ std::vector<FieldError> validate_release(const Release& r) {
                  "\" is not a valid Service name (lower case letters, digits and '-', at most 63)");
     }
   }
-  if (auto problem = image_problem(s.image.value()); !problem.empty()) c.fail("spec.image", problem);
+  if (auto problem = image_problem(s.image.value()); !problem.empty())
+    c.fail("spec.image", problem);
   for (const auto& [key, value] : s.config.env) {
     if (!is_env_name(key)) {
-      c.fail("spec.config.env." + key,
-             "\"" + key + "\" is not a valid variable name (letters, digits and _, not starting with a digit)");
+      c.fail(
+          "spec.config.env." + key,
+          "\"" + key +
+              "\" is not a valid variable name (letters, digits and _, not starting with a digit)");
     }
   }
   for (std::size_t i = 0; i < s.config.env_files.size(); ++i) {
@@ -410,14 +427,16 @@ std::vector<FieldError> validate_release(const Release& r) {
   check_strategy(s, c);
   if (s.health_check) check_health(*s.health_check, c);
   if (s.analysis) check_analysis(*s.analysis, c);
-  c.range("spec.rollbackPolicy.revisionHistoryLimit", s.rollback_policy.revision_history_limit, 1, 100);
+  c.range("spec.rollbackPolicy.revisionHistoryLimit", s.rollback_policy.revision_history_limit, 1,
+          100);
   c.positive("spec.rollbackPolicy.progressDeadline", s.rollback_policy.progress_deadline);
   for (std::size_t i = 0; i < s.notify.size(); ++i) {
     const std::string p = "spec.notify[" + std::to_string(i) + "]";
     if (!s.notify[i].webhook) {
       c.fail(p, "must set webhook");
     } else if (!is_http_url(s.notify[i].webhook->url)) {
-      c.fail(p + ".webhook.url", "\"" + s.notify[i].webhook->url + "\" is not an http:// or https:// URL");
+      c.fail(p + ".webhook.url",
+             "\"" + s.notify[i].webhook->url + "\" is not an http:// or https:// URL");
     }
   }
   return c.take();
@@ -430,7 +449,8 @@ std::vector<FieldError> validate_rollback(const Rollback& r) {
   if (!is_dns_subdomain(s.release_name)) {
     c.fail("spec.releaseRef.name", "\"" + s.release_name + "\" is not a valid Release name");
   }
-  if (s.components.empty()) c.fail("spec.components", "must name at least one of image, config, migration");
+  if (s.components.empty())
+    c.fail("spec.components", "must name at least one of image, config, migration");
   std::set<Component> seen;
   for (std::size_t i = 0; i < s.components.size(); ++i) {
     if (!seen.insert(s.components[i]).second) {

@@ -1,8 +1,8 @@
 // The webhook body of an event, and URLs as logs may show them.
 
-#include "rewind/notify/notifier.hpp"
-
 #include <algorithm>
+
+#include "rewind/notify/notifier.hpp"
 
 namespace rwd::notify {
 
@@ -25,8 +25,7 @@ std::string redact_url(std::string_view url) {
   if (sep == std::string_view::npos || sep == 0) return "<redacted>";
   const std::string_view scheme = url.substr(0, sep);
   if (!std::all_of(scheme.begin(), scheme.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+' || c == '-' ||
-               c == '.';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+' || c == '-' || c == '.';
       })) {
     return "<redacted>";
   }

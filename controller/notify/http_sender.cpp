@@ -57,8 +57,8 @@ class HttpSender final : public WebhookSender {
       // The parser quotes the URL (path included); keep only what it found wrong.
       const std::string& m = parsed.error().message;
       const auto quoted = m.find("\": ");
-      const std::string what = quoted == std::string::npos ? "not an http or https URL"
-                                                           : m.substr(quoted + 3);
+      const std::string what =
+          quoted == std::string::npos ? "not an http or https URL" : m.substr(quoted + 3);
       return Error(parsed.error().kind, "webhook URL " + redact_url(url) + ": " + what);
     }
     if (parsed->endpoint.transport == http::Transport::kUnix) {
@@ -76,7 +76,8 @@ class HttpSender final : public WebhookSender {
     request.method = "POST";
     request.target = parsed->target;
     request.headers.emplace_back("Content-Type", "application/json");
-    if (split->userinfo) request.headers.emplace_back("Authorization", http::basic_authorization(*split->userinfo));
+    if (split->userinfo)
+      request.headers.emplace_back("Authorization", http::basic_authorization(*split->userinfo));
     request.body = json_body;
     auto response = it->second->request(request, timeout);
     if (!response) {

@@ -64,26 +64,27 @@ DeliveryOutcome deliver(const Delivery& d, WebhookSender& sender, Sleeper& sleep
   for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
     auto r = sender.post(d.url, d.body, options.attempt_timeout);
     if (r && *r >= 200 && *r < 300) {
-      spdlog::debug("notify: {} of {} delivered to {} (attempt {})", d.event_type, d.release,
-                    where, attempt);
+      spdlog::debug("notify: {} of {} delivered to {} (attempt {})", d.event_type, d.release, where,
+                    attempt);
       return DeliveryOutcome::kDelivered;
     }
     last = r ? "HTTP " + std::to_string(*r) : r.error().message;
     if (r && !retryable_status(*r)) {
-      spdlog::warn("notify: giving up on {} of {} to {}: {} (not retried: the answer will not "
-                   "change)",
-                   d.event_type, d.release, where, last);
+      spdlog::warn(
+          "notify: giving up on {} of {} to {}: {} (not retried: the answer will not "
+          "change)",
+          d.event_type, d.release, where, last);
       return DeliveryOutcome::kGaveUp;
     }
     if (attempt == options.max_attempts) break;
     const auto delay = backoff_delay(attempt, options);
-    spdlog::info("notify: {} of {} to {} failed (attempt {}/{}): {}; next try in {}",
-                 d.event_type, d.release, where, attempt, options.max_attempts, last,
+    spdlog::info("notify: {} of {} to {} failed (attempt {}/{}): {}; next try in {}", d.event_type,
+                 d.release, where, attempt, options.max_attempts, last,
                  model::format_duration(delay));
     if (!sleeper.sleep_for(delay, stop)) return DeliveryOutcome::kStopped;
   }
-  spdlog::warn("notify: giving up on {} of {} to {} after {} attempts: {}", d.event_type,
-               d.release, where, options.max_attempts, last);
+  spdlog::warn("notify: giving up on {} of {} to {} after {} attempts: {}", d.event_type, d.release,
+               where, options.max_attempts, last);
   return DeliveryOutcome::kGaveUp;
 }
 
@@ -169,8 +170,8 @@ void WebhookNotifier::shutdown() {
     const std::size_t left = queue_.size();
     if (left > 0) {
       stats_.dropped += left;
-      spdlog::warn("notify: {} notification(s) not sent: still queued after draining for {}",
-                   left, model::format_duration(options_.drain_timeout));
+      spdlog::warn("notify: {} notification(s) not sent: still queued after draining for {}", left,
+                   model::format_duration(options_.drain_timeout));
       while (queue_.pop()) {
       }
     }

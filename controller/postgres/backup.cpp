@@ -14,8 +14,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "child_process.hpp"
 #include "rewind/process/child.hpp"
+
+#include "child_process.hpp"
 
 namespace rwd::postgres {
 namespace {
@@ -103,16 +104,18 @@ MigrationResult<bool> run_dump(const DatabaseUrl& url,
                                const std::map<std::string, std::string>& info,
                                const BackupOptions& options, const std::string& partial) {
   process::Request request;
-  request.argv = {detail::resolve_pg_tool(options.pg_dump), "-Fc", "--no-password",
+  request.argv = {detail::resolve_pg_tool(options.pg_dump),
+                  "-Fc",
+                  "--no-password",
                   "--lock-wait-timeout=" + std::to_string(options.lock_wait_timeout.count()),
-                  "-f", partial};
+                  "-f",
+                  partial};
   request.env = detail::pg_environment(info, options.connect_timeout);
   request.timeout = options.timeout;
   const auto r = process::run(request);
   if (r.succeeded()) return true;
   const std::string message = url.redact("pg_dump -Fc of " + url.display() + " into " + partial +
-                                         " " + r.outcome() + ": " +
-                                         process::first_lines(r.err));
+                                         " " + r.outcome() + ": " + process::first_lines(r.err));
   if (r.started() && !r.timed_out() && detail::is_connection_failure(r.err)) {
     return MigrationError::make(MigrationCode::kConnection, model::ErrorKind::kTransient, message);
   }

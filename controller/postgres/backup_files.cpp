@@ -1,7 +1,5 @@
 // The file side of backups: dump file names, listing, pruning, SHA-256, and
 // the names of the databases a restore makes. No server involved.
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -9,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+
+#include <openssl/evp.h>
 
 #include "rewind/postgres/backup.hpp"
 
@@ -72,8 +72,8 @@ std::string stamp_seconds(model::Timestamp t) {
   const auto day = std::chrono::floor<days>(t);
   const std::chrono::year_month_day ymd{day};
   const std::chrono::hh_mm_ss hms{std::chrono::floor<std::chrono::seconds>(t - day)};
-  return std::to_string(static_cast<int>(ymd.year())) +
-         two(static_cast<unsigned>(ymd.month())) + two(static_cast<unsigned>(ymd.day())) + "T" +
+  return std::to_string(static_cast<int>(ymd.year())) + two(static_cast<unsigned>(ymd.month())) +
+         two(static_cast<unsigned>(ymd.day())) + "T" +
          two(static_cast<unsigned>(hms.hours().count())) +
          two(static_cast<unsigned>(hms.minutes().count())) +
          two(static_cast<unsigned>(hms.seconds().count()));
@@ -158,7 +158,8 @@ std::optional<ParsedBackupName> parse_backup_file_name(const std::string& file_n
 RestoreNames restore_names(const std::string& database, model::Timestamp now) {
   const std::string stamp = stamp_seconds(now) + "Z";
   return {fitted(database, "_rewind_restore_" + stamp),
-          fitted(database, "_before_rollback_" + stamp), fitted(database, "_rewind_drill_" + stamp)};
+          fitted(database, "_before_rollback_" + stamp),
+          fitted(database, "_rewind_drill_" + stamp)};
 }
 
 std::vector<BackupFile> list_backups(const std::string& directory, const std::string& database) {

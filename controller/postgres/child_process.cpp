@@ -1,11 +1,11 @@
 #include "child_process.hpp"
 
-#include <libpq-fe.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+
+#include <libpq-fe.h>
 
 namespace rwd::postgres::detail {
 
@@ -30,15 +30,24 @@ std::map<std::string, std::string> pg_environment(const std::map<std::string, st
                                                   std::chrono::milliseconds connect_timeout,
                                                   const std::optional<std::string>& database) {
   static const std::map<std::string, std::string> kVariables = {
-      {"host", "PGHOST"},           {"hostaddr", "PGHOSTADDR"},
-      {"port", "PGPORT"},           {"user", "PGUSER"},
-      {"password", "PGPASSWORD"},   {"passfile", "PGPASSFILE"},
-      {"dbname", "PGDATABASE"},     {"sslmode", "PGSSLMODE"},
-      {"sslcert", "PGSSLCERT"},     {"sslkey", "PGSSLKEY"},
-      {"sslrootcert", "PGSSLROOTCERT"}, {"sslcrl", "PGSSLCRL"},
-      {"options", "PGOPTIONS"},     {"application_name", "PGAPPNAME"},
-      {"connect_timeout", "PGCONNECT_TIMEOUT"}, {"target_session_attrs", "PGTARGETSESSIONATTRS"},
-      {"service", "PGSERVICE"},     {"gssencmode", "PGGSSENCMODE"},
+      {"host", "PGHOST"},
+      {"hostaddr", "PGHOSTADDR"},
+      {"port", "PGPORT"},
+      {"user", "PGUSER"},
+      {"password", "PGPASSWORD"},
+      {"passfile", "PGPASSFILE"},
+      {"dbname", "PGDATABASE"},
+      {"sslmode", "PGSSLMODE"},
+      {"sslcert", "PGSSLCERT"},
+      {"sslkey", "PGSSLKEY"},
+      {"sslrootcert", "PGSSLROOTCERT"},
+      {"sslcrl", "PGSSLCRL"},
+      {"options", "PGOPTIONS"},
+      {"application_name", "PGAPPNAME"},
+      {"connect_timeout", "PGCONNECT_TIMEOUT"},
+      {"target_session_attrs", "PGTARGETSESSIONATTRS"},
+      {"service", "PGSERVICE"},
+      {"gssencmode", "PGGSSENCMODE"},
   };
   std::map<std::string, std::string> env;
   for (const auto& [keyword, value] : info) {

@@ -96,16 +96,18 @@ model::Result<execute::FileContents> PostgresDatabase::down_scripts(
   return down;
 }
 
-model::Result<execute::MigrationDone> PostgresDatabase::migrate(
-    const execute::DatabaseRef& db, const std::string& to, const execute::FileContents& kept) {
+model::Result<execute::MigrationDone> PostgresDatabase::migrate(const execute::DatabaseRef& db,
+                                                                const std::string& to,
+                                                                const execute::FileContents& kept) {
   if (db.spec.driver != model::MigrationDriver::kSqlDir) return migrate_with_command(db, to);
   auto url = url_of(db);
   if (!url) return to_model_error(url.error());
   const std::string dir = path_of(db, db.spec.directory).string();
   auto files = read_migration_files(dir);
   if (!files) return to_model_error(files.error());
-  auto set = parse_migration_files(with_kept_down(std::move(*files), kept),
-                                   "migration.directory " + dir + " (and down scripts kept in history)");
+  auto set =
+      parse_migration_files(with_kept_down(std::move(*files), kept),
+                            "migration.directory " + dir + " (and down scripts kept in history)");
   if (!set) return to_model_error(set.error());
   auto report = make_sql_dir_migrator(std::move(*url), driver_options(db.spec))->migrate(*set, to);
   if (!report) return to_model_error(report.error());
@@ -147,8 +149,8 @@ CommandRunner PostgresDatabase::command_runner(const execute::DatabaseRef& db) c
   if (db.spec.run_in == model::CommandPlace::kHost) {
     return [this, db](const execute::OneOffCommand& c) { return run_on_host(db, c); };
   }
-  return [this, image = db.image](const execute::OneOffCommand& c)
-             -> model::Result<execute::CommandOutput> {
+  return [this, image = db.image](
+             const execute::OneOffCommand& c) -> model::Result<execute::CommandOutput> {
     if (!options_.run_in_image) {
       return model::Error::invalid_spec(
           "spec.migration.runIn image needs a container platform; use runIn host here");
@@ -204,14 +206,15 @@ model::Result<model::BackupRecord> PostgresDatabase::backup(
   auto file = take_backup(*url, options, now);
   if (!file) {
     model::Error e = to_model_error(file.error());
-    if (e.reason != "DatabaseUnreachable" && e.reason != "MigrationBlocked") e.reason = "BackupFailed";
+    if (e.reason != "DatabaseUnreachable" && e.reason != "MigrationBlocked")
+      e.reason = "BackupFailed";
     e.kind = model::ErrorKind::kTransient;  // a fixed directory or disk lets it go on
     return e;
   }
   std::set<std::string> keep = protect;
   keep.insert(file->path);
-  (void)prune_backups(options.directory, file->database, db.spec.backup.keep, db.spec.backup.max_age,
-                      now, keep);
+  (void)prune_backups(options.directory, file->database, db.spec.backup.keep,
+                      db.spec.backup.max_age, now, keep);
   return record_of(*file);
 }
 
@@ -265,17 +268,18 @@ model::Result<std::string> PostgresDatabase::drill(const execute::DatabaseRef& d
     const std::string dir = path_of(db, db.spec.directory).string();
     auto files = read_migration_files(dir);
     if (!files) return to_model_error(files.error());
-    auto set = parse_migration_files(with_kept_down(std::move(*files), request.kept_down),
-                                     "migration.directory " + dir + " (and down scripts kept in history)");
+    auto set =
+        parse_migration_files(with_kept_down(std::move(*files), request.kept_down),
+                              "migration.directory " + dir + " (and down scripts kept in history)");
     if (!set) return to_model_error(set.error());
     plan.migrate = sql_dir_copy_migrator(*set, request.to, driver_options(db.spec));
   } else {
     // The down command of the image that runs now, pointed at the copy.
     const execute::DatabaseRef down{db.release, db.spec, db.image, true};
-    plan.migrate = [this, down, to = request.to](const DatabaseUrl& copy)
-        -> MigrationResult<MigrationReport> {
-      auto done = migrate_by_command(down, to, copy, revision_reader(down, copy),
-                                     command_runner(down));
+    plan.migrate = [this, down,
+                    to = request.to](const DatabaseUrl& copy) -> MigrationResult<MigrationReport> {
+      auto done =
+          migrate_by_command(down, to, copy, revision_reader(down, copy), command_runner(down));
       if (!done) return MigrationError{MigrationCode::kFailed, done.error()};
       return MigrationReport{done->from, done->to, done->applied};
     };

@@ -77,8 +77,7 @@ Parts parse_uri(std::string_view url) {
 
 // host=... port=... password='...' ...
 Parts parse_key_values(std::string_view url) {
-  static const std::regex kPassword(R"(password\s*=\s*('((\\.|[^'])*)'|(\S+)))",
-                                    std::regex::icase);
+  static const std::regex kPassword(R"(password\s*=\s*('((\\.|[^'])*)'|(\S+)))", std::regex::icase);
   Parts parts;
   const std::string text(url);
   std::smatch m;
@@ -90,8 +89,8 @@ Parts parse_key_values(std::string_view url) {
 }
 
 std::string trim_trailing(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' ||
-                        s.back() == '\t')) {
+  while (!s.empty() &&
+         (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) {
     s.pop_back();
   }
   return s;
@@ -126,8 +125,8 @@ DatabaseUrl DatabaseUrl::with_database(const std::string& name) const {
     static const std::regex kDbname(R"((^|\s)dbname\s*=\s*('((\\.|[^'])*)'|\S+))");
     const std::string pair = "dbname='" + name + "'";
     if (std::regex_search(url_, kDbname)) {
-      return DatabaseUrl(std::regex_replace(url_, kDbname, "$1" + pair,
-                                            std::regex_constants::format_first_only));
+      return DatabaseUrl(
+          std::regex_replace(url_, kDbname, "$1" + pair, std::regex_constants::format_first_only));
     }
     return DatabaseUrl(url_ + " " + pair);
   }
@@ -164,9 +163,8 @@ EnvLookup process_env() {
 }
 
 MigrationResult<DatabaseUrl> resolve_database_url(const model::UrlSource& from,
-                                                   const EnvLookup& env,
-                                                   const SecretLookup& secrets,
-                                                   const std::string& ns) {
+                                                  const EnvLookup& env, const SecretLookup& secrets,
+                                                  const std::string& ns) {
   if (from.env) {
     auto value = env(*from.env);
     if (!value || value->empty()) {
@@ -179,9 +177,9 @@ MigrationResult<DatabaseUrl> resolve_database_url(const model::UrlSource& from,
   if (from.secret_key_ref && secrets) {
     auto value = secrets(ns, *from.secret_key_ref);
     if (!value) {
-      return MigrationError::make(MigrationCode::kConnection, value.error().kind,
-                                  "migration.database.urlFrom.secretKeyRef: " +
-                                      value.error().message);
+      return MigrationError::make(
+          MigrationCode::kConnection, value.error().kind,
+          "migration.database.urlFrom.secretKeyRef: " + value.error().message);
     }
     std::string url = std::move(*value);
     while (!url.empty() && (url.back() == '\n' || url.back() == '\r' || url.back() == ' ')) {

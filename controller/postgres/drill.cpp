@@ -1,10 +1,10 @@
 #include "rewind/postgres/drill.hpp"
 
+#include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
-#include <pqxx/pqxx>
-
 #include "rewind/postgres/command_migration.hpp"
+
 #include "child_process.hpp"
 #include "restore_internal.hpp"
 #include "session.hpp"
@@ -66,7 +66,8 @@ MigrationResult<DrillReport> run_drill(const DatabaseUrl& url, const BackupFile&
   auto verified = verify_backup(backup.path, backup.sha256, options);
   if (!verified) return step_failed("verify " + backup.path, verified.error());
 
-  auto session = detail::Session::open(DatabaseUrl(detail::with_database(*info, "postgres")), driver);
+  auto session =
+      detail::Session::open(DatabaseUrl(detail::with_database(*info, "postgres")), driver);
   if (!session) return step_failed("connect", session.error());
   ScratchDatabase scratch(**session, report.scratch);
   try {
@@ -86,9 +87,9 @@ MigrationResult<DrillReport> run_drill(const DatabaseUrl& url, const BackupFile&
   auto now_at = make_driver(plan.driver, copy, driver)->current_revision();
   if (!now_at) return step_failed("read the revision", now_at.error());
   if (!at_revision(*now_at, to)) {
-    return MigrationError::make(MigrationCode::kFailed, model::ErrorKind::kTerminal,
-                                "drill: the copy is at revision " + *now_at + " after migrating to " +
-                                    to);
+    return MigrationError::make(
+        MigrationCode::kFailed, model::ErrorKind::kTerminal,
+        "drill: the copy is at revision " + *now_at + " after migrating to " + to);
   }
   auto rows = count_rows(copy, plan.tables, driver, /*missing_as_zero=*/true);
   if (!rows) return step_failed("count rows", rows.error());

@@ -5,9 +5,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "child_process.hpp"
 #include "rewind/postgres/backup.hpp"
 #include "rewind/process/child.hpp"
+
+#include "child_process.hpp"
 
 namespace rwd::postgres {
 
@@ -22,9 +23,13 @@ MigrationResult<BackupFile> export_tables(const DatabaseUrl& url, const std::str
   file.taken_at = now;
   file.path = (std::filesystem::path(options.directory) / backup_file_name(database, now)).string();
   process::Request request;
-  request.argv = {detail::resolve_pg_tool(options.pg_dump), "-Fc", "--data-only", "--no-password",
+  request.argv = {detail::resolve_pg_tool(options.pg_dump),
+                  "-Fc",
+                  "--data-only",
+                  "--no-password",
                   "--lock-wait-timeout=" + std::to_string(options.lock_wait_timeout.count()),
-                  "-f", file.path};
+                  "-f",
+                  file.path};
   for (const auto& t : tables) request.argv.push_back("--table=" + t);
   request.env = detail::pg_environment(*info, options.connect_timeout, database);
   request.timeout = options.timeout;
@@ -34,8 +39,8 @@ MigrationResult<BackupFile> export_tables(const DatabaseUrl& url, const std::str
     std::filesystem::remove(file.path, ec);
     return MigrationError::make(
         MigrationCode::kFailed, model::ErrorKind::kTerminal,
-        url.redact("pg_dump --data-only of " + database + " into " + file.path + " " +
-                   r.outcome() + ": " + process::first_lines(r.err)));
+        url.redact("pg_dump --data-only of " + database + " into " + file.path + " " + r.outcome() +
+                   ": " + process::first_lines(r.err)));
   }
   auto sum = sha256_file(file.path);
   if (!sum) return sum.error();

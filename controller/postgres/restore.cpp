@@ -7,9 +7,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "child_process.hpp"
 #include "rewind/postgres/backup.hpp"
 #include "rewind/process/child.hpp"
+
+#include "child_process.hpp"
 #include "restore_internal.hpp"
 #include "session.hpp"
 
@@ -28,8 +29,11 @@ class Restorer {
  public:
   Restorer(const DatabaseUrl& url, std::map<std::string, std::string> info, std::string database,
            const BackupOptions& options, model::Timestamp now)
-      : url_(url), info_(std::move(info)), database_(std::move(database)),
-        names_(restore_names(database_, now)), options_(options) {}
+      : url_(url),
+        info_(std::move(info)),
+        database_(std::move(database)),
+        names_(restore_names(database_, now)),
+        options_(options) {}
 
   MigrationResult<RestoreReport> run(pqxx::connection& c, const BackupFile& backup) {
     c_ = &c;
@@ -69,9 +73,9 @@ class Restorer {
   std::set<std::string> existing() const {
     pqxx::nontransaction n(*c_);
     std::set<std::string> out;
-    for (const auto& row : n.exec_params(
-             "SELECT datname FROM pg_database WHERE datname IN ($1, $2, $3)", database_,
-             names_.scratch, names_.kept_as)) {
+    for (const auto& row :
+         n.exec_params("SELECT datname FROM pg_database WHERE datname IN ($1, $2, $3)", database_,
+                       names_.scratch, names_.kept_as)) {
       out.insert(row[0].as<std::string>());
     }
     return out;
@@ -119,9 +123,10 @@ class Restorer {
     while (true) {
       {
         pqxx::nontransaction n(*c_);
-        n.exec_params("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = $1 AND pid <> pg_backend_pid()",
-                      database_);
+        n.exec_params(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()",
+            database_);
       }
       try {
         exec("ALTER DATABASE " + q(database_) + " RENAME TO " + q(names_.kept_as));
@@ -182,8 +187,8 @@ MigrationResult<bool> pg_restore_into(const DatabaseUrl& url,
   const auto r = process::run(request);
   if (r.succeeded()) return true;
   const std::string message =
-      url.redact("pg_restore of " + path + " into database " + database + " on " +
-                 url.display() + " " + r.outcome() + ": " + process::first_lines(r.err));
+      url.redact("pg_restore of " + path + " into database " + database + " on " + url.display() +
+                 " " + r.outcome() + ": " + process::first_lines(r.err));
   if (r.started() && !r.timed_out() && is_connection_failure(r.err)) {
     return MigrationError::make(MigrationCode::kConnection, model::ErrorKind::kTransient, message);
   }

@@ -2,6 +2,7 @@
 #include <functional>
 
 #include "rewind/postgres/driver.hpp"
+
 #include "revision_tables.hpp"
 #include "session.hpp"
 
@@ -40,8 +41,8 @@ MigrationResult<std::string> read_revision(const DatabaseUrl& url, const DriverO
 
 MigrationResult<std::string> read_sql_dir(pqxx::transaction_base& t) {
   if (!table_exists(t, kSqlDirTable)) return std::string(kNoRevision);
-  const auto r = t.exec(std::string("SELECT revision FROM ") + kSqlDirTable +
-                        " ORDER BY number DESC LIMIT 1");
+  const auto r =
+      t.exec(std::string("SELECT revision FROM ") + kSqlDirTable + " ORDER BY number DESC LIMIT 1");
   if (r.empty()) return std::string(kNoRevision);
   return r[0][0].as<std::string>();
 }
@@ -94,8 +95,8 @@ MigrationResult<std::string> read_flyway(pqxx::transaction_base& t) {
                  ") failed (success = false); repair the schema, then run `flyway repair`");
   }
   if (type.starts_with("UNDO")) {
-    return unknown("flyway_schema_history: the latest versioned row " + version + " is an " +
-                   type + " row; rewind does not read Flyway undo history");
+    return unknown("flyway_schema_history: the latest versioned row " + version + " is an " + type +
+                   " row; rewind does not read Flyway undo history");
   }
   return version;
 }
@@ -128,8 +129,7 @@ class TableReader final : public MigrationDriver {
 std::unique_ptr<MigrationDriver> make_driver(model::MigrationDriver kind, DatabaseUrl url,
                                              DriverOptions options) {
   switch (kind) {
-    case model::MigrationDriver::kSqlDir:
-      return make_sql_dir_migrator(std::move(url), options);
+    case model::MigrationDriver::kSqlDir: return make_sql_dir_migrator(std::move(url), options);
     case model::MigrationDriver::kGolangMigrate:
       return std::make_unique<TableReader>(std::move(url), options, "schema_migrations",
                                            detail::read_golang_migrate);

@@ -1,6 +1,7 @@
 // count_rows: exact SELECT count(*) of named tables, in one read-only
 // snapshot, so the counts before and after a migration can be compared.
 #include "rewind/postgres/backup.hpp"
+
 #include "session.hpp"
 
 namespace rwd::postgres {
@@ -53,7 +54,8 @@ MigrationResult<std::map<std::string, std::int64_t>> count_rows(
     for (std::size_t i = 0; i < names.size(); ++i) {
       current = tables[i];
       if (missing_as_zero &&
-          t.exec("SELECT to_regclass(" + t.quote(quoted(t, names[i])) + ") IS NULL")[0][0].as<bool>()) {
+          t.exec("SELECT to_regclass(" + t.quote(quoted(t, names[i])) + ") IS NULL")[0][0]
+              .as<bool>()) {
         counts[tables[i]] = 0;
         continue;
       }
@@ -64,9 +66,9 @@ MigrationResult<std::map<std::string, std::int64_t>> count_rows(
   } catch (const pqxx::sql_error& e) {
     // 42P01 undefined_table, 3F000 invalid_schema_name
     if (e.sqlstate() == "42P01" || e.sqlstate() == "3F000") {
-      return MigrationError::make(MigrationCode::kFailed, model::ErrorKind::kTerminal,
-                                  "counting rows: table \"" + current + "\" does not exist in " +
-                                      url.display());
+      return MigrationError::make(
+          MigrationCode::kFailed, model::ErrorKind::kTerminal,
+          "counting rows: table \"" + current + "\" does not exist in " + url.display());
     }
     return detail::current_error(url, "counting rows of \"" + current + "\" in " + url.display());
   } catch (...) {

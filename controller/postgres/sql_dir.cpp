@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <set>
 #include <regex>
+#include <set>
 
 namespace rwd::postgres {
 namespace {
@@ -55,10 +55,9 @@ std::optional<MigrationError> add_file(MigrationSet& set, const FileName& f, Sql
   }
   auto& slot = f.direction == Direction::kUp ? m.up : m.down;
   if (slot) {
-    return MigrationError::invalid(set.origin + ": " + script.file + " and " + slot->file +
-                                   " are both the " +
-                                   (f.direction == Direction::kUp ? "up" : "down") +
-                                   " script of revision " + f.revision);
+    return MigrationError::invalid(
+        set.origin + ": " + script.file + " and " + slot->file + " are both the " +
+        (f.direction == Direction::kUp ? "up" : "down") + " script of revision " + f.revision);
   }
   slot = std::move(script);
   return std::nullopt;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rewind/postgres/driver.hpp"
+
 #include "revision_tables.hpp"
 #include "session.hpp"
 
@@ -18,9 +19,7 @@ constexpr const char* kCreateTable =
     " name text NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT now())";
 
-bool blank(const std::string& sql) {
-  return sql.find_first_not_of(" \t\r\n") == std::string::npos;
-}
+bool blank(const std::string& sql) { return sql.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 void run_step(pqxx::connection& c, const MigrationStep& step) {
   pqxx::work w(c);
@@ -28,8 +27,8 @@ void run_step(pqxx::connection& c, const MigrationStep& step) {
   const auto number = static_cast<long long>(step.number);
   if (step.direction == Direction::kUp) {
     w.exec_params(
-        "INSERT INTO rewind_schema_migrations (number, revision, name) VALUES ($1, $2, $3)",
-        number, step.revision, step.name);
+        "INSERT INTO rewind_schema_migrations (number, revision, name) VALUES ($1, $2, $3)", number,
+        step.revision, step.name);
   } else {
     const auto r = w.exec_params("DELETE FROM rewind_schema_migrations WHERE number = $1", number);
     if (r.affected_rows() != 1) {
@@ -44,8 +43,8 @@ std::vector<AppliedRevision> read_applied(pqxx::connection& c) {
   std::vector<AppliedRevision> applied;
   for (const auto& row :
        t.exec("SELECT number, revision, name FROM rewind_schema_migrations ORDER BY number")) {
-    applied.push_back({row[0].as<std::uint64_t>(), row[1].as<std::string>(),
-                       row[2].as<std::string>()});
+    applied.push_back(
+        {row[0].as<std::uint64_t>(), row[1].as<std::string>(), row[2].as<std::string>()});
   }
   return applied;
 }

@@ -8,6 +8,7 @@
 
 #include "rewind/history/codec.hpp"
 #include "rewind/history/layout.hpp"
+
 #include "session.hpp"
 #include "state_schema.hpp"
 
@@ -68,8 +69,9 @@ PostgresStateStore::PostgresStateStore(DatabaseUrl url, std::string host, Driver
 
 PostgresStateStore::~PostgresStateStore() = default;
 
-model::Result<std::unique_ptr<PostgresStateStore>> PostgresStateStore::open(
-    DatabaseUrl url, std::string host, DriverOptions options) {
+model::Result<std::unique_ptr<PostgresStateStore>> PostgresStateStore::open(DatabaseUrl url,
+                                                                            std::string host,
+                                                                            DriverOptions options) {
   if (host.empty()) return model::Error::invalid_spec("the state host name must not be empty");
   std::unique_ptr<PostgresStateStore> store(
       new PostgresStateStore(std::move(url), std::move(host), options));
@@ -132,7 +134,8 @@ model::Error PostgresStateStore::refuse_later(model::Error e, const Row& row) {
     const std::lock_guard lock(mu_);
     corrupt_.insert(row.id());
   }
-  e.message += "\n" + row.name() + " was left as it is: move it aside (quarantine) or repair the row";
+  e.message +=
+      "\n" + row.name() + " was left as it is: move it aside (quarantine) or repair the row";
   return e;
 }
 
@@ -145,8 +148,8 @@ model::Result<std::optional<std::string>> PostgresStateStore::fetch(const Row& r
   std::optional<std::string> text;
   auto st = run("reading " + row.name(), [&](pqxx::connection& c) {
     pqxx::work w(c);
-    const auto r = w.exec(std::string("SELECT jsonb_pretty(body) FROM ") + row.table() +
-                          " WHERE " + row.match(w));
+    const auto r = w.exec(std::string("SELECT jsonb_pretty(body) FROM ") + row.table() + " WHERE " +
+                          row.match(w));
     w.commit();
     if (!r.empty()) text = r[0][0].as<std::string>() + "\n";
   });
@@ -169,7 +172,8 @@ model::Status PostgresStateStore::store(const Row& row, const std::string& body)
   }
   return run("writing " + row.name(), [&](pqxx::connection& c) {
     pqxx::work w(c);
-    const std::string keys = row.history() ? "host, namespace, name" : "host, kind, namespace, name";
+    const std::string keys =
+        row.history() ? "host, namespace, name" : "host, kind, namespace, name";
     const std::string values = w.quote(row.host) + ", " +
                                (row.history() ? "" : w.quote(row.kind) + ", ") +
                                w.quote(row.key.ns) + ", " + w.quote(row.key.name);
@@ -195,11 +199,11 @@ model::Result<std::string> PostgresStateStore::move_aside(const Row& row) {
   std::optional<std::string> id;
   auto st = run("quarantining " + row.name(), [&](pqxx::connection& c) {
     pqxx::work w(c);
-    const auto r = w.exec(
-        std::string("WITH moved AS (DELETE FROM ") + row.table() + " WHERE " + row.match(w) +
-        " RETURNING host, namespace, name, body) INSERT INTO rewind_quarantine "
-        "(host, kind, namespace, name, body) SELECT host, " + w.quote(row.kind) +
-        ", namespace, name, body FROM moved RETURNING id");
+    const auto r =
+        w.exec(std::string("WITH moved AS (DELETE FROM ") + row.table() + " WHERE " + row.match(w) +
+               " RETURNING host, namespace, name, body) INSERT INTO rewind_quarantine "
+               "(host, kind, namespace, name, body) SELECT host, " +
+               w.quote(row.kind) + ", namespace, name, body FROM moved RETURNING id");
     w.commit();
     if (!r.empty()) id = r[0][0].as<std::string>();
   });
@@ -249,8 +253,7 @@ model::Result<model::History> PostgresStateStore::load_of(const std::string& hos
   return load_history(host, key);
 }
 
-model::Status PostgresStateStore::save(const model::ObjectKey& key,
-                                       const model::History& history) {
+model::Status PostgresStateStore::save(const model::ObjectKey& key, const model::History& history) {
   if (auto st = history::check_key(key); !st.ok()) return st;
   return store({host_, kHistoryKind, key}, history::encode_history(history));
 }

@@ -166,9 +166,9 @@ int spawn(const Request& request, int out, int err, pid_t& pid) {
   ::posix_spawnattr_setsigdefault(&attr, &defaults);
   ::posix_spawnattr_setsigmask(&attr, &empty);
   ::posix_spawnattr_setpgroup(&attr, 0);
-  ::posix_spawnattr_setflags(&attr, static_cast<short>(POSIX_SPAWN_SETPGROUP |  // NOLINT
-                                                       POSIX_SPAWN_SETSIGDEF |
-                                                       POSIX_SPAWN_SETSIGMASK));
+  ::posix_spawnattr_setflags(&attr,
+                             static_cast<short>(POSIX_SPAWN_SETPGROUP |  // NOLINT
+                                                POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
   const int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
   ::posix_spawn_file_actions_destroy(&actions);
   ::posix_spawnattr_destroy(&attr);
@@ -211,14 +211,10 @@ bool pump(pid_t pid, Clock::time_point deadline, Fd& out, Fd& err, Capture& out_
 
 std::string Result::outcome() const {
   switch (end) {
-    case End::kNotStarted:
-      return "not started: " + spawn_error;
-    case End::kTimedOut:
-      return "killed after " + std::to_string(timeout.count()) + "ms (timeout)";
-    case End::kSignaled:
-      return "killed by signal " + std::to_string(signal);
-    case End::kExited:
-      break;
+    case End::kNotStarted: return "not started: " + spawn_error;
+    case End::kTimedOut: return "killed after " + std::to_string(timeout.count()) + "ms (timeout)";
+    case End::kSignaled: return "killed by signal " + std::to_string(signal);
+    case End::kExited: break;
   }
   return "exit " + std::to_string(exit_code);
 }
@@ -252,8 +248,7 @@ Result run(const Request& request) {
 
   Capture out(request.output_cap, request.keep);
   Capture err(request.output_cap, request.keep);
-  const bool timed_out =
-      pump(pid, started_at + request.timeout, out_read, err_read, out, err);
+  const bool timed_out = pump(pid, started_at + request.timeout, out_read, err_read, out, err);
   // Whatever it left running in its group goes with it.
   ::kill(-pid, SIGKILL);
   drain(out_read, out);

@@ -53,7 +53,8 @@ void canary_stop_traffic(Builder& b) {
 }
 
 void canary_scale_down(Builder& b) {
-  if (const auto c = canary_revision(b)) b.add(step::ScaleDown{*c, std::nullopt, model::Duration{0}});
+  if (const auto c = canary_revision(b))
+    b.add(step::ScaleDown{*c, std::nullopt, model::Duration{0}});
 }
 
 // The stable track already runs the target; only the canary has to go.
@@ -64,7 +65,8 @@ model::Status canary_retreat(Builder& b) {
   canary_scale_down(b);
   std::string from_schema;
   if (canary) {
-    if (const auto* rec = b.in.history.find(*canary)) from_schema = rec->revision.migration_revision;
+    if (const auto* rec = b.in.history.find(*canary))
+      from_schema = rec->revision.migration_revision;
   }
   bool schema_changed = false;
   if (!from_schema.empty()) {

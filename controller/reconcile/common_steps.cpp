@@ -10,8 +10,7 @@ namespace {
 
 // The dump taken when the schema last left `schema`: the first verified
 // backup recorded after the newest revision (up to `limit`) that ran it.
-const model::RevisionRecord* pre_upgrade_backup(const model::History& h,
-                                                const std::string& schema,
+const model::RevisionRecord* pre_upgrade_backup(const model::History& h, const std::string& schema,
                                                 model::RevisionNumber limit) {
   const model::RevisionRecord* base = nullptr;
   for (const auto& r : h.revisions) {
@@ -51,7 +50,8 @@ model::Status Builder::schema_change(const std::string& from, bool& changed) {
   if (!down) {
     if (backup.required) add(step::Backup{backup.directory, true});
     add(step::Migrate{MigrateDirection::kUp, from, to});
-    if (mig != nullptr && !mig->verify_tables.empty()) add(step::VerifyRowCounts{mig->verify_tables});
+    if (mig != nullptr && !mig->verify_tables.empty())
+      add(step::VerifyRowCounts{mig->verify_tables});
     return {};
   }
   // An older schema: a verified backup first, always, whatever backup.required says.

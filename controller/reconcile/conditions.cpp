@@ -27,8 +27,7 @@ bool remove_condition(model::Conditions& conditions, std::string_view type) {
   return conditions.size() != before;
 }
 
-const model::Condition* find_condition(const model::Conditions& conditions,
-                                       std::string_view type) {
+const model::Condition* find_condition(const model::Conditions& conditions, std::string_view type) {
   for (const auto& c : conditions) {
     if (c.type == type) return &c;
   }
@@ -40,9 +39,8 @@ bool is_true(const model::Conditions& conditions, std::string_view type) {
   return c != nullptr && c->status == model::ConditionStatus::kTrue;
 }
 
-model::Condition make_condition(std::string type, model::ConditionStatus status,
-                                std::string reason, std::string message,
-                                std::int64_t observed_generation) {
+model::Condition make_condition(std::string type, model::ConditionStatus status, std::string reason,
+                                std::string message, std::int64_t observed_generation) {
   model::Condition c;
   c.type = std::move(type);
   c.status = status;

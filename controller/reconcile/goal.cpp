@@ -73,16 +73,15 @@ Choice resolve_to(const Inputs& in, const model::Rollback& rb, const RevisionRec
     case model::RollbackTarget::Kind::kPrevious:
       target = current != nullptr ? previous_of(in.history, current->number) : nullptr;
       if (target == nullptr) {
-        const std::string what = current != nullptr
-                                     ? "no revision older than " + number(current->number) +
-                                           " went live"
-                                     : "history has no revisions";
+        const std::string what =
+            current != nullptr ? "no revision older than " + number(current->number) + " went live"
+                               : "history has no revisions";
         return error("NoPreviousRevision", model::Error::terminal(prefix + what), true);
       }
       break;
     case model::RollbackTarget::Kind::kLastKnownGood:
-      target = in.history.last_known_good(
-          current != nullptr ? std::optional(current->number) : std::nullopt);
+      target = in.history.last_known_good(current != nullptr ? std::optional(current->number)
+                                                             : std::nullopt);
       if (target == nullptr) {
         const std::string what = current != nullptr
                                      ? "no revision older than " + number(current->number) +
@@ -110,7 +109,7 @@ Choice resolve_to(const Inputs& in, const model::Rollback& rb, const RevisionRec
 // the rest from what runs now.
 Choice partial(const Inputs& in, const model::Rollback& rb, const RevisionRecord& target) {
   const RevisionRecord* current = current_record(in);
-  model::Revision tuple = in.observed.running   ? *in.observed.running
+  model::Revision tuple = in.observed.running  ? *in.observed.running
                           : current != nullptr ? current->revision
                                                : target.revision;
   model::ReleaseSpec spec = in.running != nullptr ? in.running->spec
@@ -172,8 +171,8 @@ Choice desired_goal(const Inputs& in) {
   const auto& status = in.release().status;
   const auto* rec = newest_by_hash(in.history, model::revision_hash(in.desired.revision));
   if (rec != nullptr) {
-    const bool aborted_in_status = status.progress && status.progress->revision == rec->number &&
-                                   status.progress->aborted;
+    const bool aborted_in_status =
+        status.progress && status.progress->revision == rec->number && status.progress->aborted;
     const bool failed = model::is_failed(rec->outcome) || aborted_in_status;
     if (failed && rec->generation == in.generation()) {
       // Not retried until the spec changes.
@@ -235,11 +234,11 @@ Choice choose_goal(const Inputs& in, Decision& d) {
   const model::Rollback* rb =
       in.desired.rollback && is_pending(*in.desired.rollback) ? &*in.desired.rollback : nullptr;
   if (rb != nullptr && rb->spec.release_name != rel.metadata.name) {
-    return error("WrongRelease",
-                 model::Error::invalid_spec(label(*rb) + ": spec.releaseRef.name: " +
-                                            rb->spec.release_name + " is not Release " +
-                                            rel.metadata.name),
-                 true);
+    return error(
+        "WrongRelease",
+        model::Error::invalid_spec(label(*rb) + ": spec.releaseRef.name: " + rb->spec.release_name +
+                                   " is not Release " + rel.metadata.name),
+        true);
   }
   // A pin lasts until the generation changes (and its Rollback is done).
   if (d.pin && d.pin->generation != in.generation() &&
@@ -253,12 +252,11 @@ Choice choose_goal(const Inputs& in, Decision& d) {
     if (r == nullptr) {
       d.pin.reset();
       d.pin_changed = true;
-      return error("RevisionNotFound",
-                   model::Error::terminal("Release " + rel.metadata.key().str() +
-                                          ": status.pin.revision: " +
-                                          number(rel.status.pin->revision) +
-                                          " is not in history"),
-                   false);
+      return error(
+          "RevisionNotFound",
+          model::Error::terminal("Release " + rel.metadata.key().str() + ": status.pin.revision: " +
+                                 number(rel.status.pin->revision) + " is not in history"),
+          false);
     }
     Choice c;
     c.goal = goal_from(*r);

@@ -33,9 +33,9 @@ struct Inputs {
 struct Goal {
   model::RevisionNumber number;
   model::Revision tuple;
-  model::ReleaseSpec spec;  // the target's snapshot
-  std::string reason;       // a reason:: constant
-  bool is_new = false;      // not in history yet: Decision::new_record
+  model::ReleaseSpec spec;       // the target's snapshot
+  std::string reason;            // a reason:: constant
+  bool is_new = false;           // not in history yet: Decision::new_record
   bool rollback_intent = false;  // Automatic, RevertedInSource, RollbackResource, Pinned
   // The failed or aborted desired revision the Release moves away from.
   std::optional<model::RevisionNumber> leaving;
@@ -70,7 +70,8 @@ struct Choice {
 };
 
 // ---- history views (revisions.cpp) --------------------------------------
-const model::RevisionRecord* newest_by_hash(const model::History& h, const model::RevisionHash& hash);
+const model::RevisionRecord* newest_by_hash(const model::History& h,
+                                            const model::RevisionHash& hash);
 const model::RevisionRecord* running_record(const model::History& h, const Observed& o);
 // Running record, else status.currentRevision, else the newest record.
 const model::RevisionRecord* current_record(const Inputs& in);

@@ -70,8 +70,7 @@ class Decoder {
     std::int64_t v = 0;
     const std::string& t = n.text();
     const auto* end = t.data() + t.size();
-    if (!n.is_scalar() || !n.plain() || t.empty() ||
-        std::from_chars(t.data(), end, v).ptr != end) {
+    if (!n.is_scalar() || !n.plain() || t.empty() || std::from_chars(t.data(), end, v).ptr != end) {
       fail(path, n.describe() + " is not an integer", n);
       return std::nullopt;
     }
@@ -128,8 +127,9 @@ std::optional<Observed> decode_observed(const model::Node& node,
                                         std::vector<model::FieldError>& errors) {
   Decoder d(errors);
   const std::size_t before = d.error_count();
-  if (!d.mapping(node, "", {"running", "health", "imagesPresent", "latestBackup", "activeColor",
-                            "standby", "canaryWeight", "canary"})) {
+  if (!d.mapping(node, "",
+                 {"running", "health", "imagesPresent", "latestBackup", "activeColor", "standby",
+                  "canaryWeight", "canary"})) {
     return std::nullopt;
   }
   Observed o;

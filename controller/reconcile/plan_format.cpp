@@ -193,8 +193,7 @@ std::string format_plan(const Decision& d) {
     out += "no changes: " + d.message + "\n";
   } else {
     out += std::string(p.direction == Direction::kRollback ? "roll back" : "roll forward") +
-           " to revision " +
-           (p.to ? std::to_string(p.to->value()) : std::string("?"));
+           " to revision " + (p.to ? std::to_string(p.to->value()) : std::string("?"));
     if (p.from) out += " from " + std::to_string(p.from->value());
     out += " (reason " + p.reason + ")";
     if (p.emergency) out += " [emergency]";
@@ -226,8 +225,8 @@ std::string format_plan(const Decision& d) {
                        d.pin->rollback + ")\n"
                  : std::string("pin: released\n");
   }
-  out += "phase: " + std::string(model::to_string(d.phase)) + "; then " + to_string(d.action) +
-         "\n";
+  out +=
+      "phase: " + std::string(model::to_string(d.phase)) + "; then " + to_string(d.action) + "\n";
   return out;
 }
 

@@ -64,8 +64,7 @@ model::Result<Plan> build_plan(const Inputs& in, const Goal& goal, const Basis& 
 std::optional<Plan> resume(const Inputs& in, const Goal& goal, const Basis& observed) {
   const auto& status = in.release().status;
   const auto& p = status.progress;
-  if (!p || p->aborted || p->revision != goal.number || p->plan_hash.empty() ||
-      p->step_index < 0) {
+  if (!p || p->aborted || p->revision != goal.number || p->plan_hash.empty() || p->step_index < 0) {
     return std::nullopt;
   }
   // Where the plan may have begun: the likely starts first, then every
@@ -104,8 +103,8 @@ std::optional<Plan> resume(const Inputs& in, const Goal& goal, const Basis& obse
     if (type == model::StrategyType::kBlueGreen) {
       std::vector<Basis> colored;
       for (const auto& v : variants) {
-        for (const auto& c : {std::optional(Color::kBlue), std::optional(Color::kGreen),
-                              std::optional<Color>()}) {
+        for (const auto& c :
+             {std::optional(Color::kBlue), std::optional(Color::kGreen), std::optional<Color>()}) {
           Basis x = v;
           x.active = c;
           colored.push_back(x);

@@ -9,8 +9,8 @@ namespace rwd::reconcile::detail {
 namespace {
 
 std::string stable_event(const Builder& b) {
-  return "revision " + std::to_string(b.goal.number.value()) + " (" +
-         b.goal.tuple.image.value() + ") is stable";
+  return "revision " + std::to_string(b.goal.number.value()) + " (" + b.goal.tuple.image.value() +
+         ") is stable";
 }
 
 }  // namespace
@@ -23,10 +23,8 @@ bool needs_verify(const Inputs& in, const Goal& goal) {
   switch (rec->outcome) {
     case model::RevisionOutcome::kHealthy:
     case model::RevisionOutcome::kSuperseded:
-    case model::RevisionOutcome::kRolledBack:
-      return false;
-    default:
-      return true;
+    case model::RevisionOutcome::kRolledBack: return false;
+    default: return true;
   }
 }
 

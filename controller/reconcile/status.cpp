@@ -3,8 +3,9 @@
 #include <chrono>
 #include <string>
 
-#include "internal.hpp"
 #include "rewind/reconcile/conditions.hpp"
+
+#include "internal.hpp"
 
 namespace rwd::reconcile::detail {
 namespace {
@@ -31,10 +32,9 @@ std::string failed_message(const Goal& g) {
 
 void set(Decision& d, const Inputs& in, const char* type, ConditionStatus status,
          std::string reason, std::string message) {
-  set_condition(d.conditions,
-                make_condition(type, status, std::move(reason), std::move(message),
-                               in.generation()),
-                in.now);
+  set_condition(
+      d.conditions,
+      make_condition(type, status, std::move(reason), std::move(message), in.generation()), in.now);
 }
 
 void set_pinned(const Inputs& in, Decision& d) {
@@ -90,12 +90,12 @@ model::Condition rollback_ready(const Inputs& in) {
                     ? "no revision older than " + number(current->number) + " went live"
                     : "history has no revisions");
   }
-  const std::string what = "revision " + number(prev->number) + " (" +
-                           prev->revision.image.value() + ")";
+  const std::string what =
+      "revision " + number(prev->number) + " (" + prev->revision.image.value() + ")";
   if (!in.observed.images_present.contains(prev->revision.image)) {
     return cond(ConditionStatus::kFalse, "ImageMissing",
-                "image " + prev->revision.image.value() + " of revision " +
-                    number(prev->number) + " is not present");
+                "image " + prev->revision.image.value() + " of revision " + number(prev->number) +
+                    " is not present");
   }
   if (const auto& mig = in.policy().migration) {
     const auto& b = in.observed.latest_backup;
@@ -147,10 +147,11 @@ void set_status(const Inputs& in, const Goal& goal, Decision& d) {
 
   if (planning) {
     const Step& next = *d.plan.next();
-    d.phase = waits_for_person(next) ? model::ReleasePhase::kPaused
-                                     : model::ReleasePhase::kProgressing;
-    d.progress = model::PlanProgress{goal.number, d.plan.hash,
-                                     static_cast<std::int32_t>(d.plan.first_step), false, std::nullopt};
+    d.phase =
+        waits_for_person(next) ? model::ReleasePhase::kPaused : model::ReleasePhase::kProgressing;
+    d.progress =
+        model::PlanProgress{goal.number, d.plan.hash, static_cast<std::int32_t>(d.plan.first_step),
+                            false, std::nullopt};
     d.message = std::string(to_string(d.plan.direction)) + " to " + target + " (" + goal.reason +
                 "): step " + std::to_string(d.plan.first_step + 1) + "/" +
                 std::to_string(d.plan.steps.size()) + ", " + next.description;
@@ -174,12 +175,12 @@ void set_status(const Inputs& in, const Goal& goal, Decision& d) {
       set(d, in, ct::kReady, ConditionStatus::kFalse, "Unhealthy", d.message);
     } else if (goal.reason == reason::kAutomatic) {
       d.phase = model::ReleasePhase::kRolledBack;
-      d.message = failed_message(goal) + "; last known good " + target +
-                  " runs until the spec changes";
+      d.message =
+          failed_message(goal) + "; last known good " + target + " runs until the spec changes";
       set(d, in, ct::kReady, ConditionStatus::kFalse, "RevisionFailed", d.message);
     } else {
-      d.phase = goal.rollback_intent ? model::ReleasePhase::kRolledBack
-                                     : model::ReleasePhase::kHealthy;
+      d.phase =
+          goal.rollback_intent ? model::ReleasePhase::kRolledBack : model::ReleasePhase::kHealthy;
       d.message = target + " (" + goal.tuple.image.value() + ") runs and is healthy";
       set(d, in, ct::kReady, ConditionStatus::kTrue, "RevisionReady", d.message);
     }
@@ -206,8 +207,7 @@ void set_status(const Inputs& in, const Goal& goal, Decision& d) {
     set(d, in, ct::kRolledBack, ConditionStatus::kTrue, rolled_reason,
         target + " runs instead of the newest revision");
   } else if (goal.rollback_intent && planning) {
-    set(d, in, ct::kRolledBack, ConditionStatus::kFalse, "InProgress",
-        "rolling back to " + target);
+    set(d, in, ct::kRolledBack, ConditionStatus::kFalse, "InProgress", "rolling back to " + target);
   } else {
     set(d, in, ct::kRolledBack, ConditionStatus::kFalse, "NotRolledBack", "");
   }
@@ -223,10 +223,10 @@ void set_error_status(const Inputs& in, const Choice& c, Decision& d) {
   d.plan = Plan{};
   if (c.rollback_error) {
     const std::int64_t gen = in.desired.rollback ? in.desired.rollback->metadata.generation : 0;
-    set_condition(d.rollback_conditions,
-                  make_condition(ct::kFailed, ConditionStatus::kTrue, c.error_reason,
-                                 c.error.message, gen),
-                  in.now);
+    set_condition(
+        d.rollback_conditions,
+        make_condition(ct::kFailed, ConditionStatus::kTrue, c.error_reason, c.error.message, gen),
+        in.now);
     set(d, in, ct::kProgressing, ConditionStatus::kFalse, c.error_reason, c.error.message);
   } else {
     d.phase = model::ReleasePhase::kFailed;

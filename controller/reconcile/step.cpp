@@ -32,9 +32,7 @@ struct Describer {
   std::string operator()(const step::Backup& s) const {
     return "back up the database to " + s.directory + (s.verify ? " and verify the dump" : "");
   }
-  std::string operator()(const step::Quiesce& s) const {
-    return "quiesce " + join(s.services);
-  }
+  std::string operator()(const step::Quiesce& s) const { return "quiesce " + join(s.services); }
   std::string operator()(const step::Migrate& s) const {
     const char* verb = s.direction == MigrateDirection::kDown ? "down-migrate" : "up-migrate";
     if (s.from.empty()) return std::string(verb) + " schema to " + s.to;
@@ -53,8 +51,9 @@ struct Describer {
     return out + on_color(s.color);
   }
   std::string operator()(const step::HealthGate& s) const {
-    return "wait until revision " + number(s.revision) + on_color(s.color) + " is healthy (fails after " +
-           std::to_string(s.failure_threshold) + " failed checks in a row)";
+    return "wait until revision " + number(s.revision) + on_color(s.color) +
+           " is healthy (fails after " + std::to_string(s.failure_threshold) +
+           " failed checks in a row)";
   }
   std::string operator()(const step::SmokeGate& s) const {
     return "smoke test revision " + number(s.revision) + ": " + join(s.command, " ") +
@@ -68,8 +67,8 @@ struct Describer {
                       : std::string("pause until promoted");
   }
   std::string operator()(const step::AnalysisGate& s) const {
-    std::string out = "analyse revision " + number(s.revision) + " for " +
-                      model::format_duration(s.window);
+    std::string out =
+        "analyse revision " + number(s.revision) + " for " + model::format_duration(s.window);
     if (!s.metrics.empty()) out += " (" + join(s.metrics) + ")";
     return out;
   }
@@ -82,9 +81,10 @@ struct Describer {
     return "switch traffic " + from + to_string(s.to) + " (revision " + number(s.revision) + ")";
   }
   std::string operator()(const step::ScaleDown& s) const {
-    std::string out = "scale down " + (s.color ? std::string(to_string(*s.color)) + " "
-                                               : std::string("canary "));
-    out += s.revision ? "(revision " + number(*s.revision) + ")" : std::string("(unrecorded tuple)");
+    std::string out =
+        "scale down " + (s.color ? std::string(to_string(*s.color)) + " " : std::string("canary "));
+    out +=
+        s.revision ? "(revision " + number(*s.revision) + ")" : std::string("(unrecorded tuple)");
     if (s.delay.count() > 0) out += " after " + model::format_duration(s.delay);
     return out;
   }
@@ -154,7 +154,8 @@ const char* step_name(StepKind k) {
   return "unknown";
 }
 
-static_assert(std::variant_size_v<step::Detail> == static_cast<std::size_t>(StepKind::kUnquiesce) + 1,
+static_assert(std::variant_size_v<step::Detail> ==
+                  static_cast<std::size_t>(StepKind::kUnquiesce) + 1,
               "step::Detail alternatives follow StepKind");
 
 StepKind kind_of(const step::Detail& d) { return static_cast<StepKind>(d.index()); }

@@ -116,8 +116,8 @@ model::Status check_writable_dir(const fs::path& dir, const std::string& option)
   if (dir.empty()) return Error::terminal(option + " is empty; it must name a directory");
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) {
-    return Error::terminal(option + " " + dir.string() + " does not exist (" +
-                           errno_text(errno) + "); create it and include " + dir.string() +
+    return Error::terminal(option + " " + dir.string() + " does not exist (" + errno_text(errno) +
+                           "); create it and include " + dir.string() +
                            "/*.conf from nginx's http block");
   }
   if (!S_ISDIR(st.st_mode)) {

@@ -12,9 +12,10 @@
 #include <sstream>
 #include <system_error>
 
-#include "files.hpp"
 #include "rewind/process/child.hpp"
 #include "rewind/router/nginx_control.hpp"
+
+#include "files.hpp"
 
 namespace rwd::router {
 namespace {
@@ -86,8 +87,8 @@ class LocalNginx final : public NginxControl {
     if (!master) return master.error();
     if (::kill(*master, SIGHUP) != 0) {
       return Error::terminal("cannot send SIGHUP to nginx master " + std::to_string(*master) +
-                             " (pid file " + options_.pid_file.string() + "): " +
-                             errno_text(errno));
+                             " (pid file " + options_.pid_file.string() +
+                             "): " + errno_text(errno));
     }
     return {};
   }
@@ -98,7 +99,8 @@ class LocalNginx final : public NginxControl {
     auto text = detail::read_file(options_.pid_file);
     if (!text) return Error::terminal(text.error().message);
     if (!text->has_value()) {
-      return Error::terminal(where + " does not exist: is nginx running, and is this the path of "
+      return Error::terminal(where +
+                             " does not exist: is nginx running, and is this the path of "
                              "its `pid` directive?");
     }
     const std::string value = trimmed(**text);
@@ -161,16 +163,18 @@ model::Result<std::unique_ptr<NginxControl>> make_local_nginx(LocalNginxOptions 
                            "\" is not an executable file");
   }
   if (options.main_config.empty()) {
-    return Error::terminal("nginx main configuration is empty; it must name the file nginx "
-                           "loads (for nginx -t -c)");
+    return Error::terminal(
+        "nginx main configuration is empty; it must name the file nginx "
+        "loads (for nginx -t -c)");
   }
   if (::access(options.main_config.c_str(), R_OK) != 0) {
     return Error::terminal("nginx main configuration " + options.main_config.string() +
                            " is not readable: " + errno_text(errno));
   }
   if (options.pid_file.empty()) {
-    return Error::terminal("nginx pid file is empty; it must name the file of nginx's `pid` "
-                           "directive");
+    return Error::terminal(
+        "nginx pid file is empty; it must name the file of nginx's `pid` "
+        "directive");
   }
   if (options.test_timeout.count() <= 0) {
     return Error::terminal("nginx test timeout must be positive");

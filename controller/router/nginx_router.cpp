@@ -2,12 +2,13 @@
 
 #include "rewind/router/nginx_router.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <thread>
 
-#include "files.hpp"
+#include <spdlog/spdlog.h>
+
 #include "rewind/router/nginx_upstream.hpp"
+
+#include "files.hpp"
 
 namespace rwd::router {
 namespace {
@@ -40,8 +41,7 @@ NginxRouter::NginxRouter(NginxRouterOptions options, std::unique_ptr<NginxContro
 model::Result<std::unique_ptr<NginxRouter>> NginxRouter::create(
     NginxRouterOptions options, std::unique_ptr<NginxControl> control) {
   if (!control) return Error::terminal("nginx router: no way to reach nginx was given");
-  if (auto st = detail::check_writable_dir(options.upstream_dir, "nginx upstream directory");
-      !st) {
+  if (auto st = detail::check_writable_dir(options.upstream_dir, "nginx upstream directory"); !st) {
     return st.error();
   }
   if (options.verify_deadline.count() <= 0) {
@@ -120,15 +120,13 @@ model::Status NginxRouter::apply(const model::ObjectKey& release, const std::str
   if (auto tested = control_->test_config(); !tested) {
     auto restored = previous != nullptr ? detail::write_file_atomically(path, *previous)
                                         : detail::remove_file(path);
-    std::string what = content != nullptr ? "new weights in " + path.string()
-                                          : "removal of " + path.string();
-    std::string after = restored.ok()
-                            ? (previous != nullptr ? "; the previous file is back"
-                                                   : "; the new file was removed again")
-                            : "; putting the previous file back failed too: " +
-                                  restored.error().message;
-    spdlog::warn("router: {}nginx rejected the {}: {}{}", who, what, tested.error().message,
-                 after);
+    std::string what =
+        content != nullptr ? "new weights in " + path.string() : "removal of " + path.string();
+    std::string after =
+        restored.ok() ? (previous != nullptr ? "; the previous file is back"
+                                             : "; the new file was removed again")
+                      : "; putting the previous file back failed too: " + restored.error().message;
+    spdlog::warn("router: {}nginx rejected the {}: {}{}", who, what, tested.error().message, after);
     return Error(tested.error().kind,
                  who + "nginx rejected the " + what + ", nothing was reloaded" + after + ": " +
                      tested.error().message,

@@ -28,8 +28,7 @@ std::string_view field(std::string_view text, std::string_view key) {
   while (pos < text.size()) {
     const auto end = std::min(text.size(), text.find(' ', pos));
     const auto word = text.substr(pos, end - pos);
-    if (word.size() > key.size() && word.substr(0, key.size()) == key &&
-        word[key.size()] == '=') {
+    if (word.size() > key.size() && word.substr(0, key.size()) == key && word[key.size()] == '=') {
       return word.substr(key.size() + 1);
     }
     pos = end + 1;

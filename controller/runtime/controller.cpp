@@ -1,19 +1,18 @@
 #include "rewind/runtime/controller.hpp"
 
+#include <pthread.h>
+
 #include <exception>
 #include <utility>
 
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 namespace rwd::runtime {
 
 std::string to_string(const Action& action) {
   switch (action.type) {
-    case Action::Type::kAwaitChange:
-      return "await-change";
-    case Action::Type::kRequeueRateLimited:
-      return "backoff";
+    case Action::Type::kAwaitChange: return "await-change";
+    case Action::Type::kRequeueRateLimited: return "backoff";
     case Action::Type::kRequeueAfter: {
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(action.after);
       return "requeue after " + model::format_duration(ms);
@@ -99,14 +98,9 @@ void Controller::process(const ObjectRef& key, std::size_t worker) {
     queue_.forget(key);  // a success resets the key's backoff
   }
   switch (outcome.action.type) {
-    case Action::Type::kAwaitChange:
-      break;
-    case Action::Type::kRequeueAfter:
-      queue_.add_after(key, outcome.action.after);
-      break;
-    case Action::Type::kRequeueRateLimited:
-      queue_.requeue_rate_limited(key);
-      break;
+    case Action::Type::kAwaitChange: break;
+    case Action::Type::kRequeueAfter: queue_.add_after(key, outcome.action.after); break;
+    case Action::Type::kRequeueRateLimited: queue_.requeue_rate_limited(key); break;
   }
   if (options_.on_outcome) {
     try {

@@ -103,8 +103,7 @@ void render_series(std::string& out, const Family<Histogram>& f,
   }
   append_sample(out, bucket, f.label_names(), values, static_cast<double>(snap.count), "+Inf");
   append_sample(out, f.name() + "_sum", f.label_names(), values, snap.sum);
-  append_sample(out, f.name() + "_count", f.label_names(), values,
-                static_cast<double>(snap.count));
+  append_sample(out, f.name() + "_count", f.label_names(), values, static_cast<double>(snap.count));
 }
 
 template <class Series>
@@ -141,8 +140,8 @@ Family<Series>::Family(std::string name, std::string help, std::vector<std::stri
     if (!is_valid_label_name(l) || le) {
       throw std::invalid_argument("metric " + name_ + ": invalid label name: " + l);
     }
-    if (std::find(label_names_.begin(), label_names_.begin() + static_cast<std::ptrdiff_t>(i),
-                  l) != label_names_.begin() + static_cast<std::ptrdiff_t>(i)) {
+    if (std::find(label_names_.begin(), label_names_.begin() + static_cast<std::ptrdiff_t>(i), l) !=
+        label_names_.begin() + static_cast<std::ptrdiff_t>(i)) {
       throw std::invalid_argument("metric " + name_ + ": duplicate label name: " + l);
     }
   }

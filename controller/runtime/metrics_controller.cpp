@@ -6,9 +6,9 @@ namespace rwd::runtime {
 
 ControllerMetrics register_controller_metrics(Metrics& metrics) {
   return ControllerMetrics{
-      .reconciles = metrics.counter("rewind_reconciles_total",
-                                    "Reconciles finished, by result (success, requeue, error).",
-                                    {"result"}),
+      .reconciles =
+          metrics.counter("rewind_reconciles_total",
+                          "Reconciles finished, by result (success, requeue, error).", {"result"}),
       .queue_depth = metrics.gauge("rewind_queue_depth", "Keys waiting in the work queue.").with(),
       .rollbacks = metrics.counter("rewind_rollbacks_total",
                                    "Rollbacks started, by trigger (health, analysis/<metric>, "

@@ -4,10 +4,8 @@ namespace rwd::runtime {
 
 const char* to_string(Kind kind) {
   switch (kind) {
-    case Kind::kRelease:
-      return "Release";
-    case Kind::kRollback:
-      return "Rollback";
+    case Kind::kRelease: return "Release";
+    case Kind::kRollback: return "Rollback";
   }
   return "Unknown";
 }

@@ -7,12 +7,9 @@ namespace rwd::runtime {
 
 const char* to_string(EventType type) {
   switch (type) {
-    case EventType::kAdded:
-      return "added";
-    case EventType::kModified:
-      return "modified";
-    case EventType::kDeleted:
-      return "deleted";
+    case EventType::kAdded: return "added";
+    case EventType::kModified: return "modified";
+    case EventType::kDeleted: return "deleted";
   }
   return "unknown";
 }

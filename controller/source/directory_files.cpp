@@ -74,8 +74,8 @@ bool is_within(const fs::path& root, const fs::path& path) {
   return true;
 }
 
-FileRead read_resource_file(const fs::path& root, const std::string& rel,
-                            const std::string& label, const model::Limits& limits) {
+FileRead read_resource_file(const fs::path& root, const std::string& rel, const std::string& label,
+                            const model::Limits& limits) {
   FileRead out;
   const fs::path path = root / rel;
   struct stat lst {};
@@ -116,9 +116,9 @@ FileRead read_resource_file(const fs::path& root, const std::string& rel,
   out.status = ReadStatus::kRead;
   const auto max = limits.max_file_bytes;
   if (static_cast<std::uint64_t>(st.st_size) > max) {
-    out.result = read_error(label, "file is " + std::to_string(st.st_size) +
-                                       " bytes, more than the limit of " + std::to_string(max) +
-                                       " bytes");
+    out.result =
+        read_error(label, "file is " + std::to_string(st.st_size) +
+                              " bytes, more than the limit of " + std::to_string(max) + " bytes");
     return out;
   }
   // Sized by fstat, grown if the file grows while read, never past max + 1.
@@ -139,8 +139,8 @@ FileRead read_resource_file(const fs::path& root, const std::string& rel,
     got += static_cast<std::size_t>(n);
   }
   if (got > max) {  // grew while we read
-    out.result = read_error(label, "file is larger than the limit of " + std::to_string(max) +
-                                       " bytes");
+    out.result =
+        read_error(label, "file is larger than the limit of " + std::to_string(max) + " bytes");
     return out;
   }
   text.resize(got);

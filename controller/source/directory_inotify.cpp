@@ -98,20 +98,13 @@ model::Result<std::vector<InotifyEvent>> Inotify::read_events() {
 
 const char* to_string(EventEffect effect) {
   switch (effect) {
-    case EventEffect::kIgnore:
-      return "ignore";
-    case EventEffect::kFile:
-      return "file";
-    case EventEffect::kDotEntry:
-      return "dot-entry";
-    case EventEffect::kRescan:
-      return "rescan";
-    case EventEffect::kOverflow:
-      return "overflow";
-    case EventEffect::kRootGone:
-      return "root-gone";
-    case EventEffect::kWatchGone:
-      return "watch-gone";
+    case EventEffect::kIgnore: return "ignore";
+    case EventEffect::kFile: return "file";
+    case EventEffect::kDotEntry: return "dot-entry";
+    case EventEffect::kRescan: return "rescan";
+    case EventEffect::kOverflow: return "overflow";
+    case EventEffect::kRootGone: return "root-gone";
+    case EventEffect::kWatchGone: return "watch-gone";
   }
   return "unknown";
 }

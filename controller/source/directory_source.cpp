@@ -162,9 +162,7 @@ void DirectorySource::read_files(const std::set<std::string>& rels) {
       symlinks_.erase(rel);
     }
     switch (read.status) {
-      case ReadStatus::kRead:
-        batch.emplace(label(rel), std::move(read.result));
-        break;
+      case ReadStatus::kRead: batch.emplace(label(rel), std::move(read.result)); break;
       case ReadStatus::kOutside:
         if (outside_logged_.insert(rel).second) {
           spdlog::warn("{}: {}: {}; not followed", name_, label(rel), read.detail);
@@ -205,8 +203,8 @@ void DirectorySource::apply_changes(const std::vector<Change>& changes) {
       conflicts_.erase(change.ref);
       continue;
     }
-    auto result = store_.apply(
-        runtime::Event::upsert(name_, change.object.object, change.object.file));
+    auto result =
+        store_.apply(runtime::Event::upsert(name_, change.object.object, change.object.file));
     std::lock_guard lock(mu_);
     if (result.conflict) {
       conflicts_.insert_or_assign(change.ref, conflict_diagnostic(change.object, *result.conflict));

@@ -109,8 +109,7 @@ void DirectorySource::handle_events(std::vector<InotifyEvent> events) {
           relevant = true;
         }
         break;
-      case EventEffect::kIgnore:
-        break;
+      case EventEffect::kIgnore: break;
     }
     if (root_missing_) break;  // the rest refers to watches that are gone
   }
@@ -150,10 +149,11 @@ void DirectorySource::root_lost(const std::string& why) {
     std::lock_guard lock(mu_);
     stats_.watched_dirs = 0;
     root_error_ = model::Diagnostic{
-        options_.root.string(), std::nullopt,
-        {"", "the directory " + why + "; keeping the " +
-                 std::to_string(state_.objects().size()) +
-                 " objects last read from it until it is back",
+        options_.root.string(),
+        std::nullopt,
+        {"",
+         "the directory " + why + "; keeping the " + std::to_string(state_.objects().size()) +
+             " objects last read from it until it is back",
          {}}};
   }
   publish_diagnostics();

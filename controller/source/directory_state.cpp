@@ -7,12 +7,9 @@ namespace rwd::source {
 
 const char* to_string(ChangeType type) {
   switch (type) {
-    case ChangeType::kAdded:
-      return "added";
-    case ChangeType::kModified:
-      return "modified";
-    case ChangeType::kDeleted:
-      return "deleted";
+    case ChangeType::kAdded: return "added";
+    case ChangeType::kModified: return "modified";
+    case ChangeType::kDeleted: return "deleted";
   }
   return "unknown";
 }
@@ -25,13 +22,12 @@ std::string where(const FileObject& o) {
 
 model::Diagnostic duplicate_of(const FileObject& dup, const FileObject& holder) {
   const model::ObjectMeta& m = model::metadata_of(dup.object);
-  return model::Diagnostic{
-      dup.file, dup.document,
-      model::FieldError{"metadata.name",
-                        std::string(model::kind_of(dup.object)) + " \"" + m.name +
-                            "\" in namespace \"" + m.ns + "\" is already defined in " +
-                            where(holder),
-                        {}}};
+  return model::Diagnostic{dup.file, dup.document,
+                           model::FieldError{"metadata.name",
+                                             std::string(model::kind_of(dup.object)) + " \"" +
+                                                 m.name + "\" in namespace \"" + m.ns +
+                                                 "\" is already defined in " + where(holder),
+                                             {}}};
 }
 
 }  // namespace
@@ -149,9 +145,8 @@ std::vector<Change> DirectoryState::recompute(const std::set<runtime::ObjectRef>
       const FileEntry& entry = files_.at(file);
       for (const model::ParsedObject& p : entry.good) {
         if (runtime::ref_of(p.object) == ref) {
-          offered.push_back(FileObject{p.object, file,
-                                       entry.multi_document ? std::optional(p.document)
-                                                            : std::nullopt});
+          offered.push_back(FileObject{
+              p.object, file, entry.multi_document ? std::optional(p.document) : std::nullopt});
         }
       }
     }
@@ -191,10 +186,9 @@ std::vector<model::Diagnostic> DirectoryState::diagnostics() const {
   for (const auto& [ref, list] : duplicates_) {
     duplicates.insert(duplicates.end(), list.begin(), list.end());
   }
-  std::stable_sort(duplicates.begin(), duplicates.end(),
-                   [](const model::Diagnostic& a, const model::Diagnostic& b) {
-                     return a.source < b.source;
-                   });
+  std::stable_sort(
+      duplicates.begin(), duplicates.end(),
+      [](const model::Diagnostic& a, const model::Diagnostic& b) { return a.source < b.source; });
   out.insert(out.end(), duplicates.begin(), duplicates.end());
   return out;
 }

@@ -91,9 +91,9 @@ model::Result<std::vector<LabelledContainer>> DockerContainerLister::list() {
       }
       auto env = image_env(inspected->image_id);
       if (!env) return env.error();
-      cached = containers_
-                   .emplace(s.id, Inspected{to_labelled(*inspected, *env), inspected->image_id})
-                   .first;
+      cached =
+          containers_.emplace(s.id, Inspected{to_labelled(*inspected, *env), inspected->image_id})
+              .first;
     }
     Inspected c = cached->second;
     if (!s.names.empty()) c.container.name = s.names.front();

@@ -2,10 +2,10 @@
 
 #include "rewind/source/docker_label_source.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <utility>
+
+#include <spdlog/spdlog.h>
 
 namespace rwd::source {
 namespace {
@@ -101,9 +101,9 @@ std::optional<DockerLabelSource::Published> DockerLabelSource::remembered(
   if (!key || !stored_) return std::nullopt;
   auto stored = stored_(*key);
   if (!stored) {
-    errors.push_back(diagnostic(container_label(newest), release_path(),
-                                "cannot read the Release rewind stored for " + key->str() + ": " +
-                                    stored.error().message));
+    errors.push_back(diagnostic(
+        container_label(newest), release_path(),
+        "cannot read the Release rewind stored for " + key->str() + ": " + stored.error().message));
     return std::nullopt;
   }
   if (!*stored || !from_labels(**stored) ||

@@ -14,9 +14,9 @@ namespace dl = docker_label;
 
 // The labels that configure a Release, in the order they are listed in errors.
 constexpr const char* kConfigLabels[] = {
-    dl::kRelease,        dl::kNamespace,        dl::kHealthPath,         dl::kHealthPort,
-    dl::kHealthInterval, dl::kHealthTimeout,    dl::kHealthSuccess,      dl::kHealthFailure,
-    dl::kStrategy,       dl::kAnalysisWindow,   dl::kAnalysisInterval,   dl::kAutomaticRollback,
+    dl::kRelease,         dl::kNamespace,      dl::kHealthPath,       dl::kHealthPort,
+    dl::kHealthInterval,  dl::kHealthTimeout,  dl::kHealthSuccess,    dl::kHealthFailure,
+    dl::kStrategy,        dl::kAnalysisWindow, dl::kAnalysisInterval, dl::kAutomaticRollback,
     dl::kProgressDeadline};
 
 // Where each validated field came from.
@@ -193,8 +193,8 @@ void read_policy(Reader& r, model::ReleaseSpec& spec) {
 // whole: a key it does not know there is a typo.
 void check_unknown(Reader& r) {
   for (const auto& [key, value] : r.container().labels) {
-    const bool family = key.rfind("rewind.dev/health-", 0) == 0 ||
-                        key.rfind("rewind.dev/analysis-", 0) == 0;
+    const bool family =
+        key.rfind("rewind.dev/health-", 0) == 0 || key.rfind("rewind.dev/analysis-", 0) == 0;
     if (!family) continue;
     if (std::find_if(std::begin(kConfigLabels), std::end(kConfigLabels),
                      [&](const char* k) { return key == k; }) != std::end(kConfigLabels)) {

@@ -36,8 +36,7 @@ constexpr std::size_t kMaxHead = 16 * 1024;
 constexpr std::size_t kMaxBody = 1024 * 1024;
 constexpr int kIdleTimeoutMs = 30'000;
 constexpr int kMaxConnections = 256;
-constexpr std::array<double, 11> kBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                          0.5,   1,    2.5,   5,    10};
+constexpr std::array<double, 11> kBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
 struct Config {
   std::string version = "unknown";
@@ -123,8 +122,8 @@ class Stats {
     codes.try_emplace(200, 0);
     codes.try_emplace(500, 0);
     for (const auto& [code, n] : codes) {
-      out += "http_requests_total{code=\"" + std::to_string(code) + "\"} " + std::to_string(n) +
-             "\n";
+      out +=
+          "http_requests_total{code=\"" + std::to_string(code) + "\"} " + std::to_string(n) + "\n";
     }
     out += "# HELP http_request_duration_seconds Time to answer a request.\n";
     out += "# TYPE http_request_duration_seconds histogram\n";

@@ -64,8 +64,8 @@ inline void line(const std::string& name, double value, const std::string& unit,
 inline void summary(const std::string& name, const Samples& s, const std::string& unit,
                     const std::string& what) {
   line(name, s.median(), unit,
-       "median of " + std::to_string(s.values.size()) + " runs, min " + fixed(s.min()) +
-           ", max " + fixed(s.max()) + "; " + what);
+       "median of " + std::to_string(s.values.size()) + " runs, min " + fixed(s.min()) + ", max " +
+           fixed(s.max()) + "; " + what);
 }
 
 inline double ms_since(SteadyClock::time_point t0) {

@@ -5,7 +5,6 @@
 // harness only gives the figures the integration tests' fixtures, and an
 // ASSERT here means the figure could not be measured.
 
-#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -16,11 +15,14 @@
 #include <fstream>
 #include <thread>
 
+#include <gtest/gtest.h>
+
+#include "rewind/model/time.hpp"
+
 #include "bench_util.hpp"
 #include "compose_service.hpp"
 #include "docker_env.hpp"
 #include "fleet.hpp"
-#include "rewind/model/time.hpp"
 #include "traffic/fixture.hpp"
 #include "watcher_process.hpp"
 
@@ -87,8 +89,8 @@ double recreate_by_hand(const std::string& from, const std::string& to, const st
       {"ExposedPorts", {{"8080/tcp", nlohmann::json::object()}}},
       {"HostConfig",
        {{"PortBindings",
-         {{"8080/tcp", nlohmann::json::array({{{"HostIp", "127.0.0.1"},
-                                               {"HostPort", std::to_string(port)}}})}}}}}};
+         {{"8080/tcp", nlohmann::json::array(
+                           {{{"HostIp", "127.0.0.1"}, {"HostPort", std::to_string(port)}}})}}}}}};
   const auto t0 = SteadyClock::now();
   if (docker_api("GET", "/containers/" + from + "/json").status != 200) return -1;
   if (docker_api("POST", "/containers/create?name=" + to, body.dump()).status != 201) return -1;
@@ -105,9 +107,9 @@ TEST(Figure1, RevertToServingDocker) {
   itest::DockerCleanup cleanup;
   ComposeService svc("bench-revert");
   const int port = free_port();
-  const auto up = run_command("docker run -d --name " + svc.container_name() + " " +
-                              svc.compose_labels() + " -p 127.0.0.1:" + std::to_string(port) +
-                              ":8080 rewind-demo:v1");
+  const auto up =
+      run_command("docker run -d --name " + svc.container_name() + " " + svc.compose_labels() +
+                  " -p 127.0.0.1:" + std::to_string(port) + ":8080 rewind-demo:v1");
   ASSERT_EQ(up.exit_code, 0) << up.output;
   svc.write_release("rewind-demo:v1", kRecreateSpec);
   WatcherOptions o;
@@ -134,9 +136,9 @@ TEST(Figure1, RevertToServingDocker) {
   const std::string a = svc.project() + "-floor-a";
   const std::string b = svc.project() + "-floor-b";
   const int floor_port = free_port();
-  const auto floor_up = run_command("docker run -d --name " + a + " " + itest::label_args() +
-                                    " -p 127.0.0.1:" + std::to_string(floor_port) +
-                                    ":8080 rewind-demo:v2");
+  const auto floor_up =
+      run_command("docker run -d --name " + a + " " + itest::label_args() +
+                  " -p 127.0.0.1:" + std::to_string(floor_port) + ":8080 rewind-demo:v2");
   ASSERT_EQ(floor_up.exit_code, 0) << floor_up.output;
   ASSERT_GE(until_version(floor_port, "v2", SteadyClock::now()), 0);
   for (int i = 0; i < n; ++i) {
@@ -147,10 +149,11 @@ TEST(Figure1, RevertToServingDocker) {
   }
   summary("revert_to_serving_docker", rewind_ms, "ms",
           "Release file written back to v1 -> v1 answers /version (Recreate, health every 100ms)");
-  summary("revert_to_serving_docker_floor", floor_ms, "ms",
-          "the same recreate by direct Engine API calls: inspect, create, stop, start, first answer");
-  line("revert_to_serving_docker_ratio", rewind_ms.median() / floor_ms.median(), "x",
-       "goal <= 1.2", 2);
+  summary(
+      "revert_to_serving_docker_floor", floor_ms, "ms",
+      "the same recreate by direct Engine API calls: inspect, create, stop, start, first answer");
+  line("revert_to_serving_docker_ratio", rewind_ms.median() / floor_ms.median(), "x", "goal <= 1.2",
+       2);
 }
 
 // ---- figure 2: switchback --------------------------------------------------
@@ -179,10 +182,10 @@ TEST_F(Figure2, SwitchbackBlueGreen) {
   const int n = runs(5);
   for (int i = 0; i < n; ++i) {
     // A new v2 each time (an aborted revision is not tried again).
-    write_release("rewind-demo:v2", strategy + "  config: {env: {BENCH_RUN: \"" +
-                                        std::to_string(i) + "\"}}\n");
-    ASSERT_TRUE(eventually([&] { return client_->last() == "v2" && running_names().size() == 2; },
-                           60s))
+    write_release("rewind-demo:v2",
+                  strategy + "  config: {env: {BENCH_RUN: \"" + std::to_string(i) + "\"}}\n");
+    ASSERT_TRUE(
+        eventually([&] { return client_->last() == "v2" && running_names().size() == 2; }, 60s))
         << svc_->describe();
     std::this_thread::sleep_for(300ms);
     const auto t0 = itest::Clock::now();
@@ -217,9 +220,9 @@ TEST(Figure3, DetectionOfFailedHealth) {
   itest::DockerCleanup cleanup;
   ComposeService svc("bench-detect");
   const int port = free_port();
-  const auto up = run_command("docker run -d --name " + svc.container_name() + " " +
-                              svc.compose_labels() + " -p 127.0.0.1:" + std::to_string(port) +
-                              ":8080 rewind-demo:v1");
+  const auto up =
+      run_command("docker run -d --name " + svc.container_name() + " " + svc.compose_labels() +
+                  " -p 127.0.0.1:" + std::to_string(port) + ":8080 rewind-demo:v1");
   ASSERT_EQ(up.exit_code, 0) << up.output;
   const std::string spec =
       "  healthCheck: {http: {path: /health, port: 8080}, interval: 1s, timeout: 1s, "
@@ -235,22 +238,30 @@ TEST(Figure3, DetectionOfFailedHealth) {
   for (int i = 0; i < n; ++i) {
     // v2 answers /health with 503 from its start: the health gate fails
     // three checks a second apart and rewind rolls back.
-    svc.write_release("rewind-demo:v2", spec + "  config: {env: {DEMO_HEALTHY: \"false\", "
-                                               "BENCH_RUN: \"" + std::to_string(i) + "\"}}\n");
+    svc.write_release("rewind-demo:v2", spec +
+                                            "  config: {env: {DEMO_HEALTHY: \"false\", "
+                                            "BENCH_RUN: \"" +
+                                            std::to_string(i) + "\"}}\n");
     std::string started_at;
-    ASSERT_TRUE(eventually([&] {
-      for (const auto& c : svc.running()) {
-        if (c["Config"].value("Image", "") == "rewind-demo:v2") {
-          started_at = c["State"].value("StartedAt", "");
-        }
-      }
-      return !started_at.empty();
-    }, 60s, 10ms)) << svc.describe();
-    ASSERT_TRUE(eventually([&] {
-      const auto s = svc.status();
-      return s.contains("status") && s["status"].contains("lastRollback") &&
-             settled(svc, port, "v1");
-    }, 60s, 50ms)) << svc.describe();
+    ASSERT_TRUE(eventually(
+        [&] {
+          for (const auto& c : svc.running()) {
+            if (c["Config"].value("Image", "") == "rewind-demo:v2") {
+              started_at = c["State"].value("StartedAt", "");
+            }
+          }
+          return !started_at.empty();
+        },
+        60s, 10ms))
+        << svc.describe();
+    ASSERT_TRUE(eventually(
+        [&] {
+          const auto s = svc.status();
+          return s.contains("status") && s["status"].contains("lastRollback") &&
+                 settled(svc, port, "v1");
+        },
+        60s, 50ms))
+        << svc.describe();
     const auto s = svc.status();
     const auto began = model::parse_timestamp(s["status"]["lastRollback"].value("startedAt", ""));
     const auto failing = model::parse_timestamp(started_at.substr(0, 23) + "Z");
@@ -363,8 +374,8 @@ TEST(Figure5, StartupAndIdleWithTenThousandReleases) {
   const auto t0 = SteadyClock::now();
   Watcher w(fleet.releases(), fleet.state(), root / "watch.log", o);
   int port = 0;
-  ASSERT_TRUE(eventually([&] { return (port = http_port_in_log(root / "watch.log")) != 0; }, 60s,
-                         5ms));
+  ASSERT_TRUE(
+      eventually([&] { return (port = http_port_in_log(root / "watch.log")) != 0; }, 60s, 5ms));
   ASSERT_TRUE(eventually([&] { return http_get(port, "/readyz").status == 200; }, 120s, 5ms))
       << ComposeService::read_text(root / "watch.log").substr(0, 4000);
   const double ready_ms = ms_since(t0);
@@ -408,23 +419,25 @@ TEST(Figure5, StartupAndIdleWithTenThousandReleases) {
   }
   const long hwm = proc_status_kb(w.pid(), "VmHWM");
   const long rss = proc_status_kb(w.pid(), "VmRSS");
-  const double cpu_pct = 100.0 * static_cast<double>(ticks) /
-                         static_cast<double>(::sysconf(_SC_CLK_TCK)) / idle_s;
+  const double cpu_pct =
+      100.0 * static_cast<double>(ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK)) / idle_s;
   const std::string n = std::to_string(count);
-  line("startup_ready", ready_ms, "ms", "rewind watch start -> /readyz 200, " + n +
-                                          " Release files; goal <= 1000");
+  line("startup_ready", ready_ms, "ms",
+       "rewind watch start -> /readyz 200, " + n + " Release files; goal <= 1000");
   line("startup_all_healthy", settled_ms, "ms",
        "start -> every Release adopted its container and marked it stable (status and history "
        "written for each)");
   line("startup_peak_rss", static_cast<double>(hwm) / 1024.0, "MiB",
        "VmHWM after the first reconcile of all " + n + "; RSS now " +
            fixed(static_cast<double>(rss) / 1024.0) + " MiB; goal <= 64");
-  line("idle_cpu", cpu_pct, "%", "of one core over " + fixed(idle_s, 0) +
-                                     " s with nothing changing (resync 30s, the default); goal <= 1",
+  line("idle_cpu", cpu_pct, "%",
+       "of one core over " + fixed(idle_s, 0) +
+           " s with nothing changing (resync 30s, the default); goal <= 1",
        2);
-  line("idle_docker_calls", static_cast<double>(calls), "requests",
-       "Engine API requests in those " + fixed(idle_s, 0) + " s (counted by a socket proxy); goal 0",
-       0);
+  line(
+      "idle_docker_calls", static_cast<double>(calls), "requests",
+      "Engine API requests in those " + fixed(idle_s, 0) + " s (counted by a socket proxy); goal 0",
+      0);
   line("idle_state_writes", written, "files",
        "state files written in those " + fixed(idle_s, 0) + " s" +
            (example.empty() ? std::string() : " (e.g. " + example + ")") + "; goal 0",

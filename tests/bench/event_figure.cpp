@@ -6,8 +6,6 @@
 // Directory source: the steady state of figure 5, a file renamed into place.
 // Kubernetes source: Releases on the test control plane, a merge PATCH.
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -15,11 +13,14 @@
 #include <regex>
 #include <thread>
 
+#include <gtest/gtest.h>
+
+#include "rewind/kube/api.hpp"
+#include "rewind/kube/config.hpp"
+
 #include "bench_util.hpp"
 #include "fleet.hpp"
 #include "kube_bench.hpp"
-#include "rewind/kube/api.hpp"
-#include "rewind/kube/config.hpp"
 #include "watcher_process.hpp"
 
 namespace rwd::bench {
@@ -43,7 +44,8 @@ std::optional<std::int64_t> log_time_ms(const std::string& line) {
 }
 
 // Every "reconcile of <ref> started" in the log: ref -> start times (ms).
-std::map<std::string, std::vector<std::int64_t>> reconcile_starts(const std::filesystem::path& log) {
+std::map<std::string, std::vector<std::int64_t>> reconcile_starts(
+    const std::filesystem::path& log) {
   std::map<std::string, std::vector<std::int64_t>> out;
   std::istringstream in(itest::ComposeService::read_text(log));
   const std::string marker = "reconcile of ";
@@ -208,7 +210,8 @@ TEST(Figure4, EventToReconcileKubernetes) {
   ASSERT_EQ(missed, 0) << "changes with no reconcile after them";
   report("event_to_reconcile_k8s", latency,
          std::to_string(n) + " Releases on the test control plane, " +
-             std::to_string(changes.size()) + " label PATCHes at 20/s, resync 30s; the PATCH's "
+             std::to_string(changes.size()) +
+             " label PATCHes at 20/s, resync 30s; the PATCH's "
              "round trip is included");
 }
 

@@ -35,8 +35,8 @@ struct Fleet {
     {
       std::ofstream out(tmp);
       out << "apiVersion: rewind.dev/v1alpha1\nkind: Release\n"
-             "metadata: {name: svc-" << i << ", namespace: bench"
-          << (labels.empty() ? "" : ", labels: " + labels) << "}\n"
+             "metadata: {name: svc-"
+          << i << ", namespace: bench" << (labels.empty() ? "" : ", labels: " + labels) << "}\n"
           << "spec:\n  target: {docker: {project: " << project
           << ", service: api}}\n  image: rewind-demo:v1\n";
     }
@@ -49,7 +49,8 @@ struct Fleet {
     std::error_code ec;
     for (const auto& e :
          std::filesystem::directory_iterator(state() / "status" / "bench" / "releases", ec)) {
-      const auto j = nlohmann::json::parse(itest::ComposeService::read_text(e.path()), nullptr, false);
+      const auto j =
+          nlohmann::json::parse(itest::ComposeService::read_text(e.path()), nullptr, false);
       if (j.is_object() && j.contains("status") && j["status"].value("phase", "") == "Healthy" &&
           j["status"].value("stableRevision", 0) == 1 && !j["status"].contains("progress")) {
         ++n;
@@ -68,9 +69,10 @@ inline Fleet make_fleet(const std::string& name, int count) {
   f.count = count;
   std::filesystem::create_directories(f.releases());
   std::filesystem::create_directories(f.state());
-  const auto up = itest::run_command("docker run -d --name " + f.project + "_api_1 " +
-                                     itest::label_args() + " --label com.docker.compose.project=" +
-                                     f.project + " --label com.docker.compose.service=api rewind-demo:v1");
+  const auto up =
+      itest::run_command("docker run -d --name " + f.project + "_api_1 " + itest::label_args() +
+                         " --label com.docker.compose.project=" + f.project +
+                         " --label com.docker.compose.service=api rewind-demo:v1");
   if (up.exit_code != 0) throw std::runtime_error("docker run: " + up.output);
   for (int i = 0; i < count; ++i) f.write(i);
   return f;

@@ -3,12 +3,12 @@
 // controller's HTTP port and request counter, and lists applied and
 // counted through kubectl.
 
-#include <gtest/gtest.h>
-
 #include <functional>
 #include <regex>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "docker_env.hpp"
 #include "kube/controller_process.hpp"
@@ -52,7 +52,8 @@ inline int count_where(const kube_itest::KubeCluster& k, const std::string& reso
 }
 
 // Releases in `ns` that are Ready at `revision`.
-inline int ready_count(const kube_itest::KubeCluster& k, const std::string& ns, std::int64_t revision) {
+inline int ready_count(const kube_itest::KubeCluster& k, const std::string& ns,
+                       std::int64_t revision) {
   return count_where(k, "releases", ns, [&](const Json& item) {
     return kube_itest::condition(item, "Ready") == "True" &&
            item["status"].value("currentRevision", 0) == revision;

@@ -3,14 +3,15 @@
 // scheduler, kwok nodes): many Releases and Rollbacks applied at once, the API
 // requests they cost, and one Rollback's latency against a direct PATCH.
 
+#include <regex>
+
 #include <gtest/gtest.h>
 
-#include <regex>
+#include "rewind/kube/api.hpp"
+#include "rewind/kube/config.hpp"
 
 #include "bench_util.hpp"
 #include "kube_bench.hpp"
-#include "rewind/kube/api.hpp"
-#include "rewind/kube/config.hpp"
 
 namespace rwd::bench {
 namespace {
@@ -35,7 +36,8 @@ TEST(Figure6, KubernetesConvergence) {
   }
   apply_list(k, deployments);
   const std::string log = k.dir() + "/bench-controller.log";
-  ControllerProcess c(k, log, "bench", {"--leader-elect=false", "--workers", "8", "--resync", "30s"});
+  ControllerProcess c(k, log, "bench",
+                      {"--leader-elect=false", "--workers", "8", "--resync", "30s"});
   int port = 0;
   ASSERT_TRUE(itest::eventually([&] { return (port = http_port(c)) != 0; }, 30s)) << c.log();
 
@@ -45,7 +47,8 @@ TEST(Figure6, KubernetesConvergence) {
   auto t0 = SteadyClock::now();
   apply_list(k, releases_v1);
   ASSERT_TRUE(itest::eventually([&] { return ready_count(k, ns, 1) == n; }, 1800s, 1s))
-      << ready_count(k, ns, 1) << " of " << n << " Ready\n" << c.log().substr(0, 3000);
+      << ready_count(k, ns, 1) << " of " << n << " Ready\n"
+      << c.log().substr(0, 3000);
   const double converge_s = ms_since(t0) / 1000.0;
   const double per_release = (api_requests(port) - before) / n;
 
@@ -56,8 +59,8 @@ TEST(Figure6, KubernetesConvergence) {
   // 2. N Rollbacks at once, until all Succeeded.
   std::vector<Json> rollbacks;
   for (int i = 0; i < n; ++i) {
-    rollbacks.push_back(kube_itest::rollback_json(ns, "undo-" + std::to_string(i),
-                                                  "svc-" + std::to_string(i)));
+    rollbacks.push_back(
+        kube_itest::rollback_json(ns, "undo-" + std::to_string(i), "svc-" + std::to_string(i)));
   }
   const double before_rb = api_requests(port);
   t0 = SteadyClock::now();
@@ -76,7 +79,8 @@ TEST(Figure6, KubernetesConvergence) {
   const std::string one_ns = "bench-one";
   kube_itest::ensure_namespace(k, one_ns);
   kube_itest::kubectl_apply(k, kube_itest::deployment_json(one_ns, "api", "rewind-demo:v0", 1));
-  ASSERT_TRUE(kube_itest::apply_until_ready(k, kube_itest::release_json(one_ns, "api", "rewind-demo:v1"), 1));
+  ASSERT_TRUE(kube_itest::apply_until_ready(
+      k, kube_itest::release_json(one_ns, "api", "rewind-demo:v1"), 1));
   Samples latency;
   Samples floor;
   const int runs_one = runs(5);
@@ -101,15 +105,19 @@ TEST(Figure6, KubernetesConvergence) {
     ASSERT_TRUE(api.patch(dpath, patch, kube::PatchType::kMerge));
     floor.add(ms_since(f));
     ASSERT_TRUE(itest::eventually(
-        [&] { return kube_itest::rollback_phase(k, one_ns, "one-" + std::to_string(i)) == "Succeeded"; },
+        [&] {
+          return kube_itest::rollback_phase(k, one_ns, "one-" + std::to_string(i)) == "Succeeded";
+        },
         60s));
   }
   const std::string nn = std::to_string(n);
   line("k8s_releases_ready", converge_s, "s",
        nn + " Releases applied at once -> all Ready (Deployments patched, kwok pods rolled)");
-  line("k8s_api_requests_per_release", per_release, "requests",
-       "API requests the controller sent for those, per Release (watches, status, events included)");
-  line("k8s_rollbacks_succeeded", rollbacks_s, "s", nn + " Rollbacks applied at once -> all Succeeded");
+  line(
+      "k8s_api_requests_per_release", per_release, "requests",
+      "API requests the controller sent for those, per Release (watches, status, events included)");
+  line("k8s_rollbacks_succeeded", rollbacks_s, "s",
+       nn + " Rollbacks applied at once -> all Succeeded");
   line("k8s_api_requests_per_rollback", per_rollback, "requests", "per Rollback");
   summary("k8s_rollback_to_patch", latency, "ms",
           "one Rollback created -> its Deployment's pod template patched (polled every 2 ms)");

@@ -3,9 +3,9 @@
 // the revision hash, the planner, and the work queue. Google Benchmark;
 // scripts/bench runs them with repetitions and reports the medians.
 
-#include <benchmark/benchmark.h>
-
 #include <string>
+
+#include <benchmark/benchmark.h>
 
 #include "rewind/model/codec.hpp"
 #include "rewind/model/revision.hpp"
@@ -20,10 +20,14 @@ namespace {
 // health check, analysis, rollback policy.
 std::string release_text(int i) {
   return "apiVersion: rewind.dev/v1alpha1\nkind: Release\n"
-         "metadata: {name: api-" + std::to_string(i) + ", namespace: shop}\n"
+         "metadata: {name: api-" +
+         std::to_string(i) +
+         ", namespace: shop}\n"
          "spec:\n"
          "  target: {docker: {project: shop, service: api}}\n"
-         "  image: registry.local/shop-api:v1.2." + std::to_string(i) + "\n"
+         "  image: registry.local/shop-api:v1.2." +
+         std::to_string(i) +
+         "\n"
          "  config:\n    env: {LOG_LEVEL: info, WORKERS: \"4\", FEATURE_X: \"on\"}\n"
          "  migration:\n"
          "    database: {urlFrom: {env: SHOP_DATABASE_URL}}\n"
@@ -109,7 +113,8 @@ void BM_QueueAddGetDone(benchmark::State& state) {
   runtime::WorkQueue queue(clock);
   std::vector<runtime::ObjectRef> keys;
   for (int i = 0; i < 1000; ++i) {
-    keys.push_back(runtime::ObjectRef{runtime::Kind::kRelease, {"shop", "api-" + std::to_string(i)}});
+    keys.push_back(
+        runtime::ObjectRef{runtime::Kind::kRelease, {"shop", "api-" + std::to_string(i)}});
   }
   std::size_t i = 0;
   for (auto _ : state) {

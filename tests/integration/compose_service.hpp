@@ -14,16 +14,16 @@
 // Containers carry the test label (docker_env.hpp), so DockerCleanup
 // removes them.
 
-#include <gtest/gtest.h>
-
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "docker_env.hpp"
 
@@ -62,9 +62,9 @@ class ComposeService {
 
   // `docker compose up -d api` with the image and a published port 8080.
   ::testing::AssertionResult up(const std::string& image, const std::string& extra = "") {
-    const CommandResult r = run_command("docker run -d --name " + container_name() + " " +
-                                        compose_labels() + " -p 127.0.0.1::8080 " + extra + " " +
-                                        image);
+    const CommandResult r =
+        run_command("docker run -d --name " + container_name() + " " + compose_labels() +
+                    " -p 127.0.0.1::8080 " + extra + " " + image);
     if (r.exit_code == 0) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << "docker run failed: " << r.output;
   }
@@ -76,8 +76,12 @@ class ComposeService {
     std::ofstream(tmp) << "apiVersion: rewind.dev/v1alpha1\nkind: Release\n"
                           "metadata: {name: api, namespace: it}\n"
                           "spec:\n"
-                          "  target: {docker: {project: " << project_ << ", service: api}}\n"
-                          "  image: " << image << "\n" << extra;
+                          "  target: {docker: {project: "
+                       << project_
+                       << ", service: api}}\n"
+                          "  image: "
+                       << image << "\n"
+                       << extra;
     std::filesystem::rename(tmp, root_ / "releases" / "api.yaml");
   }
 
@@ -153,8 +157,8 @@ class ComposeService {
       out += "  " + c.value("Name", "") + " " + c["Config"].value("Image", "") +
              (c["State"].value("Running", false) ? " running\n" : " stopped\n");
     }
-    return out + "status: " + status().dump(2) + "\nhistory outcomes:" +
-           nlohmann::json(outcomes()).dump() + "\n";
+    return out + "status: " + status().dump(2) +
+           "\nhistory outcomes:" + nlohmann::json(outcomes()).dump() + "\n";
   }
 
  private:

@@ -27,8 +27,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <array>
 #include <cctype>
 #include <cerrno>
@@ -40,6 +38,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace rwd::itest {
 
@@ -157,9 +157,9 @@ inline std::string demo_app_binary() {
 inline ::testing::AssertionResult ensure_demo_images() {
   static std::optional<CommandResult> done;
   if (!done) {
-    done = run_command(std::string(REWIND_SOURCE_DIR) +
-                       "/tests/integration/prepare --images-only " +
-                       shell_quote(demo_app_binary()));
+    done =
+        run_command(std::string(REWIND_SOURCE_DIR) + "/tests/integration/prepare --images-only " +
+                    shell_quote(demo_app_binary()));
   }
   if (done->exit_code == 0) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "preparing the demo images failed:\n" << done->output;
@@ -274,8 +274,8 @@ inline HttpResponse docker_api(const std::string& method, const std::string& pat
   }
   std::string req = method + " " + path + " HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n";
   if (!json_body.empty()) {
-    req += "Content-Type: application/json\r\nContent-Length: " +
-           std::to_string(json_body.size()) + "\r\n";
+    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(json_body.size()) +
+           "\r\n";
   } else if (method == "POST") {
     req += "Content-Length: 0\r\n";
   }
@@ -293,10 +293,10 @@ inline std::vector<std::string> wait_for_event(const std::string& container,
                                                const std::string& status, std::time_t since,
                                                std::chrono::seconds timeout) {
   const std::time_t until = std::time(nullptr) + static_cast<std::time_t>(timeout.count());
-  const std::string cmd = "sh -c " + shell_quote("echo $$; exec docker events --since " +
-                                                 std::to_string(since) + " --until " +
-                                                 std::to_string(until) + " --filter container=" +
-                                                 container + " --format '{{.Status}}'");
+  const std::string cmd =
+      "sh -c " + shell_quote("echo $$; exec docker events --since " + std::to_string(since) +
+                             " --until " + std::to_string(until) +
+                             " --filter container=" + container + " --format '{{.Status}}'");
   std::vector<std::string> seen;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return seen;

@@ -6,9 +6,8 @@
 // process dies any other way (SIGKILL by a ctest timeout, abort); SIGTERM and
 // SIGINT stop it at once.
 //
-//   auto& k = rwd::testing::kube_cluster();       // throws: the test fails with the script's output
-//   k.apply_crds();                               // crds/, Established
-//   std::string out;
+//   auto& k = rwd::testing::kube_cluster();       // throws: the test fails with the script's
+//   output k.apply_crds();                               // crds/, Established std::string out;
 //   EXPECT_EQ(k.kubectl({"get", "nodes"}, &out), 0) << out;
 //
 // The binaries come from tests/k8s/build-control-plane (tests/integration/prepare
@@ -50,8 +49,7 @@ inline CommandResult run_command(const std::vector<std::string>& argv,
   int in[2];
   int out[2];
   int err[2];
-  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 ||
-      ::pipe2(err, O_CLOEXEC) != 0) {
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     r.err = "pipe failed";
     return r;
   }
@@ -113,8 +111,7 @@ inline CommandResult run_command(const std::vector<std::string>& argv,
       }
     }
     if (in_fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
-      const ssize_t n =
-          ::write(in_fd, stdin_text.data() + written, stdin_text.size() - written);
+      const ssize_t n = ::write(in_fd, stdin_text.data() + written, stdin_text.size() - written);
       if (n > 0) written += static_cast<std::size_t>(n);
       if (n < 0 || written == stdin_text.size()) {
         ::close(in_fd);
@@ -239,8 +236,8 @@ class KubeCluster {
   void check(const std::string& what, const std::vector<std::string>& args) const {
     const CommandResult r = run_kubectl(args);
     if (r.exit_code != 0) {
-      throw std::runtime_error("kubectl " + what + " failed (exit " +
-                               std::to_string(r.exit_code) + "):\n" + r.both());
+      throw std::runtime_error("kubectl " + what + " failed (exit " + std::to_string(r.exit_code) +
+                               "):\n" + r.both());
     }
   }
 

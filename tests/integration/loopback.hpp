@@ -18,7 +18,7 @@ inline int free_loopback_port() {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof addr;
   if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||  // NOLINT
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {          // NOLINT
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {            // NOLINT
     if (fd >= 0) ::close(fd);
     throw std::runtime_error("cannot find a free loopback port");
   }

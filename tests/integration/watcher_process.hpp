@@ -53,8 +53,8 @@ class Watcher {
   Watcher(const std::filesystem::path& dir, const std::filesystem::path& state,
           const std::filesystem::path& log, WatcherOptions options = {}) {
     const std::string bin = std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind";
-    std::vector<std::string> args{bin,         "watch",    "--state-dir", state.string(),
-                                  "--listen",  "127.0.0.1:0", "--resync", options.resync};
+    std::vector<std::string> args{bin,        "watch",       "--state-dir", state.string(),
+                                  "--listen", "127.0.0.1:0", "--resync",    options.resync};
     if (!dir.empty()) args.insert(args.end(), {"--dir", dir.string()});  // empty: labels only
     if (options.label_project.empty()) {
       args.emplace_back("--no-docker-labels");

@@ -11,14 +11,14 @@
 // characters are escaped, and bytes that are not valid UTF-8 are replaced by
 // U+FFFD, so every line parses as JSON.
 
-#include <spdlog/common.h>
-#include <spdlog/formatter.h>
-
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <spdlog/common.h>
+#include <spdlog/formatter.h>
 
 namespace rwd::cli {
 

@@ -41,7 +41,7 @@ struct RollbackOptions {
   bool yes = false;
   bool no_wait = false;
   std::filesystem::path state_dir;
-  std::optional<std::string> docker;  // nullopt: DOCKER_HOST or the local socket
+  std::optional<std::string> docker;   // nullopt: DOCKER_HOST or the local socket
   std::optional<StateDatabase> state;  // --state postgres://: history and status there
   NginxOptions nginx{};                // blue-green's router, without a watcher
   model::Duration timeout = std::chrono::minutes(10);

@@ -35,7 +35,7 @@ struct ExecResult {
 };
 
 struct ClientOptions {
-  std::chrono::milliseconds timeout{30'000};       // every call but stop and pull
+  std::chrono::milliseconds timeout{30'000};             // every call but stop and pull
   std::chrono::milliseconds pull_idle_timeout{120'000};  // no progress for this long
   // Registry credentials: the Docker CLI's config file. Empty: $HOME/.docker/config.json
   // (or $DOCKER_CONFIG/config.json).
@@ -93,8 +93,7 @@ class Client {
   Client(std::unique_ptr<http::Client> http, ClientOptions options, VersionInfo engine,
          ApiVersion version);
   ApiResult<http::ClientResponse> call(const std::string& method, const std::string& target,
-                                       const std::string& body,
-                                       std::chrono::milliseconds timeout);
+                                       const std::string& body, std::chrono::milliseconds timeout);
 
   std::unique_ptr<http::Client> http_;
   ClientOptions options_;

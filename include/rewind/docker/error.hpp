@@ -24,8 +24,8 @@ struct ApiError {
 template <class T>
 class [[nodiscard]] ApiResult {
  public:
-  ApiResult(T value) : v_(std::move(value)) {}             // NOLINT(google-explicit-constructor)
-  ApiResult(ApiError error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+  ApiResult(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
+  ApiResult(ApiError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
   ApiResult(model::Error error) : v_(ApiError(std::move(error))) {}  // NOLINT
 
   [[nodiscard]] bool ok() const noexcept { return std::holds_alternative<T>(v_); }
@@ -52,7 +52,7 @@ class [[nodiscard]] ApiResult {
 class [[nodiscard]] ApiStatus {
  public:
   ApiStatus() = default;
-  ApiStatus(ApiError error) : error_(std::move(error)), ok_(false) {}  // NOLINT
+  ApiStatus(ApiError error) : error_(std::move(error)), ok_(false) {}                // NOLINT
   ApiStatus(model::Error error) : error_(ApiError(std::move(error))), ok_(false) {}  // NOLINT
   [[nodiscard]] bool ok() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }

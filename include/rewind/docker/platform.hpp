@@ -8,12 +8,12 @@
 // serving container (see snapshot.hpp), so that create_for_service() can
 // make the container again after someone removed it.
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <cstdint>
 #include <string>
 
 #include "rewind/docker/client.hpp"
@@ -105,11 +105,11 @@ class DockerPlatform final : public execute::ContainerPlatform {
   struct ServiceCache {
     mutable std::mutex mu;
     bool on = false;
-    std::uint64_t epoch = 0;                        // bumped when everything is dropped
+    std::uint64_t epoch = 0;                       // bumped when everything is dropped
     std::map<std::string, std::uint64_t> changes;  // "<project>/<service>" -> events seen
     std::map<std::string, std::vector<ContainerInspect>> containers;
-    std::uint64_t image_changes = 0;            // image events seen
-    std::map<std::string, bool> images;          // image ref -> present
+    std::uint64_t image_changes = 0;     // image events seen
+    std::map<std::string, bool> images;  // image ref -> present
     std::uint64_t hits = 0;
     // Everything, and what is being listed now will not be kept; mu held.
     void drop_all() {

@@ -31,10 +31,10 @@
 namespace rwd::docker {
 
 struct ServiceSnapshot {
-  std::string project;       // com.docker.compose.project
-  std::string service;       // com.docker.compose.service
-  std::string container_id;  // the container it was taken from
-  std::string name;          // that container's name, rewind's "-rewind-r<N>" suffix taken off
+  std::string project;         // com.docker.compose.project
+  std::string service;         // com.docker.compose.service
+  std::string container_id;    // the container it was taken from
+  std::string name;            // that container's name, rewind's "-rewind-r<N>" suffix taken off
   nlohmann::json config;       // Config
   nlohmann::json host_config;  // HostConfig
   std::string network_mode;    // HostConfig.NetworkMode

@@ -45,7 +45,7 @@ struct ContainerSummary {
   std::string image;
   std::string image_id;
   std::map<std::string, std::string> labels;
-  std::string state;  // created | running | paused | restarting | removing | exited | dead
+  std::string state;         // created | running | paused | restarting | removing | exited | dead
   std::int64_t created = 0;  // unix seconds
 };
 
@@ -75,10 +75,10 @@ struct MountPoint {
 // GET /containers/{id}/json
 struct ContainerInspect {
   std::string id;
-  std::string name;      // without the leading '/'
-  std::string image;     // Config.Image: the reference it was created from
-  std::string image_id;  // sha256:...
-  std::string created;   // RFC 3339
+  std::string name;              // without the leading '/'
+  std::string image;             // Config.Image: the reference it was created from
+  std::string image_id;          // sha256:...
+  std::string created;           // RFC 3339
   std::vector<std::string> env;  // Config.Env, "KEY=value"
   std::map<std::string, std::string> labels;
 
@@ -87,13 +87,13 @@ struct ContainerInspect {
   std::string health;  // State.Health.Status: "" | starting | healthy | unhealthy
   int exit_code = 0;
 
-  std::string network_mode;  // HostConfig.NetworkMode
+  std::string network_mode;                               // HostConfig.NetworkMode
   std::map<std::string, std::vector<PortBinding>> ports;  // "8000/tcp" -> published bindings
   std::vector<NetworkAttachment> networks;                // sorted by name
   std::vector<MountPoint> mounts;
 
-  nlohmann::json config;        // Config, as sent
-  nlohmann::json host_config;   // HostConfig, as sent
+  nlohmann::json config;                     // Config, as sent
+  nlohmann::json host_config;                // HostConfig, as sent
   nlohmann::json network_settings_networks;  // NetworkSettings.Networks, as sent
 };
 

@@ -54,7 +54,8 @@ struct CanaryTracks {
 
 // `revision`/`tuple` (both or neither): the canary's, when the caller knows
 // it; the canary is then the running container of that revision.
-model::Result<CanaryTracks> canary_tracks(ContainerPlatform& platform, router::TrafficRouter& router,
+model::Result<CanaryTracks> canary_tracks(ContainerPlatform& platform,
+                                          router::TrafficRouter& router,
                                           const model::Release& release,
                                           const std::vector<Instance>& instances,
                                           std::optional<model::RevisionNumber> revision = {},

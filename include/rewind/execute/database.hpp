@@ -51,10 +51,10 @@ using FileContents = std::map<std::string, std::string>;  // file name -> conten
 
 // What a rollback drill exercises.
 struct DrillRequest {
-  model::BackupRecord backup;        // restored into a scratch database
-  std::string to;                    // the schema revision a rollback would go to
-  FileContents kept_down;            // down scripts history kept
-  std::vector<std::string> tables;   // counted on the copy afterwards
+  model::BackupRecord backup;       // restored into a scratch database
+  std::string to;                   // the schema revision a rollback would go to
+  FileContents kept_down;           // down scripts history kept
+  std::vector<std::string> tables;  // counted on the copy afterwards
 };
 
 class DatabaseTarget {

@@ -14,7 +14,7 @@
 namespace rwd::execute {
 
 struct DrillOutcome {
-  model::DrillRecord record;                // passed or not, with what it saw
+  model::DrillRecord record;                  // passed or not, with what it saw
   std::optional<model::BackupRecord> backup;  // the dump it took (also when the drill failed)
 };
 

@@ -102,7 +102,7 @@ struct StepInput {
   const model::Release& release;  // spec and status as last written
   const model::History& history;  // includes the plan's target revision
   const reconcile::Plan& plan;
-  std::size_t index = 0;          // the step to run: plan.steps[index]
+  std::size_t index = 0;  // the step to run: plan.steps[index]
   model::Timestamp now{};
 };
 
@@ -218,8 +218,7 @@ class Executor {
   // The same for a container already looked up (nullopt: none runs).
   model::Result<std::optional<bool>> health_of(const StepInput& in,
                                                const std::optional<Instance>& running,
-                                               model::RevisionNumber revision,
-                                               std::string& detail);
+                                               model::RevisionNumber revision, std::string& detail);
   Gate& gate(const StepInput& in);
   static std::string gate_id(const StepInput& in);
   StepResult gate_decided(const StepInput& in, StepResult r);

@@ -13,8 +13,8 @@ namespace rwd::execute {
 
 struct ProbeResult {
   bool healthy = false;
-  int status = 0;          // HTTP status, 0 when no answer
-  std::string detail;      // "503 Service Unavailable", "connection refused", ...
+  int status = 0;      // HTTP status, 0 when no answer
+  std::string detail;  // "503 Service Unavailable", "connection refused", ...
 };
 
 class HealthProbe {

@@ -6,8 +6,8 @@
 
 #include "rewind/execute/health_probe.hpp"
 #include "rewind/execute/platform.hpp"
-#include "rewind/model/revision.hpp"
 #include "rewind/model/history.hpp"
+#include "rewind/model/revision.hpp"
 #include "rewind/reconcile/observed.hpp"
 #include "rewind/router/router.hpp"
 

@@ -22,14 +22,14 @@ namespace rwd::execute {
 // Labels rewind puts on the containers it creates, so that what runs can be
 // mapped back to a revision after a restart.
 namespace label {
-inline constexpr const char* kRelease = "rewind.dev/release";            // namespace/name
-inline constexpr const char* kRevision = "rewind.dev/revision";          // revision number
+inline constexpr const char* kRelease = "rewind.dev/release";    // namespace/name
+inline constexpr const char* kRevision = "rewind.dev/revision";  // revision number
 inline constexpr const char* kRevisionHash = "rewind.dev/revision-hash";
 inline constexpr const char* kConfigHash = "rewind.dev/config-hash";
 inline constexpr const char* kMigration = "rewind.dev/migration-revision";
-inline constexpr const char* kManagedEnv = "rewind.dev/managed-env";     // comma-separated keys
-inline constexpr const char* kColor = "rewind.dev/color";                // blue | green
-inline constexpr const char* kOneOff = "rewind.dev/one-off";             // migration
+inline constexpr const char* kManagedEnv = "rewind.dev/managed-env";  // comma-separated keys
+inline constexpr const char* kColor = "rewind.dev/color";             // blue | green
+inline constexpr const char* kOneOff = "rewind.dev/one-off";          // migration
 // Docker Compose's own labels.
 inline constexpr const char* kComposeProject = "com.docker.compose.project";
 inline constexpr const char* kComposeService = "com.docker.compose.service";
@@ -38,7 +38,7 @@ inline constexpr const char* kComposeOneOff = "com.docker.compose.oneoff";  // `
 }  // namespace label
 
 enum class HealthStatus {
-  kNone,       // the container has no healthcheck of its own
+  kNone,  // the container has no healthcheck of its own
   kStarting,
   kHealthy,
   kUnhealthy,
@@ -99,8 +99,7 @@ inline std::string canonical_name(const std::string& name) {
   return name.substr(0, pos);
 }
 
-inline std::string revision_container_name(const std::string& canonical,
-                                           model::RevisionNumber n) {
+inline std::string revision_container_name(const std::string& canonical, model::RevisionNumber n) {
   return canonical + kRevisionNameSuffix + std::to_string(n.value());
 }
 
@@ -120,8 +119,8 @@ struct OneOffCommand {
 inline constexpr std::size_t kCommandOutputCap = 64 * 1024;
 
 struct CommandOutput {
-  int exit_code = -1;     // -1: it did not exit by itself (killed at the timeout)
-  std::string output;     // stdout and stderr together, the last kCommandOutputCap bytes
+  int exit_code = -1;  // -1: it did not exit by itself (killed at the timeout)
+  std::string output;  // stdout and stderr together, the last kCommandOutputCap bytes
   bool timed_out = false;
   bool operator==(const CommandOutput&) const = default;
 };

@@ -14,9 +14,9 @@
 #include "rewind/execute/drill.hpp"
 #include "rewind/execute/executor.hpp"
 #include "rewind/history/store.hpp"
-#include "rewind/notify/notifier.hpp"
 #include "rewind/model/revision.hpp"
 #include "rewind/model/rollback.hpp"
+#include "rewind/notify/notifier.hpp"
 #include "rewind/reconcile/planner.hpp"
 
 namespace rwd::execute {

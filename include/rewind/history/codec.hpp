@@ -31,8 +31,7 @@ model::Result<model::History> decode_history_text(std::string_view text, std::st
 // The object must be of the kind and carry the key its path says.
 model::Result<model::Release> decode_release_text(std::string_view text, std::string_view source,
                                                   const model::ObjectKey& expected);
-model::Result<model::Rollback> decode_rollback_text(std::string_view text,
-                                                    std::string_view source,
+model::Result<model::Rollback> decode_rollback_text(std::string_view text, std::string_view source,
                                                     const model::ObjectKey& expected);
 
 }  // namespace rwd::history

@@ -109,8 +109,7 @@ class FileStatusStore final : public StatusStore {
   model::Status write(const model::Release& release) override;
   model::Status write(const model::Rollback& rollback) override;
   model::Result<std::optional<model::Release>> read_release(const model::ObjectKey& key) override;
-  model::Result<std::optional<model::Rollback>> read_rollback(
-      const model::ObjectKey& key) override;
+  model::Result<std::optional<model::Rollback>> read_rollback(const model::ObjectKey& key) override;
   model::Result<std::vector<model::ObjectKey>> list(StatusKind kind) override;
   model::Status remove(StatusKind kind, const model::ObjectKey& key) override;
   model::Result<std::string> quarantine(StatusKind kind, const model::ObjectKey& key) override;

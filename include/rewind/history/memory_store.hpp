@@ -41,8 +41,8 @@ class MemoryHistoryStore final : public HistoryStore {
  private:
   mutable std::mutex mu_;
   std::map<model::ObjectKey, model::History> histories_;
-  std::map<model::ObjectKey, std::string> corrupt_;        // unreadable entries
-  std::set<model::ObjectKey> refused_;                      // corrupt entries seen by load()
+  std::map<model::ObjectKey, std::string> corrupt_;  // unreadable entries
+  std::set<model::ObjectKey> refused_;               // corrupt entries seen by load()
   std::optional<model::Error> next_load_error_;
   std::optional<model::Error> next_save_error_;
   std::size_t saves_ = 0;
@@ -54,8 +54,7 @@ class MemoryStatusStore final : public StatusStore {
   model::Status write(const model::Release& release) override;
   model::Status write(const model::Rollback& rollback) override;
   model::Result<std::optional<model::Release>> read_release(const model::ObjectKey& key) override;
-  model::Result<std::optional<model::Rollback>> read_rollback(
-      const model::ObjectKey& key) override;
+  model::Result<std::optional<model::Rollback>> read_rollback(const model::ObjectKey& key) override;
   model::Result<std::vector<model::ObjectKey>> list(StatusKind kind) override;
   model::Status remove(StatusKind kind, const model::ObjectKey& key) override;
   model::Result<std::string> quarantine(StatusKind kind, const model::ObjectKey& key) override;

@@ -36,8 +36,7 @@ struct PruneResult {
 // the last known good one, and the current, stable, pinned, in-progress and
 // previous revisions are never dropped, so the result holds more than `limit`
 // records when more than `limit` are protected.
-PruneResult prune_history(const model::History& history, std::int32_t limit,
-                          const Protected& keep);
+PruneResult prune_history(const model::History& history, std::int32_t limit, const Protected& keep);
 
 // The same with the limit and the protected revisions taken from a Release.
 PruneResult prune_history(const model::History& history, const model::Release& release);

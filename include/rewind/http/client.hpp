@@ -68,9 +68,9 @@ struct StreamHandlers {
 };
 
 enum class StreamEnd {
-  kComplete,       // the server ended the response
-  kHandlerStopped, // the DataHandler returned false
-  kStopRequested,  // the stop_token was triggered
+  kComplete,        // the server ended the response
+  kHandlerStopped,  // the DataHandler returned false
+  kStopRequested,   // the stop_token was triggered
 };
 
 struct StreamResult {
@@ -98,8 +98,7 @@ class Client {
                                              std::stop_token stop) = 0;
 
   model::Result<StreamResult> stream(const ClientRequest& request, const DataHandler& on_data,
-                                     std::chrono::milliseconds idle_timeout,
-                                     std::stop_token stop) {
+                                     std::chrono::milliseconds idle_timeout, std::stop_token stop) {
     return stream(request, StreamHandlers{{}, on_data}, idle_timeout, std::move(stop));
   }
 

@@ -45,7 +45,7 @@ struct ServerRequest {
   std::map<std::string, std::string> params;
 
   [[nodiscard]] std::optional<std::string> header(std::string_view name) const;  // any case
-  [[nodiscard]] std::string param(const std::string& name) const;  // "" when absent
+  [[nodiscard]] std::string param(const std::string& name) const;                // "" when absent
 };
 
 // Builds a request from what came off the wire. Fails (invalid-spec, meant

@@ -54,9 +54,8 @@ inline constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.i
 
 // In a pod: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, the
 // token file, ca.crt and namespace of `sa_dir`.
-model::Result<ClusterConfig> in_cluster_config(const EnvLookup& env = process_env(),
-                                               const std::filesystem::path& sa_dir =
-                                                   kServiceAccountDir);
+model::Result<ClusterConfig> in_cluster_config(
+    const EnvLookup& env = process_env(), const std::filesystem::path& sa_dir = kServiceAccountDir);
 
 // The usual order: `kubeconfig` (the --kubeconfig flag) when given; else the
 // first existing file of $KUBECONFIG (colon-separated; files are not merged);

@@ -15,7 +15,7 @@ namespace rwd::kube {
 using Json = model::Json;
 
 struct Decoded {
-  std::optional<model::Object> object;  // nullopt when there were errors
+  std::optional<model::Object> object;    // nullopt when there were errors
   std::vector<model::Diagnostic> errors;  // source "namespace/name" of the object
   // status.history of a Release; nullopt when it has none (or it is broken:
   // then errors says so and object is still set).

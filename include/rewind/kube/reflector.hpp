@@ -26,7 +26,7 @@ namespace rwd::kube {
 struct ReflectorHandlers {
   std::function<void(std::vector<Json> items)> on_replace;
   std::function<void(WatchType type, const Json& object)> on_event;  // never kBookmark
-  std::function<void(const model::Error& error)> on_error;            // optional: for the log
+  std::function<void(const model::Error& error)> on_error;           // optional: for the log
 };
 
 // Waits up to `d` or until stop; injectable so unit tests do not sleep.

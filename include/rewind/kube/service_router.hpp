@@ -41,10 +41,10 @@
 namespace rwd::kube {
 
 // Service annotations.
-inline constexpr const char* kRoutedBy = "rewind.dev/routed-by";            // "ns/release"
-inline constexpr const char* kBackends = "rewind.dev/backends";              // JSON
-inline constexpr const char* kSelectorBefore = "rewind.dev/selector-before"; // JSON
-inline constexpr const char* kCanaryReplicas = "rewind.dev/canary-replicas"; // N
+inline constexpr const char* kRoutedBy = "rewind.dev/routed-by";              // "ns/release"
+inline constexpr const char* kBackends = "rewind.dev/backends";               // JSON
+inline constexpr const char* kSelectorBefore = "rewind.dev/selector-before";  // JSON
+inline constexpr const char* kCanaryReplicas = "rewind.dev/canary-replicas";  // N
 
 struct ServiceRef {
   std::string ns;

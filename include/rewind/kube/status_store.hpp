@@ -30,8 +30,7 @@ class KubeStatusStore final : public history::StatusStore, public history::Histo
   model::Status write(const model::Release& release) override;
   model::Status write(const model::Rollback& rollback) override;
   model::Result<std::optional<model::Release>> read_release(const model::ObjectKey& key) override;
-  model::Result<std::optional<model::Rollback>> read_rollback(
-      const model::ObjectKey& key) override;
+  model::Result<std::optional<model::Rollback>> read_rollback(const model::ObjectKey& key) override;
   model::Result<std::vector<model::ObjectKey>> list(history::StatusKind kind) override;
   // The status goes with its object: nothing to remove or move aside.
   model::Status remove(history::StatusKind kind, const model::ObjectKey& key) override;

@@ -40,7 +40,8 @@ struct Diagnostic {
   std::string source;                   // file path or "namespace/name" of an object
   std::optional<std::size_t> document;  // 0-based, set for multi-document files
   FieldError error;
-  // "releases/api.yaml[1]: spec.strategy.canary.steps[2].setWeight: 140 is not within 0..100 (line 14)"
+  // "releases/api.yaml[1]: spec.strategy.canary.steps[2].setWeight: 140 is not within 0..100 (line
+  // 14)"
   [[nodiscard]] std::string str() const;
 };
 
@@ -55,9 +56,9 @@ struct ParsedObject {
 };
 
 struct ParseResult {
-  std::vector<ParsedObject> objects;   // only the documents without errors
-  std::vector<Diagnostic> errors;      // every error of every document
-  std::size_t documents = 0;           // non-empty documents seen
+  std::vector<ParsedObject> objects;  // only the documents without errors
+  std::vector<Diagnostic> errors;     // every error of every document
+  std::size_t documents = 0;          // non-empty documents seen
   [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
 };
 
@@ -98,7 +99,8 @@ Json to_json(const History& h);
 std::string to_yaml(const Json& j);  // block style, keys in the json's order
 
 // History records read back (status files, history store).
-std::optional<RevisionRecord> decode_revision_record(const Node& n, std::vector<FieldError>& errors);
+std::optional<RevisionRecord> decode_revision_record(const Node& n,
+                                                     std::vector<FieldError>& errors);
 std::optional<History> decode_history(const Node& n, std::vector<FieldError>& errors);
 
 }  // namespace rwd::model

@@ -90,7 +90,7 @@ struct LoadError {
 };
 
 struct LoadedDocuments {
-  std::vector<Node> documents;   // empty documents ("---" alone) are left out
+  std::vector<Node> documents;    // empty documents ("---" alone) are left out
   std::vector<LoadError> errors;  // empty on success
   [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
 };

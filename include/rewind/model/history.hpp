@@ -36,14 +36,14 @@ struct RevisionRecord {
   RevisionNumber number;
   RevisionHash hash;
   Revision revision;
-  ReleaseSpec spec;          // full snapshot, for rollbacks
+  ReleaseSpec spec;             // full snapshot, for rollbacks
   std::int64_t generation = 0;  // metadata.generation of the spec it came from
   Timestamp created_at{};
   std::optional<Timestamp> live_at;
   std::optional<Timestamp> healthy_at;  // passed health and analysis at least once
   std::optional<Timestamp> ended_at;
   RevisionOutcome outcome = RevisionOutcome::kPending;
-  std::string outcome_reason;  // e.g. "analysis/error-rate: 0.12 > 0.05"
+  std::string outcome_reason;          // e.g. "analysis/error-rate: 0.12 > 0.05"
   std::optional<BackupRecord> backup;  // taken before this revision went live
   // Contents of the spec's envFiles when the revision was recorded, so a
   // rollback restores the old files' variables, not today's.

@@ -206,7 +206,7 @@ struct CommandMetric {
 // or command.
 struct MetricSpec {
   std::string name;
-  std::string query;  // PromQL; empty when another provider is set
+  std::string query;                 // PromQL; empty when another provider is set
   std::optional<Threshold> fail_if;  // triggers a rollback
   std::optional<Threshold> warn_if;  // only sets Degraded
   std::int32_t failure_limit = 0;    // failed measurements tolerated
@@ -265,7 +265,15 @@ struct ReleaseSpec {
 };
 
 // ---- status --------------------------------------------------------------
-enum class ReleasePhase { kPending, kProgressing, kPaused, kHealthy, kDegraded, kRolledBack, kFailed };
+enum class ReleasePhase {
+  kPending,
+  kProgressing,
+  kPaused,
+  kHealthy,
+  kDegraded,
+  kRolledBack,
+  kFailed
+};
 
 struct ObservedRevision {
   ImageRef image;
@@ -340,10 +348,10 @@ struct DrillRecord {
 
 // The database side of a Release: what the last schema step saw and did.
 struct MigrationStatus {
-  std::string revision;  // the schema revision the database reported last
+  std::string revision;                     // the schema revision the database reported last
   std::optional<BackupRecord> last_backup;  // newest verified dump rewind took
   std::vector<RowCount> row_counts;         // of the last schema change
-  std::string restored_from;  // the dump the last restoreBackup rollback restored
+  std::string restored_from;                // the dump the last restoreBackup rollback restored
   std::string kept_as;        // the database it left behind (<db>_before_rollback_...)
   std::string exported_rows;  // data-only dump of verifyTables of kept_as: the rows to re-import
   std::optional<DrillRecord> last_drill;

@@ -24,10 +24,10 @@
 namespace rwd::postgres {
 
 struct BackupOptions {
-  std::string directory;                   // created (0700) when missing
-  std::string pg_dump = "pg_dump";         // looked up on PATH unless absolute
+  std::string directory;            // created (0700) when missing
+  std::string pg_dump = "pg_dump";  // looked up on PATH unless absolute
   std::string pg_restore = "pg_restore";
-  std::chrono::seconds timeout{3600};      // a dump or restore running longer is killed
+  std::chrono::seconds timeout{3600};  // a dump or restore running longer is killed
   std::chrono::milliseconds connect_timeout{10'000};
   // pg_dump waits this long for each table's lock; a session holding an
   // exclusive lock longer makes the backup fail with kMigrationBlocked.
@@ -36,11 +36,11 @@ struct BackupOptions {
 
 // A dump on disk.
 struct BackupFile {
-  std::string path;       // absolute
-  std::string database;   // the database it is a dump of
+  std::string path;      // absolute
+  std::string database;  // the database it is a dump of
   std::int64_t bytes = 0;
-  std::string sha256;     // lower-case hex of the file's contents
-  bool verified = false;  // pg_restore --list read it back as a custom-format dump
+  std::string sha256;        // lower-case hex of the file's contents
+  bool verified = false;     // pg_restore --list read it back as a custom-format dump
   std::int64_t entries = 0;  // table-of-contents entries pg_restore listed
   model::Timestamp taken_at{};
 };

@@ -47,15 +47,15 @@ EnvLookup process_env();
 
 // The value of a Secret's key in a namespace (Kubernetes mode); errors say
 // which Secret and key, never the value.
-using SecretLookup =
-    std::function<model::Result<std::string>(const std::string& ns, const model::SecretKeyRef& ref)>;
+using SecretLookup = std::function<model::Result<std::string>(const std::string& ns,
+                                                              const model::SecretKeyRef& ref)>;
 
 // Resolves urlFrom: `env` (the variable must be set and non-empty), `file`
 // (its contents, trailing whitespace removed), `secretKeyRef` through
 // `secrets` in namespace `ns` (refused when `secrets` is empty: a Docker host).
 MigrationResult<DatabaseUrl> resolve_database_url(const model::UrlSource& from,
-                                                   const EnvLookup& env = process_env(),
-                                                   const SecretLookup& secrets = {},
-                                                   const std::string& ns = {});
+                                                  const EnvLookup& env = process_env(),
+                                                  const SecretLookup& secrets = {},
+                                                  const std::string& ns = {});
 
 }  // namespace rwd::postgres

@@ -43,8 +43,8 @@ struct MigrationError {
 template <class T>
 class [[nodiscard]] MigrationResult {
  public:
-  MigrationResult(T value) : v_(std::move(value)) {}                 // NOLINT
-  MigrationResult(MigrationError error) : v_(std::move(error)) {}    // NOLINT
+  MigrationResult(T value) : v_(std::move(value)) {}               // NOLINT
+  MigrationResult(MigrationError error) : v_(std::move(error)) {}  // NOLINT
 
   [[nodiscard]] bool ok() const noexcept { return std::holds_alternative<T>(v_); }
   explicit operator bool() const noexcept { return ok(); }

@@ -109,8 +109,7 @@ class PostgresStateStore final : public history::HistoryStore, public history::S
   template <class T>
   model::Result<std::optional<T>> read(const std::string& host, history::StatusKind kind,
                                        const model::ObjectKey& key);
-  model::Result<model::History> load_history(const std::string& host,
-                                             const model::ObjectKey& key);
+  model::Result<model::History> load_history(const std::string& host, const model::ObjectKey& key);
 
   model::Error refuse_later(model::Error e, const Row& row);
   void clear(const Row& row);

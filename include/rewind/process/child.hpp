@@ -28,11 +28,11 @@ enum class Streams {
 };
 
 struct Request {
-  std::vector<std::string> argv;            // argv[0] is looked up on PATH unless it has a '/'
-  std::map<std::string, std::string> env;   // set (or overridden) in the child's environment
-  std::string cwd;                          // the child's working directory; empty: ours
+  std::vector<std::string> argv;              // argv[0] is looked up on PATH unless it has a '/'
+  std::map<std::string, std::string> env;     // set (or overridden) in the child's environment
+  std::string cwd;                            // the child's working directory; empty: ours
   std::chrono::milliseconds timeout{60'000};  // then SIGKILL to the child's process group
-  std::size_t output_cap = 64 * 1024;       // bytes kept per stream; the rest is read and dropped
+  std::size_t output_cap = 64 * 1024;         // bytes kept per stream; the rest is read and dropped
   Keep keep = Keep::kHead;
   Streams streams = Streams::kSeparate;
 };

@@ -28,8 +28,7 @@ bool remove_condition(model::Conditions& conditions, std::string_view type);
 [[nodiscard]] bool is_true(const model::Conditions& conditions, std::string_view type);
 
 // Shorthand for building a condition (time left for set_condition).
-model::Condition make_condition(std::string type, model::ConditionStatus status,
-                                std::string reason, std::string message,
-                                std::int64_t observed_generation);
+model::Condition make_condition(std::string type, model::ConditionStatus status, std::string reason,
+                                std::string message, std::int64_t observed_generation);
 
 }  // namespace rwd::reconcile

@@ -19,15 +19,18 @@ const char* to_string(Direction d);  // "none", "rollForward", "rollback"
 
 // Plan reasons (CamelCase). The RolledBack condition uses the rollback ones.
 namespace reason {
-inline constexpr const char* kNewRevision = "NewRevision";            // the spec names a new tuple
-inline constexpr const char* kRevertedInSource = "RevertedInSource";  // the spec equals an older revision
+inline constexpr const char* kNewRevision = "NewRevision";  // the spec names a new tuple
+inline constexpr const char* kRevertedInSource =
+    "RevertedInSource";  // the spec equals an older revision
 inline constexpr const char* kRollbackResource = "RollbackResource";  // a Rollback object asked
-inline constexpr const char* kAutomatic = "Automatic";  // the desired revision failed; back to last known good
-inline constexpr const char* kPinned = "Pinned";        // a Rollback's pin holds the Release
-inline constexpr const char* kDrift = "Drift";          // what runs is not what rewind put there
-inline constexpr const char* kAborted = "Aborted";      // canary aborted, no automatic rollback
+inline constexpr const char* kAutomatic =
+    "Automatic";  // the desired revision failed; back to last known good
+inline constexpr const char* kPinned = "Pinned";          // a Rollback's pin holds the Release
+inline constexpr const char* kDrift = "Drift";            // what runs is not what rewind put there
+inline constexpr const char* kAborted = "Aborted";        // canary aborted, no automatic rollback
 inline constexpr const char* kUnverified = "Unverified";  // running, never passed health/analysis
-inline constexpr const char* kAnalysisPassed = "AnalysisPassed";  // live, window over: mark it stable
+inline constexpr const char* kAnalysisPassed =
+    "AnalysisPassed";  // live, window over: mark it stable
 // The Degraded condition's reason while an analysis round crossed a warnIf.
 inline constexpr const char* kAnalysisWarning = "AnalysisWarning";
 }  // namespace reason
@@ -52,9 +55,7 @@ struct Plan {
   [[nodiscard]] std::span<const Step> remaining() const noexcept {
     return empty() ? std::span<const Step>{} : std::span<const Step>(steps).subspan(first_step);
   }
-  [[nodiscard]] const Step* next() const noexcept {
-    return empty() ? nullptr : &steps[first_step];
-  }
+  [[nodiscard]] const Step* next() const noexcept { return empty() ? nullptr : &steps[first_step]; }
   bool operator==(const Plan&) const = default;
 };
 

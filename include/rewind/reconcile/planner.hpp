@@ -55,11 +55,11 @@ struct Decision {
 
   // The Release status after this decision.
   model::ReleasePhase phase = model::ReleasePhase::kPending;
-  model::Conditions conditions;          // the full list, times per set_condition
-  std::optional<model::Pin> pin;         // status.pin after this decision
+  model::Conditions conditions;   // the full list, times per set_condition
+  std::optional<model::Pin> pin;  // status.pin after this decision
   bool pin_changed = false;
   std::optional<model::PlanProgress> progress;  // set when the plan has steps to run
-  std::string message;                   // one line for status.message and logs
+  std::string message;                          // one line for status.message and logs
 
   // For Desired::rollback: conditions of the Rollback (Failed, Complete).
   model::Conditions rollback_conditions;

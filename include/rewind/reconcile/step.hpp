@@ -151,10 +151,10 @@ struct Unquiesce {
 };
 
 // Alternatives in the order of StepKind.
-using Detail = std::variant<RecordIncident, Backup, Quiesce, Migrate, RestoreBackup,
-                            VerifyRowCounts, StartRevision, HealthGate, SmokeGate,
-                            SetTrafficWeight, Pause, AnalysisGate, Promote, SwitchActiveColor,
-                            ScaleDown, MarkStable, Notify, Unquiesce>;
+using Detail =
+    std::variant<RecordIncident, Backup, Quiesce, Migrate, RestoreBackup, VerifyRowCounts,
+                 StartRevision, HealthGate, SmokeGate, SetTrafficWeight, Pause, AnalysisGate,
+                 Promote, SwitchActiveColor, ScaleDown, MarkStable, Notify, Unquiesce>;
 
 }  // namespace step
 

@@ -21,8 +21,8 @@
 namespace rwd::router {
 
 struct Backend {
-  std::string name;     // "blue", "green", "stable", "canary": [a-z0-9-], at most 63 characters
-  std::string address;  // "127.0.0.1:18080", "app.internal:8080", "[::1]:8080"
+  std::string name;         // "blue", "green", "stable", "canary": [a-z0-9-], at most 63 characters
+  std::string address;      // "127.0.0.1:18080", "app.internal:8080", "[::1]:8080"
   std::int32_t weight = 0;  // 0..100; 0: no traffic (the backend stays listed)
   bool operator==(const Backend&) const = default;
 };

@@ -69,8 +69,8 @@ struct ControllerOptions {
 };
 
 struct ShutdownReport {
-  bool clean = true;                   // every reconcile in flight finished in time
-  std::vector<ObjectRef> unfinished;   // still running at the deadline
+  bool clean = true;                  // every reconcile in flight finished in time
+  std::vector<ObjectRef> unfinished;  // still running at the deadline
 };
 
 class Controller {
@@ -109,7 +109,7 @@ class Controller {
   ControllerOptions options_;
 
   mutable std::mutex mu_;
-  ClockCondition idle_;  // notified when a reconcile finishes
+  ClockCondition idle_;                         // notified when a reconcile finishes
   std::map<ObjectRef, std::size_t> in_flight_;  // key -> worker
   std::vector<std::thread> threads_;
   bool started_ = false;

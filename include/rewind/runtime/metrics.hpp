@@ -177,7 +177,7 @@ struct ControllerMetrics {
 
 // Step durations run from milliseconds (router flips) to tens of minutes
 // (backups, analysis windows).
-inline const std::vector<double> kStepDurationBuckets = {0.05, 0.1, 0.25, 0.5, 1,   2.5,  5,
+inline const std::vector<double> kStepDurationBuckets = {0.05, 0.1, 0.25, 0.5, 1,   2.5, 5,
                                                          10,   30,  60,   120, 300, 600, 1800};
 
 ControllerMetrics register_controller_metrics(Metrics& metrics);

@@ -28,8 +28,9 @@ class SignalWatcher {
   // runs `callback` (it must not destroy the watcher itself). Only one
   // watcher may be installed at a time (signal dispositions are
   // process-wide); a second install() fails with a terminal error.
-  static model::Result<std::unique_ptr<SignalWatcher>> install(
-      Callback callback, std::vector<int> signals = {SIGTERM, SIGINT});
+  static model::Result<std::unique_ptr<SignalWatcher>> install(Callback callback,
+                                                               std::vector<int> signals = {SIGTERM,
+                                                                                           SIGINT});
 
   // Restores the previous dispositions and stops the thread.
   ~SignalWatcher();

@@ -61,7 +61,7 @@ struct Conflict {
   ObjectRef ref;
   std::string source;  // the source whose object waits
   std::string origin;
-  std::string owner;   // the source whose object is visible
+  std::string owner;  // the source whose object is visible
   std::string owner_origin;
   // "Release shop/api from docker-labels (container web-1) is already defined
   //  by directory:/srv/releases (/srv/releases/api.yaml)"

@@ -47,7 +47,7 @@ struct FileStatus {
   std::string file;
   std::vector<model::Diagnostic> errors;  // of the latest read; empty when it was clean
   std::size_t objects = 0;                // objects the file provides (kept ones included)
-  bool stale = false;  // the latest read failed and earlier objects are kept
+  bool stale = false;                     // the latest read failed and earlier objects are kept
 };
 
 class DirectoryState {

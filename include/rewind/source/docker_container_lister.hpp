@@ -45,7 +45,7 @@ class DockerContainerLister {
     LabelledContainer container;
     std::string image_id;
   };
-  std::map<std::string, Inspected> containers_;                  // by id
+  std::map<std::string, Inspected> containers_;                 // by id
   std::map<std::string, std::vector<std::string>> image_envs_;  // by image id
 };
 

@@ -13,9 +13,10 @@
 #include <thread>
 #include <vector>
 
-#include "process.hpp"
 #include "rewind/http/client.hpp"
 #include "rewind/http/endpoint.hpp"
+
+#include "process.hpp"
 
 namespace rwd::itest {
 

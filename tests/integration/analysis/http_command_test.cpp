@@ -1,27 +1,29 @@
 // The HTTP provider against the demo app's /health, and the command provider
 // with real processes.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 
-#include "demo_app.hpp"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "rewind/analysis/judge.hpp"
 #include "rewind/analysis/provider.hpp"
+
+#include "demo_app.hpp"
 
 namespace rwd::analysis {
 namespace {
 
+using itest::DemoApp;
+using itest::Env;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
-using itest::DemoApp;
-using itest::Env;
 using Clock = std::chrono::steady_clock;
 
 model::MetricSpec http_metric(std::string body_match = {}, std::string fail_if = {}) {
@@ -47,7 +49,8 @@ Subject subject_of(const DemoApp& app, const std::string& label = "v1") {
 TEST(HttpAnalysis, HealthyRevisionAnswersWithItsLatency) {
   DemoApp app(Env{{"DEMO_VERSION", "v1"}});
   HttpProvider provider;
-  const Measurement m = provider.measure(http_metric("ok"), subject_of(app), std::chrono::seconds(5));
+  const Measurement m =
+      provider.measure(http_metric("ok"), subject_of(app), std::chrono::seconds(5));
   ASSERT_EQ(m.kind, Measurement::Kind::kValue) << m.detail;
   EXPECT_GT(m.value, 0.0);
   EXPECT_LT(m.value, 1.0);
@@ -164,8 +167,8 @@ TEST(CommandAnalysis, ATimeoutKillsTheCommandAndWhatItStarted) {
 
   // The caller's budget applies when it is shorter than the metric's.
   const auto start2 = Clock::now();
-  const Measurement cut = provider.measure(command_metric({"sleep", "30"}), s,
-                                           std::chrono::milliseconds(200));
+  const Measurement cut =
+      provider.measure(command_metric({"sleep", "30"}), s, std::chrono::milliseconds(200));
   EXPECT_LT(Clock::now() - start2, std::chrono::seconds(2));
   EXPECT_EQ(cut.kind, Measurement::Kind::kFailed);
 }

@@ -69,9 +69,8 @@ class Process {
   void stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
-    const bool gone = poll_until(std::chrono::seconds(10), [this] {
-      return ::waitpid(pid_, nullptr, WNOHANG) == pid_;
-    });
+    const bool gone = poll_until(std::chrono::seconds(10),
+                                 [this] { return ::waitpid(pid_, nullptr, WNOHANG) == pid_; });
     if (!gone) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);

@@ -17,9 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "process.hpp"
 #include "rewind/http/client.hpp"
 #include "rewind/http/endpoint.hpp"
+
+#include "process.hpp"
 
 namespace rwd::itest {
 

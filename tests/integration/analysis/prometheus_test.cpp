@@ -1,28 +1,30 @@
 // The Prometheus provider and the judge against a real Prometheus scraping
 // real demo apps every second.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include "rewind/analysis/prometheus.hpp"
 
 #include <chrono>
 #include <fstream>
 #include <sstream>
 
-#include "demo_app.hpp"
-#include "prometheus_server.hpp"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "rewind/analysis/judge.hpp"
-#include "rewind/analysis/prometheus.hpp"
 #include "rewind/analysis/provider.hpp"
 #include "rewind/model/codec.hpp"
+
+#include "demo_app.hpp"
+#include "prometheus_server.hpp"
 
 namespace rwd::analysis {
 namespace {
 
-using ::testing::HasSubstr;
 using itest::DemoApp;
 using itest::Env;
 using itest::PrometheusServer;
 using itest::ScrapeTarget;
+using ::testing::HasSubstr;
 
 constexpr auto kWait = std::chrono::seconds(20);
 constexpr auto kTimeout = std::chrono::seconds(2);
@@ -220,8 +222,9 @@ TEST(PrometheusAnalysis, BaselineComparisonCatchesASlowerRevision) {
 
   model::MetricSpec p95;
   p95.name = "p95-latency";
-  p95.query = "histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket"
-              "{revision=\"{{revision}}\"}[1m])) by (le))";
+  p95.query =
+      "histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket"
+      "{revision=\"{{revision}}\"}[1m])) by (le))";
   p95.fail_if = model::parse_threshold("> 3x baseline");
   ASSERT_TRUE(needs_baseline(p95));
   auto provider = provider_for(prom);

@@ -7,8 +7,6 @@
 // failIf becomes stable; one that breaks it is rolled back within its window,
 // and spec.notify's webhook (a real HTTP server here) hears about it.
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -18,12 +16,14 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "rewind/http/server.hpp"
 
 #include "compose_service.hpp"
 #include "docker_env.hpp"
 #include "prometheus_server.hpp"
-#include "rewind/http/server.hpp"
 #include "watcher_process.hpp"
 
 namespace rwd::itest {
@@ -109,8 +109,9 @@ class RolloutAnalysisTest : public ::testing::Test {
   void TearDown() override {
     traffic_.reset();
     if (HasFailure()) {
-      std::cerr << "---- rewind watch log ----\n" << ComposeService::read_text(svc_->log("1"))
-                << "---- prometheus log ----\n" << prometheus_->log() << svc_->describe();
+      std::cerr << "---- rewind watch log ----\n"
+                << ComposeService::read_text(svc_->log("1")) << "---- prometheus log ----\n"
+                << prometheus_->log() << svc_->describe();
     }
   }
 
@@ -124,24 +125,30 @@ class RolloutAnalysisTest : public ::testing::Test {
                      bool analysed = true) {
     svc_->write_release(
         image,
-        "  config: {env: {DEMO_ERROR_RATE: \"" + error_rate + "\"}}\n"
-        "  healthCheck: {http: {path: /health, port: 8080}, interval: 500ms, timeout: 1s, "
-        "failureThreshold: 3}\n"
-        "  rollbackPolicy: {progressDeadline: 1m}\n" +
-        (analysed ? analysis() : std::string()));
+        "  config: {env: {DEMO_ERROR_RATE: \"" + error_rate +
+            "\"}}\n"
+            "  healthCheck: {http: {path: /health, port: 8080}, interval: 500ms, timeout: 1s, "
+            "failureThreshold: 3}\n"
+            "  rollbackPolicy: {progressDeadline: 1m}\n" +
+            (analysed ? analysis() : std::string()));
   }
   std::string analysis() const {
     return std::string(
         "  analysis:\n"
         "    interval: 2s\n"
         "    window: 20s\n"
-        "    prometheus: {address: \"" + prometheus_->address() + "\"}\n"
+        "    prometheus: {address: \"" +
+        prometheus_->address() +
+        "\"}\n"
         "    metrics:\n"
         "      - name: error-rate\n"
-        "        query: '" + kErrorRate + "'\n"
+        "        query: '" +
+        kErrorRate +
+        "'\n"
         "        failIf: \"> 0.05\"\n"
         "        inconclusiveLimit: 100\n"
-        "  notify: [{webhook: {url: \"" + hooks_.url() + "\"}}]\n");
+        "  notify: [{webhook: {url: \"" +
+        hooks_.url() + "\"}}]\n");
   }
 
   std::string outcome(std::size_t index) const {

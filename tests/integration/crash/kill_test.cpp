@@ -7,19 +7,21 @@
 // running at once, no `-rewind-r<N>` leftovers, every revision in history
 // with the right outcome, the Release Healthy.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "rewind/execute/kill_point.hpp"
+
 #include "compose_service.hpp"
 #include "docker_env.hpp"
-#include "rewind/execute/kill_point.hpp"
 #include "watcher_process.hpp"
 
 namespace rwd::itest {
@@ -32,7 +34,9 @@ using namespace std::chrono_literals;
 std::string spec(int success_threshold = 1) {
   return "  config: {env: {DEMO_HEALTHY: \"true\"}}\n"
          "  healthCheck: {http: {path: /health, port: 8080}, interval: 1s, timeout: 1s, "
-         "successThreshold: " + std::to_string(success_threshold) + ", failureThreshold: 3}\n"
+         "successThreshold: " +
+         std::to_string(success_threshold) +
+         ", failureThreshold: 3}\n"
          "  analysis: {interval: 1s, window: 1s}\n"
          "  rollbackPolicy: {progressDeadline: 1m}\n";
 }
@@ -133,9 +137,10 @@ TEST_P(KillPointTest, ConvergesAfterARestart) {
       overlapping();
       status = doomed.wait_exit(0ms);
       return status.has_value();
-    })) << "the watcher never reached " << point << "\n" << svc_.describe();
-    EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL)
-        << "wait status " << *status;
+    })) << "the watcher never reached "
+        << point << "\n"
+        << svc_.describe();
+    EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL) << "wait status " << *status;
     EXPECT_THAT(ComposeService::read_text(svc_.log("killed")),
                 HasSubstr("kill point " + point + " reached"));
   }

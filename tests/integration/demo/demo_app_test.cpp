@@ -8,14 +8,13 @@
 // through the Engine API: `docker run --health-cmd` would run it with
 // /bin/sh -c and fail.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <ctime>
 #include <map>
 #include <string>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "docker_env.hpp"
@@ -29,8 +28,8 @@ using namespace std::chrono_literals;
 
 struct Container {
   std::string id;
-  int port = 0;            // host port of 8080/tcp on 127.0.0.1
-  std::time_t since = 0;   // for wait_for_event
+  int port = 0;           // host port of 8080/tcp on 127.0.0.1
+  std::time_t since = 0;  // for wait_for_event
 };
 
 class DemoAppTest : public ::testing::Test {

@@ -96,8 +96,8 @@ TEST_F(DockerTest, ListsByComposeLabels) {
   make(name("other"), "api", 1);
   ASSERT_TRUE(client_->start_container(api2).ok());
 
-  auto list = client_->list_containers({"com.docker.compose.project=" + project,
-                                        "com.docker.compose.service=api"});
+  auto list = client_->list_containers(
+      {"com.docker.compose.project=" + project, "com.docker.compose.service=api"});
   ASSERT_TRUE(list.ok()) << list.error().message();
   std::set<std::string> ids;
   for (const auto& c : *list) ids.insert(c.id);

@@ -1,11 +1,11 @@
 // EventWatcher against the real Docker Engine's /events stream.
 
-#include "rewind/docker/events.hpp"
-
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+
+#include "rewind/docker/events.hpp"
 
 #include "docker_fixture.hpp"
 #include "unix_relay.hpp"

@@ -5,7 +5,6 @@
 // Engine, and a clean-up that removes every container, network and image
 // with that prefix when the process ends its tests, failed or not.
 
-#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +14,8 @@
 #include <fstream>
 #include <memory>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "rewind/docker/client.hpp"
 #include "rewind/docker/environment.hpp"
@@ -72,8 +73,9 @@ class DockerWorld : public ::testing::Environment {
       return;
     }
     for (const char* tag : {"v1", "v2"}) {
-      auto imported = sh("docker import --change 'CMD [\"/app\"]' --change 'ENV IMGVAR=" +
-                         std::string(tag) + "' " + dir_ + "/app.tar " + image(tag));
+      auto imported =
+          sh("docker import --change 'CMD [\"/app\"]' --change 'ENV IMGVAR=" + std::string(tag) +
+             "' " + dir_ + "/app.tar " + image(tag));
       if (!imported.first) {
         problem_ = "docker import failed: " + imported.second;
         return;
@@ -96,9 +98,7 @@ class DockerWorld : public ::testing::Environment {
   }
 
   [[nodiscard]] const std::string& prefix() const { return prefix_; }
-  [[nodiscard]] std::string image(const std::string& tag) const {
-    return prefix_ + "-app:" + tag;
-  }
+  [[nodiscard]] std::string image(const std::string& tag) const { return prefix_ + "-app:" + tag; }
   [[nodiscard]] const std::string& problem() const { return problem_; }
 
  private:

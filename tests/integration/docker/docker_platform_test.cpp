@@ -1,13 +1,13 @@
 // DockerPlatform against the real Docker Engine: what create_replacement
 // keeps and changes, list by compose labels, images, address.
 
-#include "rewind/docker/platform.hpp"
-
 #include <chrono>
 #include <filesystem>
 
-#include "docker_fixture.hpp"
 #include "rewind/docker/health.hpp"
+#include "rewind/docker/platform.hpp"
+
+#include "docker_fixture.hpp"
 
 namespace rwd::docker::it {
 namespace {
@@ -42,9 +42,8 @@ class DockerPlatformTest : public DockerTest {
     b["Labels"][label::kManagedEnv] = "LOG_LEVEL,OLD";
     b["Labels"]["team"] = "payments";
     b["ExposedPorts"] = {{"8000/tcp", json::object()}};
-    b["Healthcheck"] = {{"Test", {"CMD", "/app", "health"}},
-                        {"Interval", 500'000'000},
-                        {"Retries", 3}};
+    b["Healthcheck"] = {
+        {"Test", {"CMD", "/app", "health"}}, {"Interval", 500'000'000}, {"Retries", 3}};
     b["HostConfig"] = {
         {"Binds", {bind_dir_ + ":/mnt/config:ro"}},
         {"PortBindings", {{"8000/tcp", {{{"HostIp", "127.0.0.1"}, {"HostPort", ""}}}}}},
@@ -129,9 +128,9 @@ TEST_F(DockerPlatformTest, ReplacementKeepsEverythingButImageAndManagedEnv) {
   EXPECT_EQ(new_c->labels.at(label::kManagedEnv), "LOG_LEVEL,NEW");
 
   // Host configuration: the same binds, ports, restart policy; nothing added.
-  for (const char* key : {"Binds", "PortBindings", "RestartPolicy", "NetworkMode", "Privileged",
-                          "CapAdd", "CapDrop", "PidMode", "IpcMode", "UsernsMode", "SecurityOpt",
-                          "Devices", "Mounts"}) {
+  for (const char* key :
+       {"Binds", "PortBindings", "RestartPolicy", "NetworkMode", "Privileged", "CapAdd", "CapDrop",
+        "PidMode", "IpcMode", "UsernsMode", "SecurityOpt", "Devices", "Mounts"}) {
     EXPECT_EQ(new_c->host_config[key], old_c->host_config[key]) << key;
   }
   EXPECT_EQ(new_c->host_config["Privileged"], false);

@@ -8,9 +8,10 @@
 
 #include <gmock/gmock.h>
 
+#include "rewind/docker/platform.hpp"
+
 #include "docker_env.hpp"
 #include "docker_fixture.hpp"
-#include "rewind/docker/platform.hpp"
 
 namespace rwd::docker::it {
 namespace {
@@ -48,9 +49,8 @@ class RunOnceTest : public DockerTest {
 
   // `docker ps` of this project's one-off containers: `format` of each.
   std::string one_offs(const std::string& format = "{{.ID}}") const {
-    return sh("docker ps -a --filter label=" + std::string(label::kOneOff) +
-              " --filter label=" + label::kComposeProject + "=" + project_ + " --format '" +
-              format + "'")
+    return sh("docker ps -a --filter label=" + std::string(label::kOneOff) + " --filter label=" +
+              label::kComposeProject + "=" + project_ + " --format '" + format + "'")
         .second;
   }
 

@@ -6,19 +6,17 @@
 // Release's image, and answers on the same port.
 
 #include <arpa/inet.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <chrono>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <thread>
 
-#include "compose_service.hpp"
-#include "docker_env.hpp"
-#include "loopback.hpp"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 #include "rewind/docker/client.hpp"
 #include "rewind/docker/environment.hpp"
 #include "rewind/docker/platform.hpp"
@@ -27,6 +25,10 @@
 #include "rewind/history/file_store.hpp"
 #include "rewind/http/client.hpp"
 #include "rewind/model/codec.hpp"
+
+#include "compose_service.hpp"
+#include "docker_env.hpp"
+#include "loopback.hpp"
 #include "watcher_process.hpp"
 
 namespace rwd::itest {
@@ -54,12 +56,17 @@ class InProcessRewind {
         std::move(client.value()), docker::DockerPlatformOptions{state / "containers"});
     histories_ = std::move(history::FileHistoryStore::open({state, {}}).value());
     statuses_ = std::move(history::FileStatusStore::open({state, {}}).value());
-    reconciler_ = std::make_unique<execute::ReleaseReconciler>(execute::ReconcilerDeps{
-        *platform_, probe_, *histories_, *statuses_, now,
-        [](const model::Release&) -> model::Result<model::EnvFileContents> {
-          return model::EnvFileContents{};
-        },
-        false, {}});
+    reconciler_ = std::make_unique<execute::ReleaseReconciler>(
+        execute::ReconcilerDeps{*platform_,
+                                probe_,
+                                *histories_,
+                                *statuses_,
+                                now,
+                                [](const model::Release&) -> model::Result<model::EnvFileContents> {
+                                  return model::EnvFileContents{};
+                                },
+                                false,
+                                {}});
   }
 
   // Reconciles, waiting as asked, until `done` holds or a minute passes;
@@ -130,12 +137,17 @@ class RemovedContainerTest : public ::testing::Test {
   }
 
   model::Release release(const std::string& image) {
-    const std::string yaml = "apiVersion: rewind.dev/v1alpha1\nkind: Release\n"
-                             "metadata: {name: api, namespace: it}\n"
-                             "spec:\n"
-                             "  target: {docker: {project: " + svc_.project() + ", service: api}}\n"
-                             "  image: " + image + "\n"
-                             "  healthCheck: {http: {path: /health, port: 8080}, interval: 1s}\n";
+    const std::string yaml =
+        "apiVersion: rewind.dev/v1alpha1\nkind: Release\n"
+        "metadata: {name: api, namespace: it}\n"
+        "spec:\n"
+        "  target: {docker: {project: " +
+        svc_.project() +
+        ", service: api}}\n"
+        "  image: " +
+        image +
+        "\n"
+        "  healthCheck: {http: {path: /health, port: 8080}, interval: 1s}\n";
     auto parsed = model::parse_resources(yaml, "api.yaml");
     EXPECT_TRUE(parsed.ok()) << (parsed.errors.empty() ? "" : parsed.errors[0].str());
     return std::get<model::Release>(parsed.objects.at(0).object);
@@ -160,7 +172,9 @@ TEST_F(RemovedContainerTest, IsCreatedAgainAsComposeWouldFromTheLastConfiguratio
   std::string last;
   {
     InProcessRewind rewind(svc_.state());
-    ASSERT_TRUE(rewind.converge(rel, [&] { return svc_.stable_at(1); }, last)) << last;
+    ASSERT_TRUE(rewind.converge(
+        rel, [&] { return svc_.stable_at(1); }, last))
+        << last;
   }
   const fs::path snapshot = svc_.state() / "containers" / svc_.project() / "api.json";
   ASSERT_TRUE(fs::exists(snapshot)) << "kept before anyone removes the container";
@@ -173,9 +187,14 @@ TEST_F(RemovedContainerTest, IsCreatedAgainAsComposeWouldFromTheLastConfiguratio
 
   InProcessRewind restarted(svc_.state());  // a new process: the snapshot comes from the file
   // Converged: stable, serving, and the pass after the plan found it Healthy.
-  ASSERT_TRUE(restarted.converge(rel, [&] {
-    return svc_.stable_at(1) && serving("v2") && svc_.status()["status"]["phase"] == "Healthy";
-  }, last)) << last << "\n" << svc_.describe();
+  ASSERT_TRUE(restarted.converge(
+      rel,
+      [&] {
+        return svc_.stable_at(1) && serving("v2") && svc_.status()["status"]["phase"] == "Healthy";
+      },
+      last))
+      << last << "\n"
+      << svc_.describe();
   const auto after = svc_.containers();
   ASSERT_EQ(after.size(), 1U);
   const json& was = before[0];
@@ -206,7 +225,9 @@ TEST_F(RemovedContainerTest, AnIdleControllerDoesNotRewriteTheSnapshot) {
   const model::Release rel = release("rewind-demo:v2");
   std::string last;
   InProcessRewind rewind(svc_.state());
-  ASSERT_TRUE(rewind.converge(rel, [&] { return svc_.stable_at(1); }, last)) << last;
+  ASSERT_TRUE(rewind.converge(
+      rel, [&] { return svc_.stable_at(1); }, last))
+      << last;
   const fs::path snapshot = svc_.state() / "containers" / svc_.project() / "api.json";
   ASSERT_TRUE(fs::exists(snapshot));
   const auto written = fs::last_write_time(snapshot);

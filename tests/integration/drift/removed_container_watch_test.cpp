@@ -3,10 +3,10 @@
 // Docker's `destroy` event (the resync is set to five minutes, so it cannot
 // be what acts).
 
+#include <chrono>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "compose_service.hpp"

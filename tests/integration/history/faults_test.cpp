@@ -11,9 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -21,16 +18,20 @@
 #include <random>
 #include <string>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "rewind/history/codec.hpp"
 #include "rewind/history/file_store.hpp"
+
 #include "unprivileged.hpp"
 
 namespace rwd::history {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using itest::unprivileged;
+using ::testing::HasSubstr;
 
 model::History history_of(std::int64_t revisions, std::size_t reason_bytes) {
   model::History h;
@@ -145,8 +146,8 @@ TEST_F(FaultsTest, PermissionDenied) {
   const fs::path file = dir_ / "state" / "history" / "shop" / "api.json";
   const std::string before = slurp(file);
   // Readable and searchable by anyone, writable by nobody but root.
-  for (const fs::path& p : {dir_, dir_ / "state", dir_ / "state" / "history",
-                            dir_ / "state" / "history" / "shop"}) {
+  for (const fs::path& p :
+       {dir_, dir_ / "state", dir_ / "state" / "history", dir_ / "state" / "history" / "shop"}) {
     ::chmod(p.c_str(), 0555);
   }
   ::chmod(file.c_str(), 0644);
@@ -156,8 +157,8 @@ TEST_F(FaultsTest, PermissionDenied) {
     if (st.ok()) return std::string("saved");
     return std::string(model::to_string(st.error().kind)) + ": " + st.error().message;
   });
-  for (const fs::path& p : {dir_, dir_ / "state", dir_ / "state" / "history",
-                            dir_ / "state" / "history" / "shop"}) {
+  for (const fs::path& p :
+       {dir_, dir_ / "state", dir_ / "state" / "history", dir_ / "state" / "history" / "shop"}) {
     ::chmod(p.c_str(), 0755);
   }
   EXPECT_THAT(message, HasSubstr("write " + file.string() + ": Permission denied"));

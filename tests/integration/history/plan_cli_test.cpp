@@ -1,14 +1,14 @@
 // `rewind plan --history <state>/history` reads what FileHistoryStore writes.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "rewind/history/file_store.hpp"
 #include "rewind/model/codec.hpp"
@@ -75,11 +75,11 @@ TEST(PlanCliTest, PlanReadsTheStoreHistory) {
   ASSERT_TRUE((*store)->save({"shop", "api"}, h).ok());
 
   int status = -1;
-  const std::string out = run(std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind plan -f " +
-                                  (dir / "api.yaml").string() + " --history " +
-                                  (dir / "state" / "history").string() +
-                                  " --now 2026-01-02T00:00:00Z -o json",
-                              status);
+  const std::string out =
+      run(std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind plan -f " +
+              (dir / "api.yaml").string() + " --history " + (dir / "state" / "history").string() +
+              " --now 2026-01-02T00:00:00Z -o json",
+          status);
   EXPECT_EQ(status, 0) << out;
   EXPECT_THAT(out, ::testing::Not(HasSubstr("no history")));
   EXPECT_THAT(out, HasSubstr("\"error\": null"));

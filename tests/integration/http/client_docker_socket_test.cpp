@@ -1,9 +1,10 @@
 // The HTTP client against the real Docker Engine on its unix socket.
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
+
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "rewind/http/client.hpp"
@@ -68,8 +69,7 @@ TEST(UnixSocket, MissingSocketIsTransient) {
   auto resp = (*client)->request(r, 1s);
   ASSERT_FALSE(resp.ok());
   EXPECT_EQ(resp.error().kind, model::ErrorKind::kTransient);
-  EXPECT_NE(resp.error().message.find("unix:///tmp/rewind-no-such-socket.sock"),
-            std::string::npos);
+  EXPECT_NE(resp.error().message.find("unix:///tmp/rewind-no-such-socket.sock"), std::string::npos);
 }
 
 }  // namespace

@@ -1,13 +1,14 @@
 // Chunked responses and streaming against our own loopback server.
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <thread>
 #include <vector>
 
-#include "loopback_server.hpp"
+#include <gtest/gtest.h>
+
 #include "rewind/http/client.hpp"
+
+#include "loopback_server.hpp"
 
 namespace rwd::http {
 namespace {
@@ -57,13 +58,12 @@ TEST(ClientStream, HandsOverPiecesAsTheyArrive) {
   LoopbackServer server(slow_events);
   auto client = client_for(server);
   std::vector<std::string> pieces;
-  auto r = client->stream(
-      get("/events"),
-      [&pieces](std::string_view data) {
-        pieces.emplace_back(data);
-        return true;
-      },
-      2s, {});
+  auto r = client->stream(get("/events"),
+                          [&pieces](std::string_view data) {
+                            pieces.emplace_back(data);
+                            return true;
+                          },
+                          2s, {});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->end, StreamEnd::kComplete);
   EXPECT_EQ(r->head.status, 200);
@@ -78,13 +78,12 @@ TEST(ClientStream, HandlerEndsTheStream) {
   LoopbackServer server(slow_events);
   auto client = client_for(server);
   int calls = 0;
-  auto r = client->stream(
-      get("/events"),
-      [&calls](std::string_view) {
-        ++calls;
-        return false;
-      },
-      2s, {});
+  auto r = client->stream(get("/events"),
+                          [&calls](std::string_view) {
+                            ++calls;
+                            return false;
+                          },
+                          2s, {});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->end, StreamEnd::kHandlerStopped);
   EXPECT_EQ(calls, 1);
@@ -129,8 +128,8 @@ TEST(ClientStream, StopBeforeTheStreamStartsReturnsAtOnce) {
   auto client = client_for(server);
   std::stop_source stop;
   stop.request_stop();
-  auto r = client->stream(get("/events"), [](std::string_view) { return true; }, 30s,
-                          stop.get_token());
+  auto r = client->stream(
+      get("/events"), [](std::string_view) { return true; }, 30s, stop.get_token());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->end, StreamEnd::kStopRequested);
   // The client remains usable afterwards; the stale stop does not hit it.
@@ -168,13 +167,12 @@ TEST(ClientStream, DataRenewsTheIdleTimeout) {
   });
   auto client = client_for(server);
   std::string all;
-  auto r = client->stream(
-      get("/events"),
-      [&all](std::string_view d) {
-        all += d;
-        return true;
-      },
-      300ms, {});
+  auto r = client->stream(get("/events"),
+                          [&all](std::string_view d) {
+                            all += d;
+                            return true;
+                          },
+                          300ms, {});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(all, "xxxxxx");
 }
@@ -185,13 +183,12 @@ TEST(ClientStream, ErrorStatusKeepsTheBodyForTheCaller) {
   });
   auto client = client_for(server);
   bool called = false;
-  auto r = client->stream(
-      get("/events"),
-      [&called](std::string_view) {
-        called = true;
-        return true;
-      },
-      2s, {});
+  auto r = client->stream(get("/events"),
+                          [&called](std::string_view) {
+                            called = true;
+                            return true;
+                          },
+                          2s, {});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->head.status, 400);
   EXPECT_EQ(r->head.body, "{\"message\":\"bad filter\"}");
@@ -205,13 +202,12 @@ TEST(ClientStream, CloseDelimitedBodyCompletes) {
   });
   auto client = client_for(server);
   std::string all;
-  auto r = client->stream(
-      get("/"),
-      [&all](std::string_view d) {
-        all += d;
-        return true;
-      },
-      2s, {});
+  auto r = client->stream(get("/"),
+                          [&all](std::string_view d) {
+                            all += d;
+                            return true;
+                          },
+                          2s, {});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->end, StreamEnd::kComplete);
   EXPECT_EQ(all, "until-the-end");

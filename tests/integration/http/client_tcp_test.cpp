@@ -1,12 +1,13 @@
 // The HTTP client against our own loopback server: keep-alive, reconnects,
 // deadlines and limits.
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 
-#include "loopback_server.hpp"
+#include <gtest/gtest.h>
+
 #include "rewind/http/client.hpp"
+
+#include "loopback_server.hpp"
 
 namespace rwd::http {
 namespace {

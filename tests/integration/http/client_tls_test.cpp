@@ -1,15 +1,16 @@
 // TLS against our own Asio SSL loopback server, with a CA and certificates
 // made by the openssl command line tool for this test run.
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
-#include "loopback_server.hpp"
+#include <gtest/gtest.h>
+
 #include "rewind/http/client.hpp"
+
+#include "loopback_server.hpp"
 
 namespace rwd::http {
 namespace {
@@ -44,11 +45,11 @@ class Pki {
   }
   bool sign(const std::string& who, const std::string& key) {
     const std::string d = dir_.string();
-    return run("openssl req " + key + " -keyout " + d + "/" + who + ".key -out " + d + "/" +
-               who + ".csr -subj /CN=" + who) &&
-           run("openssl x509 -req -in " + d + "/" + who + ".csr -CA " + d + "/ca.pem -CAkey " +
-               d + "/ca.key -CAcreateserial -days 1 -out " + d + "/" + who + ".pem -extfile " +
-               d + "/" + who + ".ext");
+    return run("openssl req " + key + " -keyout " + d + "/" + who + ".key -out " + d + "/" + who +
+               ".csr -subj /CN=" + who) &&
+           run("openssl x509 -req -in " + d + "/" + who + ".csr -CA " + d + "/ca.pem -CAkey " + d +
+               "/ca.key -CAcreateserial -days 1 -out " + d + "/" + who + ".pem -extfile " + d +
+               "/" + who + ".ext");
   }
   fs::path dir_;
   bool ok_ = false;

@@ -7,8 +7,6 @@
 #include <sys/socket.h>
 
 #include <atomic>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
 #include <chrono>
 #include <functional>
 #include <list>
@@ -17,6 +15,9 @@
 #include <optional>
 #include <string>
 #include <thread>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 
 namespace rwd::test {
 
@@ -52,8 +53,8 @@ class ServerConn {
       }
       char buf[4096];
       boost::system::error_code ec;
-      const std::size_t n = tls_ ? tls_->read_some(net::buffer(buf), ec)
-                                 : socket_.read_some(net::buffer(buf), ec);
+      const std::size_t n =
+          tls_ ? tls_->read_some(net::buffer(buf), ec) : socket_.read_some(net::buffer(buf), ec);
       if (ec || n == 0) return std::nullopt;
       pending_.append(buf, n);
     }
@@ -166,8 +167,9 @@ class LoopbackServer {
 // "HTTP/1.1 <status>\r\nContent-Length: n\r\n<extra>\r\n<body>"
 inline std::string response(const std::string& body, int status = 200,
                             const std::string& extra_headers = "") {
-  return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n" + extra_headers + "\r\n" + body;
+  return "HTTP/1.1 " + std::to_string(status) +
+         " X\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra_headers + "\r\n" +
+         body;
 }
 
 inline std::string chunk(const std::string& data) {

@@ -2,11 +2,11 @@
 // `history` read what `rewind controller` wrote into the Releases' status,
 // and `rollback` creates a Rollback resource and follows it to the end.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "controller_process.hpp"
 
@@ -14,9 +14,9 @@ namespace rwd::kube_itest {
 namespace {
 
 using namespace std::chrono_literals;
+using rwd::testing::run_command;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
-using rwd::testing::run_command;
 
 struct KubeCliTest : ::testing::Test {
   KubeCluster& k = cluster_with_crds();
@@ -80,8 +80,10 @@ TEST_F(KubeCliTest, StatusHistoryAndRollbackGoThroughTheApiServer) {
   const CommandResult rb = rewind({"rollback", "api", "--to", "previous", "--reason", "cli test"});
   std::cerr << "rewind rollback took "
             << std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::steady_clock::now() - start).count()
-            << " ms:\n" << rb.out;
+                   std::chrono::steady_clock::now() - start)
+                   .count()
+            << " ms:\n"
+            << rb.out;
   ASSERT_EQ(rb.exit_code, 0) << rb.both();
   EXPECT_THAT(rb.out, HasSubstr("created Rollback t-cli/api-rollback-"));
   EXPECT_THAT(rb.out, HasSubstr("taken up by the controller"));

@@ -3,12 +3,12 @@
 // Deployments whose pods become ready; status, history, Rollbacks, GitOps
 // reverts, a restarted API server, and leader election with two controllers.
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <set>
 #include <sstream>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "controller_process.hpp"
 
@@ -44,8 +44,10 @@ struct ControllerTest : ::testing::Test {
     return release_ready_at(k, ns, image, rev);
   }
   std::string env_of_app() {
-    return k.run_kubectl({"get", "deployment", "api", "-n", ns, "-o",
-                          "jsonpath={range .spec.template.spec.containers[0].env[*]}{.name}={.value};{end}"})
+    return k
+        .run_kubectl(
+            {"get", "deployment", "api", "-n", ns, "-o",
+             "jsonpath={range .spec.template.spec.containers[0].env[*]}{.name}={.value};{end}"})
         .out;
   }
   // Deployment rolled out: every replica updated and available.
@@ -81,9 +83,10 @@ TEST_F(ControllerTest, AReleaseRollsItsDeploymentAndBecomesReady) {
   EXPECT_EQ(r["status"]["observedGeneration"], r["metadata"]["generation"]);
 
   // Events on the Release say what was done.
-  const CommandResult ev = k.run_kubectl(
-      {"get", "events", "-n", ns, "--field-selector", "involvedObject.name=api,involvedObject.kind=Release",
-       "-o", "jsonpath={range .items[*]}{.reason}{\"\\n\"}{end}"});
+  const CommandResult ev =
+      k.run_kubectl({"get", "events", "-n", ns, "--field-selector",
+                     "involvedObject.name=api,involvedObject.kind=Release", "-o",
+                     "jsonpath={range .items[*]}{.reason}{\"\\n\"}{end}"});
   EXPECT_NE(ev.out.find("StepSucceeded"), std::string::npos) << ev.both();
   EXPECT_EQ(c.stop(), 0) << c.log();
 }
@@ -96,7 +99,8 @@ TEST_F(ControllerTest, ARollbackResourceReturnsTheOldImageAndPinsTheRelease) {
 
   kubectl_apply(k, rollback_json(ns, "undo", "api"));
   ASSERT_TRUE(eventually([&] { return rollback_phase(k, ns, "undo") == "Succeeded"; }, 90s))
-      << get_object(k, "rollback", ns, "undo").dump(2) << "\n" << release().dump(2);
+      << get_object(k, "rollback", ns, "undo").dump(2) << "\n"
+      << release().dump(2);
   EXPECT_EQ(deployment_image(k, ns, "api"), "rewind-demo:v1");
   EXPECT_TRUE(eventually([&] { return rolled_out(); }, 60s));
   const Json r = release();
@@ -167,13 +171,16 @@ TEST_F(ControllerTest, ARolloutThatCannotFinishIsRolledBackOnItsOwn) {
 TEST_F(ControllerTest, ALeaderStoppedWithSigtermReleasesTheLeaseAtOnce) {
   const std::vector<std::string> lease{"--lease-name", "lease-" + ns, "--namespace", ns};
   auto holder = [&] {
-    return k.run_kubectl({"get", "lease", "lease-" + ns, "-n", "rewind-system", "-o",
-                          "jsonpath={.spec.holderIdentity}"}).out;
+    return k
+        .run_kubectl({"get", "lease", "lease-" + ns, "-n", "rewind-system", "-o",
+                      "jsonpath={.spec.holderIdentity}"})
+        .out;
   };
   ControllerProcess a(k, log, "a", lease);
   ASSERT_TRUE(eventually([&] { return holder() == "a"; }, 30s)) << a.log();
   ControllerProcess b(k, log + ".b", "b", lease);
-  ASSERT_TRUE(eventually([&] { return b.log().find("waiting for the Lease") != std::string::npos; }, 30s));
+  ASSERT_TRUE(
+      eventually([&] { return b.log().find("waiting for the Lease") != std::string::npos; }, 30s));
   const auto stopped = std::chrono::steady_clock::now();
   EXPECT_EQ(a.stop(SIGTERM), 0) << a.log();
   EXPECT_NE(a.log().find("released the Lease"), std::string::npos) << a.log();
@@ -199,14 +206,20 @@ TEST_F(ControllerTest, AnInvalidReleaseChangesNothing) {
       << c.log();
   // A Warning Event on the Release names the field, the value and what is allowed.
   std::string events;
-  ASSERT_TRUE(eventually([&] {
-    events = k.run_kubectl({"get", "events", "-n", ns, "--field-selector", "reason=InvalidSpec",
-                            "-o", "jsonpath={range .items[*]}{.type} {.involvedObject.kind} "
-                                  "{.message}{\"\\n\"}{end}"}).out;
-    return !events.empty();
-  }, 30s));
+  ASSERT_TRUE(eventually(
+      [&] {
+        events = k.run_kubectl({"get", "events", "-n", ns, "--field-selector", "reason=InvalidSpec",
+                                "-o",
+                                "jsonpath={range .items[*]}{.type} {.involvedObject.kind} "
+                                "{.message}{\"\\n\"}{end}"})
+                     .out;
+        return !events.empty();
+      },
+      30s));
   EXPECT_NE(events.find("Warning Release spec.target.kubernetes.deployment: \"Not_A_Name\" is not "
-                        "a valid Deployment name"), std::string::npos) << events;
+                        "a valid Deployment name"),
+            std::string::npos)
+      << events;
   std::this_thread::sleep_for(3s);
   EXPECT_EQ(deployment_image(k, ns, "api"), "rewind-demo:v1");
   EXPECT_TRUE(c.running());
@@ -240,8 +253,10 @@ TEST_F(ControllerTest, TheManifestsArgumentsStartTheController) {
   timed.insert(timed.end(), argv.begin(), argv.end());
   const CommandResult out = rwd::testing::run_command(timed, "", 30s);
   EXPECT_EQ(out.exit_code, 0) << out.both();
-  EXPECT_NE(out.both().find("leader election: rewind-7d9f-x2k took the Lease rewind-system/lease-" + ns),
-            std::string::npos) << out.both();
+  EXPECT_NE(
+      out.both().find("leader election: rewind-7d9f-x2k took the Lease rewind-system/lease-" + ns),
+      std::string::npos)
+      << out.both();
   EXPECT_NE(out.both().find("released the Lease"), std::string::npos) << out.both();
 }
 
@@ -261,10 +276,14 @@ TEST_F(ControllerTest, WhenTheLeaderIsKilledTheOtherTakesOverAndNoStepRunsTwice)
   kubectl_apply(k, deployment_json(ns, "api", "rewind-demo:v0"));
   const std::vector<std::string> lease{"--lease-name", "lease-" + ns, "--namespace", ns};
   ControllerProcess a(k, log, "a", lease);
-  ASSERT_TRUE(eventually([&] {
-    return k.run_kubectl({"get", "lease", "lease-" + ns, "-n", "rewind-system", "-o",
-                          "jsonpath={.spec.holderIdentity}"}).out == "a";
-  }, 30s)) << a.log();
+  ASSERT_TRUE(eventually(
+      [&] {
+        return k.run_kubectl({"get", "lease", "lease-" + ns, "-n", "rewind-system", "-o",
+                              "jsonpath={.spec.holderIdentity}"})
+                   .out == "a";
+      },
+      30s))
+      << a.log();
   ControllerProcess b(k, log + ".b", "b", lease);
   ASSERT_TRUE(apply_until_ready(k, release_json(ns, "api", "rewind-demo:v1"), 1));
   EXPECT_EQ(b.log().find("step"), std::string::npos) << "the candidate acted:\n" << b.log();
@@ -273,16 +292,17 @@ TEST_F(ControllerTest, WhenTheLeaderIsKilledTheOtherTakesOverAndNoStepRunsTwice)
   a.stop(SIGKILL);
   kubectl_apply(k, release_json(ns, "api", "rewind-demo:v2"));
   ASSERT_TRUE(eventually([&] { return ready_at("rewind-demo:v2", 2); }, 90s))
-      << release().dump(2) << "\n" << b.log();
+      << release().dump(2) << "\n"
+      << b.log();
   const auto took = std::chrono::steady_clock::now() - killed;
   std::cerr << "takeover and roll to v2: "
             << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
   EXPECT_NE(b.log().find("took the Lease"), std::string::npos) << b.log();
   // Each step of each revision's plan ran once: one StepSucceeded event per
   // message (descriptions name the revision).
-  const CommandResult ev = k.run_kubectl(
-      {"get", "events", "-n", ns, "--field-selector", "reason=StepSucceeded", "-o",
-       "jsonpath={range .items[*]}{.message}{\"\\n\"}{.count}{\"\\n\"}{end}"});
+  const CommandResult ev =
+      k.run_kubectl({"get", "events", "-n", ns, "--field-selector", "reason=StepSucceeded", "-o",
+                     "jsonpath={range .items[*]}{.message}{\"\\n\"}{.count}{\"\\n\"}{end}"});
   std::multiset<std::string> seen;
   std::istringstream lines(ev.out);
   for (std::string msg, count; std::getline(lines, msg) && std::getline(lines, count);) {

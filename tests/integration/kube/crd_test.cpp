@@ -2,11 +2,11 @@
 // are accepted, bad Releases and Rollbacks are rejected by the schema with the
 // field named, and status (with status.history) goes through /status only.
 
-#include <gtest/gtest.h>
-
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "kube_test_util.hpp"
 
@@ -63,8 +63,8 @@ TEST_F(CrdTest, BothCrdsAreEstablishedAndServed) {
       if (c["type"] == "Established") established = c["status"] == "True";
     }
     EXPECT_TRUE(established) << crd << ": " << j["status"].dump(2);
-    EXPECT_EQ(j["status"]["acceptedNames"]["kind"], crd == "releases.rewind.dev" ? "Release"
-                                                                                 : "Rollback");
+    EXPECT_EQ(j["status"]["acceptedNames"]["kind"],
+              crd == "releases.rewind.dev" ? "Release" : "Rollback");
   }
   std::string out;
   ASSERT_EQ(k().kubectl({"api-resources", "--api-group=rewind.dev", "--no-headers"}, &out), 0)
@@ -80,9 +80,8 @@ TEST_F(CrdTest, ExamplesAreAccepted) {
   ensure_namespace(k(), "shop");
   for (const std::string example :
        {"examples/kubernetes/release.yaml", "examples/kubernetes/web-bluegreen.yaml",
-        "examples/releases/web-canary.yaml",
-        "examples/releases/api.yaml", "examples/rollbacks/api-incident-42.yaml",
-        "examples/rollbacks/api-restore-backup.yaml"}) {
+        "examples/releases/web-canary.yaml", "examples/releases/api.yaml",
+        "examples/rollbacks/api-incident-42.yaml", "examples/rollbacks/api-restore-backup.yaml"}) {
     EXPECT_EQ(k().kubectl({"apply", "--dry-run=server", "-f", source_path(example)}, &out), 0)
         << example << ":\n"
         << out;
@@ -102,8 +101,7 @@ TEST_F(CrdTest, ExamplesAreAccepted) {
 TEST_F(CrdTest, CanaryReleaseAndRollbacksAreAccepted) {
   std::string out;
   EXPECT_EQ(k().kubectl({"apply", "-f", "-"}, &out, canary_release("good").dump()), 0) << out;
-  EXPECT_EQ(k().kubectl({"apply", "-f", "-"}, &out, rollback("to-previous", "previous").dump()),
-            0)
+  EXPECT_EQ(k().kubectl({"apply", "-f", "-"}, &out, rollback("to-previous", "previous").dump()), 0)
       << out;
   EXPECT_EQ(k().kubectl({"apply", "-f", "-"}, &out, rollback("to-3", 3).dump()), 0) << out;
   EXPECT_EQ(k().kubectl({"apply", "-f", "-"}, &out, rollback("to-default", nullptr).dump()), 0)
@@ -124,12 +122,16 @@ TEST_F(CrdTest, BadReleasesAreRejectedNamingTheField) {
        [](Json& r) { r["spec"]["strategy"]["canary"]["steps"][0]["setWeight"] = 140; },
        {"spec.strategy.canary.steps[0].setWeight", "140", "less than or equal to 100"}},
       {"no-image", [](Json& r) { r["spec"].erase("image"); }, {"spec.image", "Required value"}},
-      {"port-string", [](Json& r) { r["spec"]["healthCheck"]["http"]["port"] = "eighty"; },
+      {"port-string",
+       [](Json& r) { r["spec"]["healthCheck"]["http"]["port"] = "eighty"; },
        {"spec.healthCheck.http.port", "integer"}},
-      {"strategy-rolling", [](Json& r) { r["spec"]["strategy"]["type"] = "Rolling"; },
+      {"strategy-rolling",
+       [](Json& r) { r["spec"]["strategy"]["type"] = "Rolling"; },
        {"spec.strategy.type", "Unsupported value", "Rolling"}},
       {"two-targets",
-       [](Json& r) { r["spec"]["target"]["docker"] = {{"project", "p"}, {"service", "s"}}; },
+       [](Json& r) {
+         r["spec"]["target"]["docker"] = {{"project", "p"}, {"service", "s"}};
+       },
        {"spec.target"}},
       {"step-two-keys",
        [](Json& r) { r["spec"]["strategy"]["canary"]["steps"][0]["pause"] = "10s"; },
@@ -137,7 +139,8 @@ TEST_F(CrdTest, BadReleasesAreRejectedNamingTheField) {
       {"history-limit-0",
        [](Json& r) { r["spec"]["rollbackPolicy"]["revisionHistoryLimit"] = 0; },
        {"spec.rollbackPolicy.revisionHistoryLimit", "greater than or equal to 1"}},
-      {"unknown-field", [](Json& r) { r["spec"]["imagee"] = "typo:v1"; },
+      {"unknown-field",
+       [](Json& r) { r["spec"]["imagee"] = "typo:v1"; },
        {"unknown field", "spec.imagee"}},
   };
   for (const auto& c : cases) {
@@ -226,10 +229,10 @@ TEST_F(CrdTest, StatusWithHistoryGoesThroughTheStatusSubresource) {
   // A merge patch through the subresource appends a third revision.
   Json history = rel["status"]["history"];
   history.push_back({{"number", 3}, {"hash", "0a0b0c"}, {"outcome", "Pending"}});
-  ASSERT_EQ(k().kubectl({"patch", "release", "st", "-n", kNamespace, "--subresource=status",
-                         "--type=merge", "-p",
-                         Json{{"status", {{"currentRevision", 3}, {"history", history}}}}.dump()},
-                        &out),
+  ASSERT_EQ(k().kubectl(
+                {"patch", "release", "st", "-n", kNamespace, "--subresource=status", "--type=merge",
+                 "-p", Json{{"status", {{"currentRevision", 3}, {"history", history}}}}.dump()},
+                &out),
             0)
       << out;
   rel = get_json(k(), {"get", "release", "st", "-n", kNamespace});

@@ -1,12 +1,12 @@
 #pragma once
 // Small helpers for the tests against the real control plane (kube_cluster.hpp).
 
-#include <gtest/gtest.h>
-
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "kube_cluster.hpp"
 
@@ -14,8 +14,8 @@ namespace rwd::kube_itest {
 
 using Json = nlohmann::json;
 using rwd::testing::CommandResult;
-using rwd::testing::KubeCluster;
 using rwd::testing::kube_cluster;
+using rwd::testing::KubeCluster;
 
 inline std::string source_path(const std::string& relative) {
   return std::string(REWIND_SOURCE_DIR) + "/" + relative;

@@ -3,13 +3,13 @@
 // Secret (urlFrom.secretKeyRef). Assertions on the revision table, the
 // tables, the dump files, the Deployment and the Release's status.
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "controller_process.hpp"
 #include "postgres_server.hpp"
@@ -69,13 +69,13 @@ struct KubeMigrationTest : ::testing::Test {
   }
   Json release(const std::string& image, const std::string& schema) {
     Json r = release_json(ns, "api", image);
-    r["spec"]["migration"] = Json{
-        {"database", {{"urlFrom", {{"secretKeyRef", {{"name", "shop-db"}, {"key", "url"}}}}}}},
-        {"driver", "sql-dir"},
-        {"directory", (root / "migrations").string()},
-        {"revision", schema},
-        {"backup", {{"directory", (root / "backups").string()}, {"keep", 10}}},
-        {"verifyTables", Json::array({"users"})}};
+    r["spec"]["migration"] =
+        Json{{"database", {{"urlFrom", {{"secretKeyRef", {{"name", "shop-db"}, {"key", "url"}}}}}}},
+             {"driver", "sql-dir"},
+             {"directory", (root / "migrations").string()},
+             {"revision", schema},
+             {"backup", {{"directory", (root / "backups").string()}, {"keep", 10}}},
+             {"verifyTables", Json::array({"users"})}};
     return r;
   }
   std::vector<std::string> column(const std::string& sql) {
@@ -113,7 +113,8 @@ TEST_F(KubeMigrationTest, TheUrlFromASecretMigratesUpAndARollbackBacksUpAndMigra
   // A Rollback: backup first (verified dump in backup.directory), then down to 0001.
   kubectl_apply(k, rollback_json(ns, "undo", "api"));
   ASSERT_TRUE(eventually([&] { return rollback_phase(k, ns, "undo") == "Succeeded"; }, 120s))
-      << get_object(k, "rollback", ns, "undo").dump(2) << "\n" << rel().dump(2);
+      << get_object(k, "rollback", ns, "undo").dump(2) << "\n"
+      << rel().dump(2);
   EXPECT_EQ(applied(), std::vector<std::string>{"0001"});
   EXPECT_FALSE(table_exists("orders"));
   EXPECT_EQ(column("SELECT count(*) FROM users"), std::vector<std::string>{"20"});
@@ -144,8 +145,10 @@ TEST_F(KubeMigrationTest, AMissingSecretKeyIsAClearErrorAndChangesNothing) {
   r["spec"]["migration"]["database"]["urlFrom"]["secretKeyRef"]["key"] = "uri";
   kubectl_apply(k, r);
   ASSERT_TRUE(eventually(
-      [&] { return c.log().find("Secret " + ns + "/shop-db has no key \"uri\" (it has: url)") !=
-                   std::string::npos; },
+      [&] {
+        return c.log().find("Secret " + ns + "/shop-db has no key \"uri\" (it has: url)") !=
+               std::string::npos;
+      },
       60s))
       << c.log();
   EXPECT_EQ(deployment_image(k, ns, "api"), "rewind-demo:v0");

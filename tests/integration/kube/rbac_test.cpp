@@ -7,8 +7,6 @@
 //   REWIND_UPDATE_GOLDEN=1 build/dev/tests/integration/kube_integration_tests
 //       --gtest_filter='RbacTest.CanIList*'
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -18,6 +16,8 @@
 #include <string>
 #include <tuple>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "kube_test_util.hpp"
 
@@ -109,18 +109,18 @@ TEST_F(RbacTest, ManifestsApplyAndTheControllerPodIsAdmitted) {
   // kwok runs the pod on paper (its image does not exist): the Deployment rolls
   // out only if rewind-system's restricted profile admitted the pod.
   std::string out;
-  EXPECT_EQ(k().kubectl({"rollout", "status", "deployment/rewind", "-n", "rewind-system",
-                         "--timeout=90s"},
-                        &out),
-            0)
+  EXPECT_EQ(
+      k().kubectl(
+          {"rollout", "status", "deployment/rewind", "-n", "rewind-system", "--timeout=90s"}, &out),
+      0)
       << out << "\n"
       << [&] {
            std::string events;
            k().kubectl({"get", "events", "-n", "rewind-system"}, &events);
            return events;
          }();
-  const Json pods = get_json(k(), {"get", "pods", "-n", "rewind-system", "-l",
-                                   "app.kubernetes.io/name=rewind"});
+  const Json pods =
+      get_json(k(), {"get", "pods", "-n", "rewind-system", "-l", "app.kubernetes.io/name=rewind"});
   ASSERT_EQ(pods["items"].size(), 1U) << pods.dump(2);
   EXPECT_EQ(pods["items"][0]["spec"]["serviceAccountName"], "rewind");
   EXPECT_EQ(pods["items"][0]["spec"]["nodeName"].get<std::string>().rfind("kwok-node-", 0), 0U);
@@ -128,17 +128,16 @@ TEST_F(RbacTest, ManifestsApplyAndTheControllerPodIsAdmitted) {
 
 TEST_F(RbacTest, CanIListInAnAppNamespaceMatchesGolden) {
   std::string out;
-  ASSERT_EQ(k().kubectl({"auth", "can-i", "--list", "--as", kServiceAccount, "-n", kAppNamespace},
-                        &out),
-            0)
+  ASSERT_EQ(
+      k().kubectl({"auth", "can-i", "--list", "--as", kServiceAccount, "-n", kAppNamespace}, &out),
+      0)
       << out;
   expect_matches_golden(out, "can-i-app-namespace.golden");
 }
 
 TEST_F(RbacTest, CanIListInRewindSystemMatchesGolden) {
   std::string out;
-  ASSERT_EQ(k().kubectl({"auth", "can-i", "--list", "--as", kServiceAccount, "-n",
-                         "rewind-system"},
+  ASSERT_EQ(k().kubectl({"auth", "can-i", "--list", "--as", kServiceAccount, "-n", "rewind-system"},
                         &out),
             0)
       << out;
@@ -216,8 +215,8 @@ std::set<Grant> grants_of(const Json& role, std::vector<std::string>* problems) 
     for (const auto& g : rule["apiGroups"]) {
       for (const auto& r : rule["resources"]) {
         for (const auto& v : rule["verbs"]) {
-          for (const std::string& s : {g.get<std::string>(), r.get<std::string>(),
-                                       v.get<std::string>()}) {
+          for (const std::string& s :
+               {g.get<std::string>(), r.get<std::string>(), v.get<std::string>()}) {
             if (s.find('*') != std::string::npos) problems->push_back("wildcard in " + rule.dump());
           }
           out.emplace(g, r, v);

@@ -3,13 +3,13 @@
 // the router, and the Service's Endpoints (made by kube-controller-manager)
 // say which pods really get the traffic.
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <regex>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "controller_process.hpp"
 
@@ -107,7 +107,8 @@ TEST_F(TrafficTest, BlueGreenSwitchesTheServiceSelectorAndARollbackSwitchesItBac
   // only its pods (the plan then waits out scaleDownDelay).
   const Json want_green = {{"app", "web"}, {"rewind.dev/deployment", "web-green"}};
   ASSERT_TRUE(eventually([&] { return selector("web") == want_green; }, 120s))
-      << selector("web").dump() << "\n" << get_object(k, "release", ns, "web").dump(2);
+      << selector("web").dump() << "\n"
+      << get_object(k, "release", ns, "web").dump(2);
   const Json green = get_object(k, "deployment", ns, "web-green");
   ASSERT_TRUE(green.is_object());
   EXPECT_EQ(green["spec"]["template"]["spec"]["containers"][0]["image"], "rewind-demo:v2");
@@ -115,10 +116,13 @@ TEST_F(TrafficTest, BlueGreenSwitchesTheServiceSelectorAndARollbackSwitchesItBac
   EXPECT_EQ(green["spec"]["replicas"], 2);
   EXPECT_EQ(get_object(k, "release", ns, "web")["status"].value("currentRevision", 0), 2);
   std::vector<std::string> pods;
-  EXPECT_TRUE(eventually([&] {
-    pods = endpoint_pods("web");
-    return pods.size() == 2 && pods_of(pods, "web-green") == 2;
-  }, 60s)) << "endpoints: " << ::testing::PrintToString(pods);
+  EXPECT_TRUE(eventually(
+      [&] {
+        pods = endpoint_pods("web");
+        return pods.size() == 2 && pods_of(pods, "web-green") == 2;
+      },
+      60s))
+      << "endpoints: " << ::testing::PrintToString(pods);
   // The old color stays up, out of traffic, for scaleDownDelay.
   EXPECT_EQ(deployment_image(k, ns, "web"), "rewind-demo:v1");
   EXPECT_EQ(replicas("web"), 2);
@@ -130,18 +134,22 @@ TEST_F(TrafficTest, BlueGreenSwitchesTheServiceSelectorAndARollbackSwitchesItBac
   const Json back = selector("web");
   EXPECT_EQ(back.value("app", ""), "web");
   EXPECT_FALSE(back.contains("rewind.dev/deployment")) << back.dump();
-  EXPECT_TRUE(back.contains("pod-template-hash")) << "the operator's pods, not the copy's: " << back.dump();
-  EXPECT_TRUE(eventually([&] {
-    pods = endpoint_pods("web");
-    return pods.size() == 2 && pods_of(pods, "web") == 2;
-  }, 60s)) << "endpoints: " << ::testing::PrintToString(pods);
+  EXPECT_TRUE(back.contains("pod-template-hash"))
+      << "the operator's pods, not the copy's: " << back.dump();
+  EXPECT_TRUE(eventually(
+      [&] {
+        pods = endpoint_pods("web");
+        return pods.size() == 2 && pods_of(pods, "web") == 2;
+      },
+      60s))
+      << "endpoints: " << ::testing::PrintToString(pods);
   const Json rb = get_object(k, "rollback", ns, "back");
   std::string steps;
   for (const auto& s : rb["status"]["plan"]) steps += s.value("name", "") + " ";
   EXPECT_EQ(steps.find("StartRevision"), std::string::npos) << "no pod started: " << rb.dump(2);
   for (const auto& s : rb["status"]["plan"]) {
-    std::cout << "switchback step " << s.value("name", "") << ": " << s.value("message", "")
-              << " (" << s.value("startedAt", "") << " .. " << s.value("finishedAt", "") << ")\n";
+    std::cout << "switchback step " << s.value("name", "") << ": " << s.value("message", "") << " ("
+              << s.value("startedAt", "") << " .. " << s.value("finishedAt", "") << ")\n";
   }
   EXPECT_EQ(replicas("web-green"), 2) << "the failed color stays up, out of traffic";
   EXPECT_EQ(c.stop(), 0) << c.log();
@@ -167,31 +175,42 @@ TEST_F(TrafficTest, ACanaryWeightIsAReplicaRatioAndPromotionMovesTheService) {
   EXPECT_EQ(replicas("shop"), 3);
   EXPECT_EQ(selector("shop"), (Json{{"app", "shop"}}));
   std::vector<std::string> pods;
-  EXPECT_TRUE(eventually([&] {
-    pods = endpoint_pods("shop");
-    return pods.size() == 4 && pods_of(pods, "shop-rewind-r2") == 1 && pods_of(pods, "shop") == 3;
-  }, 60s)) << "endpoints: " << ::testing::PrintToString(pods);
+  EXPECT_TRUE(eventually(
+      [&] {
+        pods = endpoint_pods("shop");
+        return pods.size() == 4 && pods_of(pods, "shop-rewind-r2") == 1 &&
+               pods_of(pods, "shop") == 3;
+      },
+      60s))
+      << "endpoints: " << ::testing::PrintToString(pods);
 
   // rewind promote, through the controller's HTTP API.
   std::smatch m;
   std::string text;
-  ASSERT_TRUE(eventually([&] {
-    text = c.log();
-    return std::regex_search(text, m, std::regex("HTTP on (127\\.0\\.0\\.1:[0-9]+)"));
-  }, 10s)) << text;
+  ASSERT_TRUE(eventually(
+      [&] {
+        text = c.log();
+        return std::regex_search(text, m, std::regex("HTTP on (127\\.0\\.0\\.1:[0-9]+)"));
+      },
+      10s))
+      << text;
   const std::string bin = std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind";
-  const CommandResult promoted = rwd::testing::run_command({bin, "promote", "shop", "-n", ns, "--server",
-                                              "http://" + m[1].str(), "--token-file", token_file});
+  const CommandResult promoted =
+      rwd::testing::run_command({bin, "promote", "shop", "-n", ns, "--server",
+                                 "http://" + m[1].str(), "--token-file", token_file});
   ASSERT_EQ(promoted.exit_code, 0) << promoted.both();
   ASSERT_TRUE(eventually([&] { return ready_at_revision("shop", 2); }, 120s))
       << get_object(k, "release", ns, "shop").dump(2);
   EXPECT_EQ(replicas("shop-rewind-r2"), 4) << "the promoted canary runs all the replicas";
   EXPECT_EQ(replicas("shop"), 0) << "the old stable track is stopped";
   EXPECT_EQ(selector("shop"), (Json{{"app", "shop"}, {"rewind.dev/deployment", "shop-rewind-r2"}}));
-  EXPECT_TRUE(eventually([&] {
-    pods = endpoint_pods("shop");
-    return pods.size() == 4 && pods_of(pods, "shop-rewind-r2") == 4;
-  }, 60s)) << "endpoints: " << ::testing::PrintToString(pods);
+  EXPECT_TRUE(eventually(
+      [&] {
+        pods = endpoint_pods("shop");
+        return pods.size() == 4 && pods_of(pods, "shop-rewind-r2") == 4;
+      },
+      60s))
+      << "endpoints: " << ::testing::PrintToString(pods);
   EXPECT_EQ(c.stop(), 0) << c.log();
 }
 

@@ -6,16 +6,14 @@
 // assertion is on the outside: what the Engine says runs, what the service
 // answers on /version, what the state files say, what the store holds.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <thread>
 
-#include "compose_service.hpp"
-#include "docker_env.hpp"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 #include "rewind/docker/client.hpp"
 #include "rewind/docker/environment.hpp"
 #include "rewind/docker/events.hpp"
@@ -27,6 +25,9 @@
 #include "rewind/runtime/store.hpp"
 #include "rewind/source/docker_container_lister.hpp"
 #include "rewind/source/docker_label_source.hpp"
+
+#include "compose_service.hpp"
+#include "docker_env.hpp"
 #include "watcher_process.hpp"
 
 namespace rwd::itest {
@@ -64,17 +65,21 @@ class LabelSourceTest : public ::testing::Test {
         std::move(platform_client), docker::DockerPlatformOptions{svc_.state() / "containers"});
     histories_ = std::move(history::FileHistoryStore::open({svc_.state(), {}}).value());
     statuses_ = std::move(history::FileStatusStore::open({svc_.state(), {}}).value());
-    reconciler_ = std::make_unique<execute::ReleaseReconciler>(execute::ReconcilerDeps{
-        *platform_, probe_, *histories_, *statuses_, now,
-        [](const model::Release&) -> model::Result<model::EnvFileContents> {
-          return model::EnvFileContents{};
-        },
-        false, {}});
+    reconciler_ = std::make_unique<execute::ReleaseReconciler>(
+        execute::ReconcilerDeps{*platform_,
+                                probe_,
+                                *histories_,
+                                *statuses_,
+                                now,
+                                [](const model::Release&) -> model::Result<model::EnvFileContents> {
+                                  return model::EnvFileContents{};
+                                },
+                                false,
+                                {}});
     // Only this test's project: other tests on this Engine label their
     // containers too.
     lister_ = std::make_unique<source::DockerContainerLister>(
-        *lister_client_,
-        std::vector<std::string>{"com.docker.compose.project=" + svc_.project()});
+        *lister_client_, std::vector<std::string>{"com.docker.compose.project=" + svc_.project()});
     source_ = std::make_unique<source::DockerLabelSource>(
         [this] { return lister_->list(); },
         [this](const model::ObjectKey& k) { return statuses_->read_release(k); }, store_);

@@ -7,12 +7,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "rewind/http/server.hpp"
 
@@ -104,8 +104,7 @@ TEST(WebhookIntegrationTest, PostsTheEventAsJson) {
   WebhookNotifier notifier(fast());
   notifier.notify(rolled_back(),
                   {webhook("http://hook-user:p%40ss@127.0.0.1:" +
-                           receiver.url().substr(receiver.url().rfind(':') + 1) +
-                           "?token=abc")});
+                           receiver.url().substr(receiver.url().rfind(':') + 1) + "?token=abc")});
   const auto got = receiver.wait_for(1, 10s);
   ASSERT_EQ(got.size(), 1U);
   EXPECT_EQ(got[0].target, "/hook?token=abc");
@@ -151,8 +150,8 @@ TEST(WebhookIntegrationTest, ASilentServerDoesNotBlockNotifyOrLaterEvents) {
   ASSERT_EQ(::bind(silent, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);  // NOLINT
   ASSERT_EQ(::listen(silent, 16), 0);
   ASSERT_EQ(::getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len), 0);  // NOLINT
-  const std::string silent_url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) +
-                                 "/hook";
+  const std::string silent_url =
+      "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/hook";
   Receiver receiver;
   auto o = fast();
   o.max_attempts = 2;

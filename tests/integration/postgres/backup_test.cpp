@@ -1,12 +1,13 @@
 // take_backup / verify_backup / count_rows / restore_backup against a real
 // server with the real pg_dump and pg_restore. Every test has its own database.
+#include "rewind/postgres/backup.hpp"
+
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "pg_fixture.hpp"
-#include "rewind/postgres/backup.hpp"
 
 namespace rwd::itest {
 namespace {
@@ -62,9 +63,10 @@ class BackupTest : public PostgresTest {
     return out;
   }
   void fill_shop() const {
-    exec("CREATE TABLE orders (id int PRIMARY KEY, item text);"
-         "INSERT INTO orders SELECT g, 'item ' || g FROM generate_series(1, 3) g;"
-         "CREATE TABLE users (id int PRIMARY KEY); INSERT INTO users VALUES (1), (2);");
+    exec(
+        "CREATE TABLE orders (id int PRIMARY KEY, item text);"
+        "INSERT INTO orders SELECT g, 'item ' || g FROM generate_series(1, 3) g;"
+        "CREATE TABLE users (id int PRIMARY KEY); INSERT INTO users VALUES (1), (2);");
   }
   postgres::BackupFile backup(model::Timestamp now) const {
     auto b = postgres::take_backup(db_url(), options_, now);
@@ -111,8 +113,7 @@ TEST_F(BackupTest, UnwritableDirectoryFailsAndLeavesNoDump) {
   const auto b = postgres::take_backup(db_url(), options_, at("2026-05-01T10:00:00Z"));
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.error().code, MigrationCode::kFailed);
-  EXPECT_NE(b.error().message().find(options_.directory), std::string::npos)
-      << b.error().message();
+  EXPECT_NE(b.error().message().find(options_.directory), std::string::npos) << b.error().message();
   EXPECT_EQ(files(), std::vector<std::string>{"blocker"});
 }
 
@@ -151,8 +152,9 @@ TEST_F(BackupTest, VerifyDetectsAModifiedByte) {
 
 TEST_F(BackupTest, CountRowsExactlyAndNamesAMissingTable) {
   fill_shop();
-  exec("CREATE SCHEMA shop; CREATE TABLE shop.\"Line Items\" (id int);"
-       "INSERT INTO shop.\"Line Items\" SELECT generate_series(1, 1000)");
+  exec(
+      "CREATE SCHEMA shop; CREATE TABLE shop.\"Line Items\" (id int);"
+      "INSERT INTO shop.\"Line Items\" SELECT generate_series(1, 1000)");
   const auto counts =
       postgres::count_rows(db_url(), {"orders", "users", "shop.Line Items", "public.orders"});
   ASSERT_TRUE(counts.ok()) << counts.error().message();
@@ -168,7 +170,8 @@ TEST_F(BackupTest, CountRowsExactlyAndNamesAMissingTable) {
   }
   EXPECT_EQ(postgres::count_rows(db_url(), {"shop."}).error().code, MigrationCode::kInvalid);
   // Around a migration that creates or drops a table, a missing one has 0 rows.
-  const auto around = postgres::count_rows(db_url(), {"orders", "nope", "noschema.orders"}, {}, true);
+  const auto around =
+      postgres::count_rows(db_url(), {"orders", "nope", "noschema.orders"}, {}, true);
   ASSERT_TRUE(around.ok()) << around.error().message();
   EXPECT_EQ(*around, (std::map<std::string, std::int64_t>{
                          {"orders", 3}, {"nope", 0}, {"noschema.orders", 0}}));
@@ -190,9 +193,9 @@ TEST_F(BackupTest, RestoreBringsTheDumpBackAndKeepsTheReplacedData) {
   EXPECT_EQ(scalar("SELECT to_regclass('added') IS NULL"), "t");
   EXPECT_EQ(scalar("SELECT count(*) FROM orders", r->kept_as), "2");
   EXPECT_EQ(scalar("SELECT to_regclass('users') IS NULL", r->kept_as), "t");
-  EXPECT_EQ(scalar("SELECT count(*) FROM pg_database WHERE datname LIKE '" + db_ +
-                   "_rewind_restore_%'"),
-            "0");
+  EXPECT_EQ(
+      scalar("SELECT count(*) FROM pg_database WHERE datname LIKE '" + db_ + "_rewind_restore_%'"),
+      "0");
   // Again with the same `now`: already done, nothing changes.
   exec("INSERT INTO orders VALUES (99, 'after')");
   const auto again = postgres::restore_backup(db_url(), b, options_, now);
@@ -213,9 +216,9 @@ TEST_F(BackupTest, RestoreEndsOtherSessions) {
   EXPECT_EQ(scalar("SELECT count(*) FROM orders", r->kept_as), "0");
   // The session was ended (not using `other` again: libpqxx 6 leaks a result
   // on a connection the server terminated).
-  EXPECT_EQ(scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = " +
-                   std::to_string(other_pid)),
-            "0");
+  EXPECT_EQ(
+      scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(other_pid)),
+      "0");
 }
 
 TEST_F(BackupTest, RestoreRefusesAModifiedDumpAndChangesNothing) {

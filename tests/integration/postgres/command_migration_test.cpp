@@ -8,8 +8,9 @@
 
 #include <gmock/gmock.h>
 
-#include "pg_fixture.hpp"
 #include "rewind/postgres/database_target.hpp"
+
+#include "pg_fixture.hpp"
 
 namespace rwd::itest {
 namespace {
@@ -29,11 +30,18 @@ void write(const fs::path& file, const std::string& text) {
 std::string revision_file(const std::string& id, const std::string& down,
                           const std::string& table) {
   return "from alembic import op\n"
-         "revision = '" + id + "'\n"
-         "down_revision = " + down + "\n"
+         "revision = '" +
+         id +
+         "'\n"
+         "down_revision = " +
+         down +
+         "\n"
          "branch_labels = None\ndepends_on = None\n"
-         "def upgrade():\n    op.execute('CREATE TABLE " + table + " (id int PRIMARY KEY)')\n"
-         "def downgrade():\n    op.execute('DROP TABLE " + table + "')\n";
+         "def upgrade():\n    op.execute('CREATE TABLE " +
+         table +
+         " (id int PRIMARY KEY)')\n"
+         "def downgrade():\n    op.execute('DROP TABLE " +
+         table + "')\n";
 }
 
 class AlembicCommandTest : public PostgresTest {
@@ -54,8 +62,9 @@ class AlembicCommandTest : public PostgresTest {
     write(dir_ / "migrations" / "versions" / "0002_orders.py",
           revision_file(kSecond, std::string("'") + kFirst + "'", "cm_orders"));
     // The down command as a script beside the Release: a relative program path.
-    write(dir_ / "bin" / "down", "#!/bin/sh\nexec alembic -c \"$(dirname \"$0\")/../alembic.ini\" "
-                                 "downgrade \"$1\"\n");
+    write(dir_ / "bin" / "down",
+          "#!/bin/sh\nexec alembic -c \"$(dirname \"$0\")/../alembic.ini\" "
+          "downgrade \"$1\"\n");
     fs::permissions(dir_ / "bin" / "down", fs::perms::owner_all);
 
     release_.metadata.name = "shop";
@@ -86,7 +95,8 @@ class AlembicCommandTest : public PostgresTest {
   // A verified dump of the database as it is now, then a drill down to `to`.
   model::Result<std::string> drill(const std::string& to) {
     const execute::DatabaseRef ref{release_, spec_, std::nullopt, true};
-    const auto now = std::chrono::time_point_cast<model::Duration>(std::chrono::system_clock::now());
+    const auto now =
+        std::chrono::time_point_cast<model::Duration>(std::chrono::system_clock::now());
     auto dump = database_->backup(ref, now, {});
     if (!dump) return dump.error();
     return database_->drill(ref, execute::DrillRequest{*dump, to, {}, {"cm_users", "cm_orders"}},

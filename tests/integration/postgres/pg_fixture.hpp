@@ -2,17 +2,17 @@
 // Shared by the postgres integration tests: one private server per test
 // process (ctest runs every test in its own process) and small SQL helpers.
 
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
-#include "postgres_server.hpp"
 #include "rewind/postgres/database_url.hpp"
 #include "rewind/postgres/driver.hpp"
+
+#include "postgres_server.hpp"
 
 namespace rwd::itest {
 

@@ -12,9 +12,9 @@ class RedactionTest : public PostgresTest {
   static postgres::MigrationError revision_error(const std::string& url) {
     postgres::DriverOptions options;
     options.connect_timeout = std::chrono::seconds(3);
-    auto rev = postgres::make_driver(model::MigrationDriver::kSqlDir, postgres::DatabaseUrl(url),
-                                     options)
-                   ->current_revision();
+    auto rev =
+        postgres::make_driver(model::MigrationDriver::kSqlDir, postgres::DatabaseUrl(url), options)
+            ->current_revision();
     EXPECT_FALSE(rev.ok()) << "expected a failure for " << postgres::redact_credentials(url);
     return rev.ok() ? postgres::MigrationError{} : rev.error();
   }
@@ -39,8 +39,8 @@ TEST_F(RedactionTest, UnknownHostAndMalformedUrls) {
         "postgresql://rewind:" + pw + "@127.0.0.1:notaport/postgres",
         "postgresql://rewind:" + pw + "@127.0.0.1:" + std::to_string(server().port()) +
             "/postgres?sslmode=" + pw,
-        "host=127.0.0.1 port=" + std::to_string(server().port()) + " user=rewind password=" +
-            pw + " sslmode=" + pw}) {
+        "host=127.0.0.1 port=" + std::to_string(server().port()) + " user=rewind password=" + pw +
+            " sslmode=" + pw}) {
     const auto error = revision_error(url);
     EXPECT_FALSE(error.message().empty());
     EXPECT_EQ(error.message().find(pw), std::string::npos) << error.message();
@@ -50,8 +50,8 @@ TEST_F(RedactionTest, UnknownHostAndMalformedUrls) {
 TEST_F(RedactionTest, ServerErrorEchoingThePassword) {
   // PostgreSQL repeats bad input in its message: invalid input syntax for type integer: "<pw>".
   const std::string pw = server().password();
-  auto set = postgres::parse_migration_files(
-      {{"0001_echo.up.sql", "SELECT '" + pw + "'::int;"}}, "test");
+  auto set =
+      postgres::parse_migration_files({{"0001_echo.up.sql", "SELECT '" + pw + "'::int;"}}, "test");
   ASSERT_TRUE(set.ok());
   auto result = postgres::make_sql_dir_migrator(url())->migrate(*set, "0001");
   ASSERT_FALSE(result.ok());

@@ -24,8 +24,9 @@ TEST_F(RevisionTest, GolangMigrateVersionAndDirty) {
   auto none = read(model::MigrationDriver::kGolangMigrate);
   ASSERT_TRUE(none.ok()) << none.error().message();
   EXPECT_EQ(*none, "none");
-  query("CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, "
-        "dirty boolean NOT NULL)");
+  query(
+      "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, "
+      "dirty boolean NOT NULL)");
   query("INSERT INTO schema_migrations VALUES (20240101120000, false)");
   auto rev = read(model::MigrationDriver::kGolangMigrate);
   ASSERT_TRUE(rev.ok()) << rev.error().message();
@@ -40,8 +41,9 @@ TEST_F(RevisionTest, GolangMigrateVersionAndDirty) {
 }
 
 TEST_F(RevisionTest, AlembicVersionNumAndSeveralHeads) {
-  query("CREATE TABLE alembic_version (version_num varchar(32) NOT NULL, "
-        "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))");
+  query(
+      "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL, "
+      "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))");
   auto none = read(model::MigrationDriver::kAlembic);
   ASSERT_TRUE(none.ok()) << none.error().message();
   EXPECT_EQ(*none, "none");
@@ -54,8 +56,7 @@ TEST_F(RevisionTest, AlembicVersionNumAndSeveralHeads) {
   auto heads = read(model::MigrationDriver::kAlembic);
   ASSERT_FALSE(heads.ok());
   EXPECT_EQ(heads.error().code, MigrationCode::kUnknownState);
-  EXPECT_NE(heads.error().message().find("2 heads (1975ea83b712, ae1027a6acf)"),
-            std::string::npos)
+  EXPECT_NE(heads.error().message().find("2 heads (1975ea83b712, ae1027a6acf)"), std::string::npos)
       << heads.error().message();
 }
 

@@ -1,6 +1,8 @@
 // sql-dir migrations against a real PostgreSQL: up and down, a missing down
 // script, the advisory lock between two controllers, a table locked by
 // another session, a failing script.
+#include "rewind/postgres/sql_dir.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -8,7 +10,6 @@
 #include <thread>
 
 #include "pg_fixture.hpp"
-#include "rewind/postgres/sql_dir.hpp"
 
 namespace rwd::itest {
 namespace {
@@ -130,10 +131,8 @@ TEST_F(SqlDirTest, TwoMigratorsSerializeOnTheAdvisoryLock) {
   postgres::MigrationResult<postgres::MigrationReport> first = postgres::MigrationError{};
   postgres::MigrationResult<postgres::MigrationReport> second = postgres::MigrationError{};
   std::thread a([&] { first = postgres::make_sql_dir_migrator(url())->migrate(set, "0003"); });
-  const std::string held =
-      "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted";
-  const std::string waiting =
-      "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted";
+  const std::string held = "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted";
+  const std::string waiting = "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted";
   const bool a_holds = wait_for_row(held);
   std::thread b([&] { second = postgres::make_sql_dir_migrator(url())->migrate(set, "0003"); });
   const bool b_waits = wait_for_row(waiting);
@@ -186,8 +185,8 @@ TEST_F(SqlDirTest, MigrationLockHeldByAnotherControllerIsBlocked) {
   n.exec("SELECT pg_advisory_lock(" + std::to_string(postgres::migration_lock_key("postgres")) +
          ")");
   const auto started = Clock::now();
-  auto blocked = postgres::make_sql_dir_migrator(url(), fast())->migrate(set_of(up_scripts()),
-                                                                         "0001");
+  auto blocked =
+      postgres::make_sql_dir_migrator(url(), fast())->migrate(set_of(up_scripts()), "0001");
   ASSERT_FALSE(blocked.ok());
   EXPECT_EQ(blocked.error().code, MigrationCode::kMigrationBlocked) << blocked.error().message();
   EXPECT_LT(Clock::now() - started, std::chrono::seconds(5));

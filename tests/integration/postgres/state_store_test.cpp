@@ -2,23 +2,25 @@
 // corrupt rows, the schema created once, no password in errors, and
 // `rewind status --state <url>` listing every host.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include "rewind/postgres/state_store.hpp"
 
 #include <array>
 #include <cstdio>
 #include <thread>
 
-#include "pg_fixture.hpp"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "rewind/model/codec.hpp"
-#include "rewind/postgres/state_store.hpp"
+
+#include "pg_fixture.hpp"
 
 namespace rwd::itest {
 namespace {
 
+using postgres::PostgresStateStore;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using postgres::PostgresStateStore;
 
 constexpr const char* kRelease = R"(apiVersion: rewind.dev/v1alpha1
 kind: Release
@@ -59,8 +61,9 @@ model::History history_of(int revisions) {
 class StateStoreTest : public PostgresTest {
  protected:
   void SetUp() override {
-    query("DROP TABLE IF EXISTS rewind_histories, rewind_statuses, rewind_quarantine, "
-          "rewind_state_schema");
+    query(
+        "DROP TABLE IF EXISTS rewind_histories, rewind_statuses, rewind_quarantine, "
+        "rewind_state_schema");
   }
   static std::unique_ptr<PostgresStateStore> open(const std::string& host) {
     auto s = PostgresStateStore::open(url(), host);
@@ -121,8 +124,9 @@ TEST_F(StateStoreTest, ACorruptBodyIsAnErrorAndBlocksWritesUntilQuarantined) {
   auto store = open("web-1");
   ASSERT_TRUE(store);
   ASSERT_TRUE(store->save(kApi, history_of(2)).ok());
-  query("UPDATE rewind_histories SET body = jsonb_set(body, '{revisions,1,outcome}', "
-        "'\"Bogus\"') RETURNING 1");
+  query(
+      "UPDATE rewind_histories SET body = jsonb_set(body, '{revisions,1,outcome}', "
+      "'\"Bogus\"') RETURNING 1");
   auto loaded = store->load(kApi);
   ASSERT_FALSE(loaded.ok());
   EXPECT_THAT(loaded.error().message, HasSubstr("host web-1"));
@@ -145,8 +149,9 @@ TEST_F(StateStoreTest, ACorruptReleaseNamesKindAndField) {
   auto store = open("web-1");
   ASSERT_TRUE(store);
   ASSERT_TRUE(store->write(parsed<model::Release>(kRelease)).ok());
-  query("UPDATE rewind_statuses SET body = jsonb_set(body, '{spec,image}', '{\"a\": 1}') "
-        "RETURNING 1");
+  query(
+      "UPDATE rewind_statuses SET body = jsonb_set(body, '{spec,image}', '{\"a\": 1}') "
+      "RETURNING 1");
   auto r = store->read_release(kApi);
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.error().message, HasSubstr("releases shop/api"));
@@ -158,10 +163,12 @@ TEST_F(StateStoreTest, ACorruptReleaseNamesKindAndField) {
 
 TEST_F(StateStoreTest, TheSchemaIsCreatedOnceByTwoStoresStartingTogether) {
   std::array<model::Status, 2> results;
-  std::thread t1([&] { results[0] = PostgresStateStore::open(url(), "a").ok() ? model::Status{}
-                                                                              : model::Error{}; });
-  std::thread t2([&] { results[1] = PostgresStateStore::open(url(), "b").ok() ? model::Status{}
-                                                                              : model::Error{}; });
+  std::thread t1([&] {
+    results[0] = PostgresStateStore::open(url(), "a").ok() ? model::Status{} : model::Error{};
+  });
+  std::thread t2([&] {
+    results[1] = PostgresStateStore::open(url(), "b").ok() ? model::Status{} : model::Error{};
+  });
   t1.join();
   t2.join();
   EXPECT_TRUE(results[0].ok() && results[1].ok());
@@ -188,8 +195,9 @@ TEST_F(StateStoreTest, ABrokenConnectionIsOpenedAgain) {
   auto store = open("web-1");
   ASSERT_TRUE(store);
   ASSERT_TRUE(store->save(kApi, history_of(1)).ok());
-  query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-        "AND backend_type = 'client backend'");
+  query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+      "AND backend_type = 'client backend'");
   auto loaded = store->load(kApi);
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   EXPECT_EQ(loaded->revisions.size(), 1U);
@@ -218,10 +226,10 @@ TEST_F(StateStoreTest, StatusListsEveryHostsReleases) {
   no_password.replace(no_password.find(":" + server().password()), server().password().size() + 1,
                       "");
   int status = -1;
-  const std::string out = run("PGPASSWORD=" + server().password() + " " +
-                                  std::string(REWIND_BINARY_DIR) +
-                                  "/controller/cli/rewind status --state " + no_password,
-                              status);
+  const std::string out =
+      run("PGPASSWORD=" + server().password() + " " + std::string(REWIND_BINARY_DIR) +
+              "/controller/cli/rewind status --state " + no_password,
+          status);
   EXPECT_EQ(status, 0) << out;
   EXPECT_THAT(out, HasSubstr("HOST"));
   EXPECT_THAT(out, HasSubstr("web-1"));
@@ -230,17 +238,16 @@ TEST_F(StateStoreTest, StatusListsEveryHostsReleases) {
   EXPECT_THAT(out, Not(HasSubstr(server().password())));
 
   ASSERT_TRUE(b->write(parsed<model::Release>(kRelease)).ok());  // api on both hosts now
-  const std::string detail = run("PGPASSWORD=" + server().password() + " " +
-                                     std::string(REWIND_BINARY_DIR) +
-                                     "/controller/cli/rewind status api -n shop --state " +
-                                     no_password,
-                                 status);
+  const std::string detail =
+      run("PGPASSWORD=" + server().password() + " " + std::string(REWIND_BINARY_DIR) +
+              "/controller/cli/rewind status api -n shop --state " + no_password,
+          status);
   EXPECT_EQ(status, 0) << detail;
   EXPECT_THAT(detail, HasSubstr("Host: web-1"));
   EXPECT_THAT(detail, HasSubstr("Host: web-2"));
-  const std::string dir = run(std::string(REWIND_BINARY_DIR) +
-                                  "/controller/cli/rewind status --state /var/lib/rewind",
-                              status);
+  const std::string dir =
+      run(std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind status --state /var/lib/rewind",
+          status);
   EXPECT_NE(status, 0);
   EXPECT_THAT(dir, HasSubstr("--state-dir"));
 }

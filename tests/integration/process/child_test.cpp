@@ -3,7 +3,6 @@
 
 #include "rewind/process/child.hpp"
 
-#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -12,6 +11,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 namespace rwd::process {
 namespace {
@@ -82,7 +83,7 @@ TEST(Child, EnvironmentIsAddedForTheChildOnly) {
   ASSERT_TRUE(r.succeeded()) << r.err;
   EXPECT_TRUE(r.out.starts_with("s3cret value|")) << r.out;
   EXPECT_GT(r.out.size(), std::string("s3cret value|").size());  // PATH inherited
-  EXPECT_EQ(std::getenv("REWIND_TEST_VAR"), nullptr);  // NOLINT(concurrency-mt-unsafe)
+  EXPECT_EQ(std::getenv("REWIND_TEST_VAR"), nullptr);            // NOLINT(concurrency-mt-unsafe)
 }
 
 TEST(Child, StdinIsEmpty) {

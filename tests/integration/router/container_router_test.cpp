@@ -4,16 +4,17 @@
 // libraries ldd lists (no registry); the container uses the host network and
 // a bind-mounted configuration directory, the backends are demo apps on loopback.
 
+#include <cstdio>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <cstdio>
 
 #include "rewind/docker/client.hpp"
 #include "rewind/docker/container_nginx.hpp"
 #include "rewind/http/client.hpp"
 #include "rewind/router/nginx_router.hpp"
 #include "rewind/router/nginx_upstream.hpp"
+
 #include "router/nginx_server.hpp"
 
 namespace rwd::router {
@@ -49,7 +50,8 @@ tar -C "$s" -c . | docker import \
   --change 'ENV PATH=/usr/sbin:/usr/bin' - "$IMAGE" >/dev/null
 )sh";
   const auto r = itest::run_command("IMAGE=" + image + " sh -c " + itest::shell_quote(script));
-  if (r.exit_code != 0) return ::testing::AssertionFailure() << "docker import failed: " << r.output;
+  if (r.exit_code != 0)
+    return ::testing::AssertionFailure() << "docker import failed: " << r.output;
   return ::testing::AssertionSuccess();
 }
 
@@ -68,15 +70,15 @@ class ContainerRouterTest : public ::testing::Test {
     std::filesystem::create_directories(dir_ / "upstreams");
     std::filesystem::create_directories(dir_ / "tmp");
     port_ = itest::free_loopback_port();
-    itest::write_text(dir_ / "nginx.conf", itest::nginx_config("/etc/nginx", port_,
-                                                                upstream_name(kWeb),
-                                                                "user nobody nogroup;\n"));
+    itest::write_text(
+        dir_ / "nginx.conf",
+        itest::nginx_config("/etc/nginx", port_, upstream_name(kWeb), "user nobody nogroup;\n"));
     itest::write_text(dir_ / "upstreams" / upstream_file_name(kWeb),
                       render_upstream(kWeb, weights(100, 0)));
     container_ = itest::unique_name("nginx");
-    const auto run = itest::run_command(
-        "docker run -d --name " + container_ + " " + itest::label_args() +
-        " --network host -v " + itest::shell_quote(dir_.string()) + ":/etc/nginx " + image);
+    const auto run = itest::run_command("docker run -d --name " + container_ + " " +
+                                        itest::label_args() + " --network host -v " +
+                                        itest::shell_quote(dir_.string()) + ":/etc/nginx " + image);
     ASSERT_EQ(run.exit_code, 0) << run.output;
     ASSERT_TRUE(itest::wait_http_ok(port_, "/version", std::chrono::seconds(20)))
         << itest::read_text(dir_ / "error.log")
@@ -92,9 +94,9 @@ class ContainerRouterTest : public ::testing::Test {
         std::move(client.value()),
         {container_, {"/usr/sbin/nginx", "-t", "-q"}, std::chrono::milliseconds(10'000)});
     ASSERT_TRUE(control.ok()) << control.error().message;
-    auto router = NginxRouter::create({dir_ / "upstreams", std::chrono::milliseconds(2000),
-                                       std::chrono::milliseconds(5)},
-                                      std::move(control.value()));
+    auto router = NginxRouter::create(
+        {dir_ / "upstreams", std::chrono::milliseconds(2000), std::chrono::milliseconds(5)},
+        std::move(control.value()));
     ASSERT_TRUE(router.ok()) << router.error().message;
     router_ = std::move(router.value());
   }

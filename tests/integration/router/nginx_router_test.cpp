@@ -3,14 +3,15 @@
 
 #include "rewind/router/nginx_router.hpp"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <cstdio>
 #include <thread>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "rewind/router/nginx_upstream.hpp"
+
 #include "router/nginx_server.hpp"
 
 namespace rwd::router {
@@ -30,9 +31,9 @@ class NginxRouterIntegrationTest : public ::testing::Test {
                              render_upstream(kWeb, weights(100, 0))));
     auto control = make_local_nginx(local_options());
     ASSERT_TRUE(control.ok()) << control.error().message;
-    auto router = NginxRouter::create({nginx_.upstream_dir(), std::chrono::milliseconds(2000),
-                                       std::chrono::milliseconds(5)},
-                                      std::move(control.value()));
+    auto router = NginxRouter::create(
+        {nginx_.upstream_dir(), std::chrono::milliseconds(2000), std::chrono::milliseconds(5)},
+        std::move(control.value()));
     ASSERT_TRUE(router.ok()) << router.error().message;
     router_ = std::move(router.value());
   }
@@ -50,8 +51,7 @@ class NginxRouterIntegrationTest : public ::testing::Test {
   model::Status timed_set(const std::vector<Backend>& b, const std::string& what) {
     const auto start = Clock::now();
     auto st = router_->set_weights(kWeb, b);
-    const auto ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    const auto ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     std::printf("[ timing   ] set_weights %s: %.1f ms\n", what.c_str(), ms);
     return st;
   }
@@ -114,15 +114,16 @@ TEST_F(NginxRouterIntegrationTest, NoRequestFailsWhileSwitchingBackAndForth) {
     }
   });
   for (int i = 0; i < 6; ++i) {
-    ASSERT_TRUE(timed_set(i % 2 == 0 ? weights(0, 100) : weights(100, 0), "switch " +
-                                                                              std::to_string(i))
-                    .ok());
+    ASSERT_TRUE(
+        timed_set(i % 2 == 0 ? weights(0, 100) : weights(100, 0), "switch " + std::to_string(i))
+            .ok());
   }
   done = true;
   client.join();
-  std::printf("[ traffic  ] %d requests answered, %d failed during 6 switches (%d sent again "
-              "after nginx closed the connection unanswered)\n",
-              ok.load(), failed.load(), retried.load());
+  std::printf(
+      "[ traffic  ] %d requests answered, %d failed during 6 switches (%d sent again "
+      "after nginx closed the connection unanswered)\n",
+      ok.load(), failed.load(), retried.load());
   EXPECT_GT(ok.load(), 0);
   EXPECT_EQ(failed.load(), 0) << "the first: " << first_failure;
 }
@@ -153,15 +154,14 @@ TEST_F(NginxRouterIntegrationTest, AReloadThatDoesNotTakeEffectIsAnError) {
   ASSERT_EQ(::kill(master, SIGSTOP), 0);
   auto control = make_local_nginx(local_options());
   ASSERT_TRUE(control.ok()) << control.error().message;
-  auto router = NginxRouter::create({nginx_.upstream_dir(), std::chrono::milliseconds(500),
-                                     std::chrono::milliseconds(5)},
-                                    std::move(control.value()));
+  auto router = NginxRouter::create(
+      {nginx_.upstream_dir(), std::chrono::milliseconds(500), std::chrono::milliseconds(5)},
+      std::move(control.value()));
   ASSERT_TRUE(router.ok());
   auto st = (*router)->set_weights(kWeb, weights(0, 100));
   ::kill(master, SIGCONT);
   ASSERT_FALSE(st.ok());
-  EXPECT_THAT(st.error().message,
-              HasSubstr("nginx did not reload: workers unchanged after 500ms"));
+  EXPECT_THAT(st.error().message, HasSubstr("nginx did not reload: workers unchanged after 500ms"));
   EXPECT_THAT(st.error().message, HasSubstr("see its error log"));
   EXPECT_THAT(st.error().message, HasSubstr("holds the new configuration"));
   EXPECT_EQ(st.error().kind, model::ErrorKind::kTransient);
@@ -184,9 +184,9 @@ TEST_F(NginxRouterIntegrationTest, AStalePidFileIsNamed) {
 
   auto st = router_->set_weights(kWeb, weights(0, 100));
   ASSERT_FALSE(st.ok());
-  EXPECT_THAT(st.error().message, HasSubstr("pid file " + nginx_.pid_file().string() +
-                                            " names pid " + std::to_string(gone) +
-                                            ", which is not running"));
+  EXPECT_THAT(st.error().message,
+              HasSubstr("pid file " + nginx_.pid_file().string() + " names pid " +
+                        std::to_string(gone) + ", which is not running"));
   EXPECT_EQ(itest::read_text(path), before);  // nothing written
 
   auto control = make_local_nginx(local_options());
@@ -201,9 +201,9 @@ TEST_F(NginxRouterIntegrationTest, AStalePidFileIsNamed) {
 }
 
 TEST_F(NginxRouterIntegrationTest, MisconfigurationsAreNamed) {
-  auto missing = NginxRouter::create({nginx_.dir() / "nope", std::chrono::milliseconds(2000),
-                                      std::chrono::milliseconds(5)},
-                                     make_local_nginx(local_options()).value());
+  auto missing = NginxRouter::create(
+      {nginx_.dir() / "nope", std::chrono::milliseconds(2000), std::chrono::milliseconds(5)},
+      make_local_nginx(local_options()).value());
   ASSERT_FALSE(missing.ok());
   EXPECT_THAT(missing.error().message, HasSubstr("nope does not exist"));
 

@@ -58,7 +58,8 @@ inline bool wait_http_ok(int port, const std::string& path, std::chrono::millise
 }
 
 inline std::filesystem::path make_temp_dir(const std::string& what) {
-  std::string tmpl = (std::filesystem::temp_directory_path() / ("rewind-" + what + "-XXXXXX")).string();
+  std::string tmpl =
+      (std::filesystem::temp_directory_path() / ("rewind-" + what + "-XXXXXX")).string();
   if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   return tmpl;
 }
@@ -110,8 +111,8 @@ class NginxServer {
     write_text(upstream_dir() / bootstrap_name, bootstrap);
     const CommandResult r = run_command(command_line({"-c", config_path().string()}));
     if (r.exit_code != 0) {
-      return ::testing::AssertionFailure() << "nginx did not start: " << r.output
-                                           << read_text(dir_ / "error.log");
+      return ::testing::AssertionFailure()
+             << "nginx did not start: " << r.output << read_text(dir_ / "error.log");
     }
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < until) {
@@ -127,7 +128,8 @@ class NginxServer {
   void stop() {
     const int pid = master_pid();
     // Only an nginx master: a test may have written a stale or foreign pid.
-    if (pid <= 0 || read_text("/proc/" + std::to_string(pid) + "/cmdline").rfind("nginx: master", 0) != 0) {
+    if (pid <= 0 ||
+        read_text("/proc/" + std::to_string(pid) + "/cmdline").rfind("nginx: master", 0) != 0) {
       return;
     }
     ::kill(pid, SIGQUIT);

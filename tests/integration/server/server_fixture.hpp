@@ -3,15 +3,16 @@
 // controller wires it: standard routes over a real metrics registry and an
 // in-memory resource provider, plus a slow route for the stop() tests.
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <future>
 #include <memory>
 #include <optional>
 
+#include <gtest/gtest.h>
+
 #include "rewind/http/server.hpp"
 #include "rewind/runtime/metrics.hpp"
+
 #include "test_client.hpp"
 
 namespace rwd::http::testing {
@@ -30,18 +31,17 @@ class ServerTest : public ::testing::Test {
     controller_metrics_.emplace(runtime::register_controller_metrics(*metrics_));
     provider_ = std::make_shared<InMemoryResourceProvider>();
     Router router;
-    add_standard_routes(router, StandardRoutes{
-                                    .readiness =
-                                        [this] {
-                                          return ready_.load() ? Readiness{}
-                                                               : Readiness{false, "warming up"};
-                                        },
-                                    .metrics = [this] { return metrics_->render(); },
-                                    .resources = provider_,
-                                });
-    router.add("POST", "/echo", [](const ServerRequest& r) {
-      return ServerResponse::text(200, r.body);
-    });
+    add_standard_routes(
+        router, StandardRoutes{
+                    .readiness =
+                        [this] {
+                          return ready_.load() ? Readiness{} : Readiness{false, "warming up"};
+                        },
+                    .metrics = [this] { return metrics_->render(); },
+                    .resources = provider_,
+                });
+    router.add("POST", "/echo",
+               [](const ServerRequest& r) { return ServerResponse::text(200, r.body); });
     router.get("/slow", [this](const ServerRequest&) {
       slow_entered_.set_value();
       slow_release_.wait();

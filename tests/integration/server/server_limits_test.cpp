@@ -96,8 +96,8 @@ TEST_F(ServerTest, TricklingClientIsCutOffAtTheRequestDeadline) {
   options_.read_timeout = 600ms;
   start();
   TestClient slow(port());
-  const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Long: " +
-                              std::string(200, 'z') + "\r\n\r\n";
+  const std::string request =
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Long: " + std::string(200, 'z') + "\r\n\r\n";
   const auto t0 = Clock::now();
   // One byte every 50 ms would take 12 s; each byte is "progress", but the
   // deadline covers the whole request.

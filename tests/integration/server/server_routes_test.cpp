@@ -128,9 +128,9 @@ TEST_F(ServerTest, ConnectionCloseAndHttp10Close) {
 TEST_F(ServerTest, PipelinedRequestsAnsweredInOrder) {
   start();
   TestClient c(port());
-  ASSERT_FALSE(c.write(
-      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-      "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_FALSE(
+      c.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+              "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"));
   Response first;
   Response second;
   ASSERT_FALSE(c.read(first));

@@ -3,6 +3,11 @@
 // bytes (so a test can send half a request, oversized headers or garbage)
 // and parses responses with Beast. Every operation has a deadline.
 
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,11 +16,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-
-#include <chrono>
-#include <cstdint>
-#include <string>
-#include <string_view>
 
 namespace rwd::http::testing {
 
@@ -28,8 +28,7 @@ using Response = bhttp::response<bhttp::string_body>;
 
 class TestClient {
  public:
-  explicit TestClient(std::uint16_t port, std::string host = "127.0.0.1")
-      : stream_(ioc_) {
+  explicit TestClient(std::uint16_t port, std::string host = "127.0.0.1") : stream_(ioc_) {
     const asio::ip::tcp::endpoint ep(asio::ip::make_address(host), port);
     stream_.expires_after(5s);
     stream_.async_connect(ep, [this](beast::error_code ec) { connect_error_ = ec; });

@@ -1,11 +1,12 @@
 // Reading and listing on a real file system.
 
+#include "rewind/source/directory_files.hpp"
+
 #include <sys/stat.h>
 
 #include <gmock/gmock.h>
 
 #include "dir_fixture.hpp"
-#include "rewind/source/directory_files.hpp"
 #include "unprivileged.hpp"
 
 namespace rwd::source::testing {

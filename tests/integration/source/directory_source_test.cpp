@@ -28,8 +28,7 @@ TEST_F(SourceTest, TheInitialListIsInTheStoreWhenStartReturns) {
   EXPECT_TRUE(source_->diagnostics().empty());
   EXPECT_EQ(source_->stats().full_scans, 1U);
   EXPECT_EQ(source_->stats().watched_dirs, 3U);  // root, team, team/deep
-  EXPECT_EQ(store_.get(runtime::release_ref("shop", "api"))->source,
-            "directory:" + root_.string());
+  EXPECT_EQ(store_.get(runtime::release_ref("shop", "api"))->source, "directory:" + root_.string());
 }
 
 TEST_F(SourceTest, StartFailsOnAMissingDirectory) {
@@ -122,10 +121,11 @@ TEST_F(SourceTest, ABrokenFileKeepsItsObjectsReportsErrorsAndRecovers) {
   }));
 
   // Valid YAML, invalid spec: still kept, a field error with its path.
-  write_file(root_ / "api.yaml", "apiVersion: rewind.dev/v1alpha1\nkind: Release\n"
-                                 "metadata: {name: api, namespace: shop}\n"
-                                 "spec: {target: {docker: {project: shop, service: api}}, "
-                                 "image: api:9, replicas: 3}\n");
+  write_file(root_ / "api.yaml",
+             "apiVersion: rewind.dev/v1alpha1\nkind: Release\n"
+             "metadata: {name: api, namespace: shop}\n"
+             "spec: {target: {docker: {project: shop, service: api}}, "
+             "image: api:9, replicas: 3}\n");
   ASSERT_TRUE(eventually([&] { return diagnostics_mention("spec.replicas"); }));
   EXPECT_EQ(image("api"), "api:1");
 

@@ -5,8 +5,6 @@
 // each time, and keeps every answer: the assertions are on what it saw, on
 // the containers the Engine reports and on the upstream file.
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -16,9 +14,11 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "rewind/model/time.hpp"
+
 #include "traffic/fixture.hpp"
 
 namespace rwd::itest {
@@ -31,9 +31,8 @@ class BlueGreenTest : public TrafficTest {
   BlueGreenTest() : TrafficTest("bluegreen") {}
   void write_release(const std::string& image, const std::string& scale_down_delay,
                      const std::string& extra = "") {
-    TrafficTest::write_release(
-        image, "  strategy: {type: BlueGreen, blueGreen: {scaleDownDelay: " + scale_down_delay +
-                   "}}\n" + extra);
+    TrafficTest::write_release(image, "  strategy: {type: BlueGreen, blueGreen: {scaleDownDelay: " +
+                                          scale_down_delay + "}}\n" + extra);
   }
 };
 
@@ -83,9 +82,10 @@ TEST_F(BlueGreenTest, V1ToV2SwitchesWithoutAFailedRequestAndStopsTheOldColorAfte
     }
   }
   ASSERT_TRUE(first_v2.has_value());
-  const auto mixed = last_v1 > *first_v2 ? std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               last_v1 - *first_v2)
-                                         : std::chrono::milliseconds(0);
+  const auto mixed =
+      last_v1 > *first_v2
+          ? std::chrono::duration_cast<std::chrono::milliseconds>(last_v1 - *first_v2)
+          : std::chrono::milliseconds(0);
   EXPECT_EQ(failed, 0U) << "of " << answers.size() << " requests";
   EXPECT_GT(answers.size(), 500U);
   EXPECT_EQ(answers.back().body, "v2");
@@ -121,7 +121,8 @@ TEST_F(BlueGreenTest, V2FailingItsAnalysisAfterTheSwitchIsSwitchedBackToTheColor
   client_ = std::make_unique<Client>(nginx_.port());
   write_release("rewind-demo:v2", "10m", "  config: {env: {DEMO_ERROR_RATE: \"1\"}}\n" + analysis);
   ASSERT_TRUE(eventually([&] { return client_->last() == "v2"; }, 60s)) << svc_->describe();
-  ASSERT_TRUE(eventually([&] { return svc_->outcomes().size() == 2 && svc_->outcomes()[1] == "FailedAnalysis"; }, 60s))
+  ASSERT_TRUE(eventually(
+      [&] { return svc_->outcomes().size() == 2 && svc_->outcomes()[1] == "FailedAnalysis"; }, 60s))
       << svc_->describe();
   ASSERT_TRUE(eventually([&] { return client_->last() == "v1" && svc_->stable_at(1); }, 30s))
       << svc_->describe();
@@ -143,8 +144,10 @@ TEST_F(BlueGreenTest, V2FailingItsAnalysisAfterTheSwitchIsSwitchedBackToTheColor
   ASSERT_TRUE(decided.has_value()) << h.dump(2);
   std::optional<Clock::time_point> back;
   for (const auto& a : answers) {
-    if (a.body == "v2") back.reset();
-    else if (a.body == "v1" && !back && a.at >= *decided - 1s) back = a.at;
+    if (a.body == "v2")
+      back.reset();
+    else if (a.body == "v1" && !back && a.at >= *decided - 1s)
+      back = a.at;
   }
   ASSERT_TRUE(back.has_value());
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*back - *decided).count();

@@ -3,8 +3,6 @@
 // client sends GET /version through nginx all along; the shares it sees are
 // compared with the weights in the upstream file at the time.
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -15,7 +13,10 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "rewind/model/time.hpp"
+
 #include "traffic/fixture.hpp"
 
 namespace rwd::itest {
@@ -76,7 +77,8 @@ class WeightLog {
             const int w = read();
             {
               std::lock_guard lock(mu_);
-              if (samples_.empty() || samples_.back().second != w) samples_.emplace_back(Clock::now(), w);
+              if (samples_.empty() || samples_.back().second != w)
+                samples_.emplace_back(Clock::now(), w);
             }
             std::this_thread::sleep_for(10ms);
           }
@@ -105,8 +107,10 @@ class WeightLog {
       std::size_t n = 0;
       for (const auto& a : answers) n += a.at >= from && a.at < to ? 1U : 0U;
       out += std::to_string(samples_[i].second) + "@" +
-             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                from.time_since_epoch()).count() % 100000) +
+             std::to_string(
+                 std::chrono::duration_cast<std::chrono::milliseconds>(from.time_since_epoch())
+                     .count() %
+                 100000) +
              "ms:" + std::to_string(n) + " ";
     }
     return out;
@@ -147,10 +151,12 @@ TEST_F(CanaryTest, AGoodVersionGoesTenThenFiftyThenAllOfTheTraffic) {
   }
   ASSERT_TRUE(by_weight.count(10) && by_weight.count(50))
       << "weights seen " << ::testing::PrintToString(weights.seen()) << "; " << answers.size()
-      << " answers, the last " << (answers.empty() ? std::string("-") : answers.back().body)
-      << "; " << weights.describe(answers);
-  const double at10 = static_cast<double>(by_weight[10].first) / static_cast<double>(by_weight[10].second);
-  const double at50 = static_cast<double>(by_weight[50].first) / static_cast<double>(by_weight[50].second);
+      << " answers, the last " << (answers.empty() ? std::string("-") : answers.back().body) << "; "
+      << weights.describe(answers);
+  const double at10 =
+      static_cast<double>(by_weight[10].first) / static_cast<double>(by_weight[10].second);
+  const double at50 =
+      static_cast<double>(by_weight[50].first) / static_cast<double>(by_weight[50].second);
   std::cout << "canary: v2 share " << at10 << " of " << by_weight[10].second << " requests at 10%, "
             << at50 << " of " << by_weight[50].second << " at 50%\n";
   EXPECT_GT(by_weight[10].second, 100U);
@@ -170,8 +176,8 @@ TEST_F(CanaryTest, ThirtyPercentErrorsAbortTheCanaryAndNoRequestReachesItAfterwa
   const std::string steps = "[{setWeight: 20}, {analysis: {}}, {setWeight: 50}]";
   // v1 has no spec.analysis (the compose container is adopted as it is), so
   // no analysis step either: steps are not part of the revision.
-  ASSERT_NO_FATAL_FAILURE(
-      start_at_v1("[{setWeight: 20}, {setWeight: 50}]", "  config: {env: {DEMO_ERROR_RATE: \"0\"}}\n"));
+  ASSERT_NO_FATAL_FAILURE(start_at_v1("[{setWeight: 20}, {setWeight: 50}]",
+                                      "  config: {env: {DEMO_ERROR_RATE: \"0\"}}\n"));
 
   // v2 answers 30 % of GET / with a 500; the analysis GETs / on the canary
   // every 500 ms for up to 30 s and fails at the first 500.
@@ -187,7 +193,8 @@ TEST_F(CanaryTest, ThirtyPercentErrorsAbortTheCanaryAndNoRequestReachesItAfterwa
                "        failIf: \"> 5\"\n");
   ASSERT_TRUE(eventually([&] { return client_->last() == "v2" || canary_weight() == 20; }, 60s))
       << svc_->describe();
-  ASSERT_TRUE(eventually([&] { return svc_->outcomes().size() == 2 && svc_->outcomes()[1] == "FailedAnalysis"; }, 60s))
+  ASSERT_TRUE(eventually(
+      [&] { return svc_->outcomes().size() == 2 && svc_->outcomes()[1] == "FailedAnalysis"; }, 60s))
       << svc_->describe();
   ASSERT_TRUE(eventually([&] { return rolled_back_to(1); }, 30s)) << svc_->describe();
   std::this_thread::sleep_for(500ms);
@@ -232,10 +239,13 @@ TEST_F(CanaryTest, ARestartDuringAPauseResumesThatPause) {
   WeightLog weights(*this, [this] { return canary_weight(); });
   write_canary("rewind-demo:v2", steps);
   ASSERT_TRUE(eventually([&] { return canary_weight() == 10; }, 60s)) << svc_->describe();
-  ASSERT_TRUE(eventually([&] {
-    const auto s = svc_->status()["status"];
-    return s.contains("progress") && s["progress"].value("stepIndex", -1) == 3;
-  }, 10s)) << svc_->status().dump(2);
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto s = svc_->status()["status"];
+        return s.contains("progress") && s["progress"].value("stepIndex", -1) == 3;
+      },
+      10s))
+      << svc_->status().dump(2);
   const auto before = svc_->status()["status"]["progress"];
   const std::string canary_id = container_of(2);
   ASSERT_FALSE(canary_id.empty());

@@ -5,12 +5,12 @@
 // container, as the README says to write it), and `rewind watch` with the
 // --nginx-* options.
 
-#include <gtest/gtest.h>
-
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "compose_service.hpp"
 #include "docker_env.hpp"
@@ -31,9 +31,9 @@ class TrafficTest : public ::testing::Test {
     ASSERT_TRUE(svc_->up("rewind-demo:v1"));
     const auto up = svc_->running();
     ASSERT_EQ(up.size(), 1U);
-    ASSERT_TRUE(nginx_.start("rewind_it_api", "it_api.conf",
-                             "upstream rewind_it_api { server 127.0.0.1:" + host_port(up[0]) +
-                                 "; }\n"));
+    ASSERT_TRUE(
+        nginx_.start("rewind_it_api", "it_api.conf",
+                     "upstream rewind_it_api { server 127.0.0.1:" + host_port(up[0]) + "; }\n"));
     ASSERT_EQ(versions(nginx_.port(), 1).count("v1"), 1U);
   }
   void TearDown() override {
@@ -45,7 +45,8 @@ class TrafficTest : public ::testing::Test {
       }
       const std::string killed = ComposeService::read_text(svc_->log("killed"));
       if (!killed.empty()) std::cerr << "---- the killed watcher's log ----\n" << killed;
-      std::cerr << "---- upstream file ----\n" << upstream() << "---- nginx error log ----\n"
+      std::cerr << "---- upstream file ----\n"
+                << upstream() << "---- nginx error log ----\n"
                 << nginx_.error_log() << svc_->describe();
     }
   }

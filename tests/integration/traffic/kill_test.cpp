@@ -5,8 +5,6 @@
 // service running it, nginx serving only it, and — measured by a client
 // going through nginx all along, the crash included — no failed request.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -15,7 +13,11 @@
 #include <string>
 #include <vector>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "rewind/execute/kill_point.hpp"
+
 #include "traffic/fixture.hpp"
 
 namespace rwd::itest {
@@ -54,17 +56,23 @@ class TrafficKillTest : public TrafficTest, public ::testing::WithParamInterface
       ASSERT_TRUE(eventually([&] {
         status = doomed.wait_exit(0ms);
         return status.has_value();
-      })) << "the watcher never reached " << c.point << "\n" << svc_->describe();
-      EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL) << "wait status " << *status;
+      })) << "the watcher never reached "
+          << c.point << "\n"
+          << svc_->describe();
+      EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL)
+          << "wait status " << *status;
       EXPECT_THAT(ComposeService::read_text(svc_->log("killed")),
                   HasSubstr("kill point " + c.point + " reached"));
     }
     start_watcher();
-    ASSERT_TRUE(eventually([&] {
-      return svc_->stable_at(2) && running_names().size() == 1 &&
-             svc_->status()["status"].value("phase", "") == "Healthy" &&
-             client_->last() == "v2";
-    }, 60s)) << svc_->describe();
+    ASSERT_TRUE(eventually(
+        [&] {
+          return svc_->stable_at(2) && running_names().size() == 1 &&
+                 svc_->status()["status"].value("phase", "") == "Healthy" &&
+                 client_->last() == "v2";
+        },
+        60s))
+        << svc_->describe();
     const auto up = svc_->running();
     ASSERT_EQ(up.size(), 1U);
     EXPECT_EQ(up[0]["Config"].value("Image", ""), "rewind-demo:v2");
@@ -93,7 +101,8 @@ std::vector<Case> cases(const std::string& strategy, const std::vector<std::stri
 
 std::string test_name(const ::testing::TestParamInfo<Case>& info) {
   std::string out;
-  for (const char c : info.param.point) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  for (const char c : info.param.point)
+    out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   return out;
 }
 

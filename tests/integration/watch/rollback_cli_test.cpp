@@ -3,15 +3,15 @@
 // image the service's container runs (Engine API inspect), what it answers on
 // /version, its container id, and the state files.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
 #include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "compose_service.hpp"
 #include "docker_env.hpp"
@@ -113,9 +113,11 @@ TEST_F(RollbackCliTest, WatcherRunsTheRequestAndTheCommandFollowsIt) {
   Watcher watcher(svc_.releases(), svc_.state(), svc_.log("a"));
   deploy_v1_then_v2();
 
-  const CommandResult r = rewind("rollback api -n it --to 1 --reason 'integration test'" + state_arg());
+  const CommandResult r =
+      rewind("rollback api -n it --to 1 --reason 'integration test'" + state_arg());
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("handed to rewind watch (pid " + std::to_string(watcher.pid()) + ")"));
+  EXPECT_THAT(r.output,
+              HasSubstr("handed to rewind watch (pid " + std::to_string(watcher.pid()) + ")"));
   EXPECT_THAT(r.output, HasSubstr("taken up by the watcher"));
   EXPECT_THAT(r.output, HasSubstr("succeeded"));
   EXPECT_THAT(r.output, HasSubstr("Release it/api is back on revision 1 (rewind-demo:v1)"));
@@ -165,12 +167,12 @@ TEST_F(RollbackCliTest, WatcherRunsTheRequestAndTheCommandFollowsIt) {
   EXPECT_EQ(files_in("requests/it").size(), 2U);
 
   // A second watcher on the same state directory is refused at once.
-  const CommandResult second =
-      run_command("timeout 30 " + std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind watch --dir " +
-                  svc_.releases().string() + state_arg() + " --listen 127.0.0.1:0 < /dev/null");
+  const CommandResult second = run_command(
+      "timeout 30 " + std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind watch --dir " +
+      svc_.releases().string() + state_arg() + " --listen 127.0.0.1:0 < /dev/null");
   EXPECT_EQ(second.exit_code, 1);
-  EXPECT_THAT(second.output, HasSubstr("is in use by rewind watch (pid " +
-                                       std::to_string(watcher.pid()) + ")"));
+  EXPECT_THAT(second.output,
+              HasSubstr("is in use by rewind watch (pid " + std::to_string(watcher.pid()) + ")"));
 
   EXPECT_EQ(watcher.stop(), 0);
 }
@@ -204,7 +206,8 @@ TEST_F(RollbackCliTest, WithoutWatcherEmergencyRollbackRunsInProcessOnce) {
   ASSERT_TRUE(rb.is_object());
   EXPECT_EQ(rb["status"]["phase"], "Succeeded");
   EXPECT_EQ(rb["spec"]["emergency"], true);
-  EXPECT_THAT(rb["spec"]["reason"].get<std::string>(), ::testing::StartsWith("emergency rollback: "));
+  EXPECT_THAT(rb["spec"]["reason"].get<std::string>(),
+              ::testing::StartsWith("emergency rollback: "));
   EXPECT_EQ(rb["metadata"]["annotations"]["rewind.dev/emergency"], "true");
   const auto s = svc_.status()["status"];
   EXPECT_EQ(s["pin"]["revision"], 1);
@@ -294,7 +297,8 @@ TEST_F(RollbackCliTest, TargetImageThatIsGoneIsRefused) {
 
   const CommandResult r = rewind("rollback api -n it --to 1 --timeout 1m" + state_arg());
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("the image " + gone + " of revision 1 is not on this Docker host "
+  EXPECT_THAT(r.output, HasSubstr("the image " + gone +
+                                  " of revision 1 is not on this Docker host "
                                   "and cannot be pulled"));
   EXPECT_EQ(serving_id(), id);
   EXPECT_TRUE(files_in("requests/it").empty());

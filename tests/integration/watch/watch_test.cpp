@@ -3,8 +3,6 @@
 // assertion is on the outside world: which image the compose service's
 // container runs, what it answers on /version, what the state files say.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -13,8 +11,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "docker_env.hpp"
 #include "watcher_process.hpp"
@@ -57,9 +58,15 @@ class WatchTest : public ::testing::Test {
     std::ofstream(tmp) << "apiVersion: rewind.dev/v1alpha1\nkind: Release\n"
                           "metadata: {name: api, namespace: it}\n"
                           "spec:\n"
-                          "  target: {docker: {project: " << project_ << ", service: api}}\n"
-                          "  image: " << image << "\n"
-                          "  config: {env: {DEMO_HEALTHY: \"" << (healthy ? "true" : "false") << "\"}}\n"
+                          "  target: {docker: {project: "
+                       << project_
+                       << ", service: api}}\n"
+                          "  image: "
+                       << image
+                       << "\n"
+                          "  config: {env: {DEMO_HEALTHY: \""
+                       << (healthy ? "true" : "false")
+                       << "\"}}\n"
                           "  healthCheck: {http: {path: /health, port: 8080}, interval: 500ms, "
                           "timeout: 1s, failureThreshold: 3}\n"
                           "  rollbackPolicy: {progressDeadline: 1m}\n";
@@ -68,9 +75,9 @@ class WatchTest : public ::testing::Test {
 
   // Images of the service's running containers.
   std::vector<std::string> running_images() {
-    const CommandResult r = run_command(
-        "docker ps --filter label=com.docker.compose.project=" + project_ +
-        " --filter label=com.docker.compose.service=api --format '{{.Image}}'");
+    const CommandResult r =
+        run_command("docker ps --filter label=com.docker.compose.project=" + project_ +
+                    " --filter label=com.docker.compose.service=api --format '{{.Image}}'");
     std::vector<std::string> out;
     std::string line;
     std::istringstream in(r.output);
@@ -82,9 +89,9 @@ class WatchTest : public ::testing::Test {
 
   // What the service answers on /version through its published port.
   std::string served_version() {
-    const CommandResult ps = run_command(
-        "docker ps -q --filter label=com.docker.compose.project=" + project_ +
-        " --filter label=com.docker.compose.service=api");
+    const CommandResult ps =
+        run_command("docker ps -q --filter label=com.docker.compose.project=" + project_ +
+                    " --filter label=com.docker.compose.service=api");
     const std::string id = trimmed(ps.output);
     if (id.empty() || id.find('\n') != std::string::npos) return "";
     // "127.0.0.1:49153", one line per binding; empty while it restarts.

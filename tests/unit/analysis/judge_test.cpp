@@ -1,10 +1,11 @@
 // judge() and record(): table-driven, no I/O.
 
+#include "rewind/analysis/judge.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "fakes.hpp"
-#include "rewind/analysis/judge.hpp"
 
 namespace rwd::analysis {
 namespace {
@@ -65,8 +66,8 @@ INSTANTIATE_TEST_SUITE_P(
              K::kPass, "rps: 10.5, not <= 10"},
         Case{"equal", query_metric("up", "== 0"), Measurement::of(0), std::nullopt, K::kFail,
              "up: 0 == 0"},
-        Case{"not equal", query_metric("info", "!= 1"), Measurement::of(1), std::nullopt,
-             K::kPass, "info: 1, not != 1"},
+        Case{"not equal", query_metric("info", "!= 1"), Measurement::of(1), std::nullopt, K::kPass,
+             "info: 1, not != 1"},
         Case{"baseline fires", query_metric("p95", "> 3x baseline"), Measurement::of(2.1),
              Measurement::of(0.5), K::kFail, "p95: 2.1 > 3x baseline 0.5 (=1.5)"},
         Case{"baseline holds", query_metric("p95", "> 3x baseline"), Measurement::of(1.2),
@@ -81,8 +82,8 @@ INSTANTIATE_TEST_SUITE_P(
              "p95: 2.1, baseline failed: HTTP 503"},
         Case{"warn only", query_metric("p95", "> 5", "> 2"), Measurement::of(3), std::nullopt,
              K::kWarn, "p95: 3 > 2 (warnIf)"},
-        Case{"fail beats warn", query_metric("p95", "> 5", "> 2"), Measurement::of(6),
-             std::nullopt, K::kFail, "p95: 6 > 5"},
+        Case{"fail beats warn", query_metric("p95", "> 5", "> 2"), Measurement::of(6), std::nullopt,
+             K::kFail, "p95: 6 > 5"},
         Case{"warnIf alone passes", query_metric("p95", "", "> 2"), Measurement::of(1),
              std::nullopt, K::kPass, "p95: 1"},
         Case{"warn against baseline without one", query_metric("p95", "> 5", "> 2x baseline"),
@@ -94,17 +95,18 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"inconclusive measurement", query_metric("e", "> 0.05"),
              Measurement::inconclusive("empty result"), std::nullopt, K::kInconclusive,
              "e: inconclusive: empty result"},
-        Case{"command default failIf", command_metric(), Measurement::of(3), std::nullopt,
-             K::kFail, "smoke: 3 != 0"},
-        Case{"command default passes", command_metric(), Measurement::of(0), std::nullopt,
-             K::kPass, "smoke: 0, not != 0"},
+        Case{"command default failIf", command_metric(), Measurement::of(3), std::nullopt, K::kFail,
+             "smoke: 3 != 0"},
+        Case{"command default passes", command_metric(), Measurement::of(0), std::nullopt, K::kPass,
+             "smoke: 0, not != 0"},
         Case{"command own failIf", command_metric("> 1"), Measurement::of(1), std::nullopt,
              K::kPass, "smoke: 1, not > 1"},
-        Case{"http without threshold passes", http_metric(), Measurement::of(0.012),
-             std::nullopt, K::kPass, "health: 0.012"},
+        Case{"http without threshold passes", http_metric(), Measurement::of(0.012), std::nullopt,
+             K::kPass, "health: 0.012"},
         Case{"http wrong status fails whatever failIf says", http_metric(),
              Measurement::failed("GET http://a:1/health: HTTP 503, expected 200", 0.001),
-             std::nullopt, K::kFail, "health: failed: GET http://a:1/health: HTTP 503, expected 200"}),
+             std::nullopt, K::kFail,
+             "health: failed: GET http://a:1/health: HTTP 503, expected 200"}),
     [](const ::testing::TestParamInfo<Case>& param) {
       std::string n = param.param.name;
       for (char& c : n) {
@@ -145,8 +147,9 @@ TEST(Record, InconclusiveHasItsOwnLimit) {
   MetricTally t;
   const MetricOutcome o = record(t, m, Verdict{K::kInconclusive, "error-rate: inconclusive: x"});
   EXPECT_EQ(o.state, MetricState::kFailed);
-  EXPECT_EQ(o.reason, "1 inconclusive measurement, more than inconclusiveLimit 0; last: "
-                      "error-rate: inconclusive: x");
+  EXPECT_EQ(o.reason,
+            "1 inconclusive measurement, more than inconclusiveLimit 0; last: "
+            "error-rate: inconclusive: x");
   m.inconclusive_limit = 2;
   MetricTally t2;
   EXPECT_EQ(record(t2, m, Verdict{K::kInconclusive, "x"}).state, MetricState::kRunning);

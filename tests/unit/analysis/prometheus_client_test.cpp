@@ -3,21 +3,21 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "fakes.hpp"
 #include "rewind/analysis/prometheus.hpp"
 #include "rewind/analysis/provider.hpp"
 #include "rewind/http/url.hpp"
 
+#include "fakes.hpp"
+
 namespace rwd::analysis {
 namespace {
 
+using testing::FakeHttp;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::FakeHttp;
 
-constexpr const char* kOk =
-    R"({"status":"success","data":{"resultType":"vector",)"
-    R"("result":[{"metric":{},"value":[1,"0.25"]}]}})";
+constexpr const char* kOk = R"({"status":"success","data":{"resultType":"vector",)"
+                            R"("result":[{"metric":{},"value":[1,"0.25"]}]}})";
 
 TEST(PrometheusAddress, SplitsHostPrefixAndCredentials) {
   auto a = parse_prometheus_address("http://127.0.0.1:9090");
@@ -61,9 +61,9 @@ TEST(PrometheusClient, SendsAnInstantQueryWithTimeoutAndCredentials) {
   ASSERT_EQ(fake.requests.size(), 1U);
   const auto& r = fake.requests[0];
   EXPECT_EQ(r.method, "GET");
-  EXPECT_EQ(r.target, "/prom/api/v1/query?query=" +
-                          http::percent_encode(R"(sum(rate(x{code=~"5.."}[1m])))") +
-                          "&timeout=1500ms&tenant=a");
+  EXPECT_EQ(r.target,
+            "/prom/api/v1/query?query=" + http::percent_encode(R"(sum(rate(x{code=~"5.."}[1m])))") +
+                "&timeout=1500ms&tenant=a");
   EXPECT_EQ(fake.timeouts[0], std::chrono::milliseconds(1500));
   bool auth = false;
   for (const auto& [k, v] : r.headers) {

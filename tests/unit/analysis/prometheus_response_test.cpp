@@ -1,10 +1,10 @@
 // parse_query_response: every shape /api/v1/query can answer, and junk.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "rewind/analysis/prometheus.hpp"
 
@@ -54,8 +54,8 @@ TEST(PrometheusResponse, AnEmptyVectorIsInconclusiveNotZero) {
 
 TEST(PrometheusResponse, NaNAndInfinitiesAreInconclusive) {
   for (const char* v : {"NaN", "+Inf", "-Inf"}) {
-    auto s = parse_query_response(vector_of(std::string(R"({"metric":{},"value":[1,")") + v +
-                                            "\"]}"));
+    auto s =
+        parse_query_response(vector_of(std::string(R"({"metric":{},"value":[1,")") + v + "\"]}"));
     ASSERT_TRUE(s) << v << ": " << s.error().message;
     EXPECT_FALSE(s->value) << v;
     EXPECT_THAT(s->detail, HasSubstr(v));
@@ -103,8 +103,8 @@ TEST(PrometheusResponse, NonJsonIsAnErrorWithTheStartOfTheInputOnly) {
 }
 
 TEST(PrometheusResponse, OtherResultTypesAreRefused) {
-  auto matrix = parse_query_response(
-      R"({"status":"success","data":{"resultType":"matrix","result":[]}})");
+  auto matrix =
+      parse_query_response(R"({"status":"success","data":{"resultType":"matrix","result":[]}})");
   ASSERT_FALSE(matrix);
   EXPECT_THAT(matrix.error().message, HasSubstr("matrix"));
   auto str = parse_query_response(
@@ -144,8 +144,8 @@ TEST(PrometheusResponse, DeepNestingIsRefusedWithoutRecursion) {
   ASSERT_FALSE(s);
   EXPECT_THAT(s.error().message, HasSubstr("nested deeper"));
   // Brackets inside strings do not count.
-  auto in_string = parse_query_response(
-      R"({"status":"error","errorType":"bad_data","error":")" + std::string(100, '[') + "\"}");
+  auto in_string = parse_query_response(R"({"status":"error","errorType":"bad_data","error":")" +
+                                        std::string(100, '[') + "\"}");
   ASSERT_FALSE(in_string);
   EXPECT_THAT(in_string.error().message, HasSubstr("bad_data"));
 }

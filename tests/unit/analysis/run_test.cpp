@@ -4,17 +4,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "fakes.hpp"
 #include "rewind/analysis/judge.hpp"
 #include "rewind/analysis/render.hpp"
+
+#include "fakes.hpp"
 
 namespace rwd::analysis {
 namespace {
 
 using ::testing::ElementsAre;
+using testing::FakeHttp;
 using ::testing::HasSubstr;
 using ::testing::Pair;
-using testing::FakeHttp;
 using testing::query_metric;
 using testing::TableProvider;
 
@@ -54,8 +55,9 @@ TEST(AnalysisRun, FailsOnTheFirstMetricOverItsLimit) {
   const RunDecision d = next_round(metrics(), run, round_of(0.01, 2.1, 0.5), false);
   EXPECT_EQ(d.kind, RunDecision::Kind::kFailed);
   EXPECT_EQ(d.metric, "p95");
-  EXPECT_EQ(d.reason, "analysis/p95: 1 failed measurement, more than failureLimit 0; last: p95: "
-                      "2.1 > 3x baseline 0.5 (=1.5)");
+  EXPECT_EQ(d.reason,
+            "analysis/p95: 1 failed measurement, more than failureLimit 0; last: p95: "
+            "2.1 > 3x baseline 0.5 (=1.5)");
 }
 
 TEST(AnalysisRun, AFailureInTheLastRoundStillFails) {
@@ -91,8 +93,7 @@ TEST(MeasureRound, MeasuresTheBaselineOnlyWhereNeeded) {
   provider.set("error-rate", "6", Measurement::of(0.01));
   provider.set("p95", "6", Measurement::of(0.3));
   provider.set("p95", "5", Measurement::of(0.2));
-  const Round r =
-      measure_round(provider, metrics(), kCandidate, kStable, std::chrono::seconds(3));
+  const Round r = measure_round(provider, metrics(), kCandidate, kStable, std::chrono::seconds(3));
   EXPECT_THAT(provider.calls,
               ElementsAre(Pair("error-rate", "6"), Pair("p95", "6"), Pair("p95", "5")));
   EXPECT_EQ(r.candidate.size(), 2U);
@@ -102,8 +103,8 @@ TEST(MeasureRound, MeasuresTheBaselineOnlyWhereNeeded) {
 
   // Without a stable revision the baseline metric is inconclusive.
   AnalysisRun run;
-  const Round alone = measure_round(provider, metrics(), kCandidate, std::nullopt,
-                                    std::chrono::seconds(3));
+  const Round alone =
+      measure_round(provider, metrics(), kCandidate, std::nullopt, std::chrono::seconds(3));
   const RunDecision d = next_round(metrics(), run, alone, false);
   EXPECT_EQ(d.kind, RunDecision::Kind::kFailed);
   EXPECT_EQ(d.verdicts[1].kind, Verdict::Kind::kInconclusive);
@@ -111,7 +112,8 @@ TEST(MeasureRound, MeasuresTheBaselineOnlyWhereNeeded) {
 
 class Recording : public MetricProvider {
  public:
-  explicit Recording(std::string name, std::vector<std::string>& log) : name_(std::move(name)), log_(log) {}
+  explicit Recording(std::string name, std::vector<std::string>& log)
+      : name_(std::move(name)), log_(log) {}
   Measurement measure(const model::MetricSpec& m, const Subject& /*s*/,
                       model::Duration /*t*/) override {
     log_.push_back(name_ + ":" + m.name);

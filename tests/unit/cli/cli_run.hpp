@@ -1,12 +1,12 @@
 #pragma once
 // Runs the rewind command line in-process and keeps what it printed.
 
-#include <gtest/gtest.h>
-
 #include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "rewind/cli/app.hpp"
 

@@ -1,10 +1,10 @@
 // The watcher's promote/abort/retry routes, through the router without
 // sockets: the token, the answers, and what reaches the CommandBox.
 
+#include "rewind/cli/command_routes.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "rewind/cli/command_routes.hpp"
 
 namespace rwd::cli {
 namespace {
@@ -18,20 +18,20 @@ struct Routes {
 
   explicit Routes(http::BearerAuth auth) : router(std::move(auth)) {
     add_command_routes(
-        router,
-        {box,
-         [](const model::ObjectKey& key) -> std::optional<model::ReleaseStatus> {
-           model::ReleaseStatus s;
-           if (key.name == "api") {
-             s.phase = model::ReleasePhase::kPaused;
-             s.progress = model::PlanProgress{model::RevisionNumber{2}, "h", 3, false, std::nullopt};
-             return s;
-           }
-           if (key.name == "idle") return s;
-           return std::nullopt;
-         },
-         [this](const model::ObjectKey& key) { queued.push_back(key); },
-         [] { return *model::parse_timestamp("2026-11-21T08:00:00Z"); }});
+        router, {box,
+                 [](const model::ObjectKey& key) -> std::optional<model::ReleaseStatus> {
+                   model::ReleaseStatus s;
+                   if (key.name == "api") {
+                     s.phase = model::ReleasePhase::kPaused;
+                     s.progress =
+                         model::PlanProgress{model::RevisionNumber{2}, "h", 3, false, std::nullopt};
+                     return s;
+                   }
+                   if (key.name == "idle") return s;
+                   return std::nullopt;
+                 },
+                 [this](const model::ObjectKey& key) { queued.push_back(key); },
+                 [] { return *model::parse_timestamp("2026-11-21T08:00:00Z"); }});
   }
 
   http::ServerResponse post(const std::string& path, const std::string& token = "s3cret") {

@@ -1,10 +1,10 @@
 // The "type the release name" confirmation of `rewind rollback --emergency`,
 // with the answer fed through an input stream.
 
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <sstream>
 
 #include "rewind/cli/rollback.hpp"
 

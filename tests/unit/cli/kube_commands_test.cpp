@@ -3,30 +3,31 @@
 // loopback that answers the few paths the commands read (the real
 // kube-apiserver is in tests/integration/kube/cli_test.cpp).
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <mutex>
 #include <sstream>
 
-#include "cli_run.hpp"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "rewind/cli/rollback.hpp"
 #include "rewind/history/file_store.hpp"
 #include "rewind/http/server.hpp"
 #include "rewind/kube/objects.hpp"
 #include "rewind/model/codec.hpp"
 #include "rewind/model/revision.hpp"
+
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace rwd::cli {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
 using rwd::testing::CliRun;
 using rwd::testing::expect_same_output;
 using rwd::testing::run_cli;
 using rwd::testing::TempDir;
+using ::testing::HasSubstr;
+using ::testing::Not;
 using Json = model::Json;
 
 constexpr const char* kGroup = "/apis/rewind.dev/v1alpha1";
@@ -75,8 +76,10 @@ void write_state_dir(const TempDir& dir) {
 }
 
 http::ServerResponse not_found(const std::string& what) {
-  return http::ServerResponse::json(404, Json{{"kind", "Status"}, {"status", "Failure"},
-                                              {"reason", "NotFound"}, {"code", 404},
+  return http::ServerResponse::json(404, Json{{"kind", "Status"},
+                                              {"status", "Failure"},
+                                              {"reason", "NotFound"},
+                                              {"code", 404},
                                               {"message", what + " not found"}});
 }
 
@@ -91,12 +94,13 @@ class FakeApiServer {
     options.listen = {"127.0.0.1", 0};
     server_ = std::make_unique<http::Server>(options, std::move(router));
     EXPECT_TRUE(server_->start());
-    kubeconfig_ = dir_.write("kubeconfig", "apiVersion: v1\nkind: Config\nclusters:\n"
+    kubeconfig_ = dir_.write("kubeconfig",
+                             "apiVersion: v1\nkind: Config\nclusters:\n"
                              "- name: test\n  cluster:\n    server: http://127.0.0.1:" +
-                                               std::to_string(server_->port()) +
-                                               "\ncontexts:\n- name: test\n  context:\n"
-                                               "    cluster: test\n    namespace: shop\n"
-                                               "current-context: test\n");
+                                 std::to_string(server_->port()) +
+                                 "\ncontexts:\n- name: test\n  context:\n"
+                                 "    cluster: test\n    namespace: shop\n"
+                                 "current-context: test\n");
   }
   [[nodiscard]] const std::string& kubeconfig() const { return kubeconfig_; }
   [[nodiscard]] std::vector<Json> created() const {
@@ -108,16 +112,19 @@ class FakeApiServer {
   void add_routes(http::Router& router) {
     Json object = model::to_json(release());
     object["status"] = kube::release_status_json(release(), history());
-    const Json list{{"kind", "ReleaseList"}, {"metadata", {{"resourceVersion", "7"}}},
+    const Json list{{"kind", "ReleaseList"},
+                    {"metadata", {{"resourceVersion", "7"}}},
                     {"items", Json::array({object})}};
     router.get(kGroup, [](const http::ServerRequest&) {
       return http::ServerResponse::json(
-          200, Json{{"kind", "APIResourceList"},
-                    {"resources", Json::array({Json{{"name", "releases"}}, Json{{"name", "rollbacks"}},
-                                               Json{{"name", "releases/status"}}})}});
+          200,
+          Json{{"kind", "APIResourceList"},
+               {"resources", Json::array({Json{{"name", "releases"}}, Json{{"name", "rollbacks"}},
+                                          Json{{"name", "releases/status"}}})}});
     });
-    router.get(std::string(kGroup) + "/releases",
-               [list](const http::ServerRequest&) { return http::ServerResponse::json(200, list); });
+    router.get(std::string(kGroup) + "/releases", [list](const http::ServerRequest&) {
+      return http::ServerResponse::json(200, list);
+    });
     router.get(std::string(kGroup) + "/namespaces/{ns}/releases", [list](const auto& req) {
       Json l = list;
       if (req.param("ns") != "shop") l["items"] = Json::array();
@@ -135,8 +142,7 @@ class FakeApiServer {
                  Json body = Json::parse(req.body);
                  const std::lock_guard lock(mu_);
                  created_.push_back(body);
-                 body["metadata"]["name"] =
-                     body["metadata"].value("generateName", "") + "x7k2p";
+                 body["metadata"]["name"] = body["metadata"].value("generateName", "") + "x7k2p";
                  return http::ServerResponse::json(201, body);
                });
   }
@@ -191,8 +197,10 @@ TEST(KubeOptions, OtherSourcesCannotBeCombinedWithTheCluster) {
 
   const CliRun status = run_cli({"status", "--kube", "--server", "http://127.0.0.1:9464"});
   EXPECT_EQ(status.code, 2);
-  EXPECT_THAT(status.err, HasSubstr("rewind status: --server cannot be combined with --kubeconfig"));
-  const CliRun hist = run_cli({"history", "api", "--kubeconfig", "/k", "--state", "postgres://db/x"});
+  EXPECT_THAT(status.err,
+              HasSubstr("rewind status: --server cannot be combined with --kubeconfig"));
+  const CliRun hist =
+      run_cli({"history", "api", "--kubeconfig", "/k", "--state", "postgres://db/x"});
   EXPECT_EQ(hist.code, 2);
   EXPECT_THAT(hist.err, HasSubstr("rewind history: --state cannot be combined"));
   const CliRun help = run_cli({"status", "--help"});
@@ -207,10 +215,11 @@ TEST(KubeStateCommands, ErrorsSayWhatIsWrongWithTheCluster) {
   EXPECT_THAT(no_file.err, HasSubstr("/nonexistent/kubeconfig"));
 
   TempDir dir;
-  const std::string closed = dir.write(
-      "kubeconfig", "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
-                    "    server: http://127.0.0.1:1\ncontexts:\n- name: c\n  context:\n"
-                    "    cluster: c\ncurrent-context: c\n");
+  const std::string closed =
+      dir.write("kubeconfig",
+                "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
+                "    server: http://127.0.0.1:1\ncontexts:\n- name: c\n  context:\n"
+                "    cluster: c\ncurrent-context: c\n");
   const CliRun unreachable = run_cli({"history", "api", "--kubeconfig", closed});
   EXPECT_EQ(unreachable.code, 1);
   EXPECT_THAT(unreachable.err, HasSubstr("rewind history: cannot reach the Kubernetes API server"));

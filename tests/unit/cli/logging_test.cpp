@@ -1,15 +1,16 @@
 // --log-format json: one JSON object per line with time, level, logger and
 // message, whatever the message holds; --log-format text; --log-level.
 
+#include "rewind/cli/logging.hpp"
+
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <nlohmann/json.hpp>
-#include <sstream>
-
-#include "rewind/cli/logging.hpp"
 #include "rewind/model/time.hpp"
 
 namespace rwd::cli {
@@ -32,14 +33,15 @@ void expect_single_clean_line(const std::string& line) {
 TEST(JsonLogLine, FieldsAndRfc3339UtcMilliseconds) {
   const std::string line =
       json_log_line(at("2025-03-14T09:26:53.007Z"), spdlog::level::warn, "rewind", "disk full");
-  EXPECT_EQ(line,
-            R"({"time":"2025-03-14T09:26:53.007Z","level":"warn","logger":"rewind","message":"disk full"})");
+  EXPECT_EQ(
+      line,
+      R"({"time":"2025-03-14T09:26:53.007Z","level":"warn","logger":"rewind","message":"disk full"})");
 }
 
 TEST(JsonLogLine, EscapesQuotesNewlinesAndControlCharacters) {
   const std::string message = "he said \"stop\"\\ now\nsecond line\r\ttab\x01\x1f end \xc3\xbc";
-  const std::string line = json_log_line(at("2025-03-14T09:26:53Z"), spdlog::level::err,
-                                         "rewind \"x\"", message);
+  const std::string line =
+      json_log_line(at("2025-03-14T09:26:53Z"), spdlog::level::err, "rewind \"x\"", message);
   expect_single_clean_line(line);
   const auto j = nlohmann::json::parse(line);
   EXPECT_EQ(j["message"], message) << "decodes back to the same text";
@@ -51,8 +53,8 @@ TEST(JsonLogLine, EscapesQuotesNewlinesAndControlCharacters) {
 
 TEST(JsonLogLine, InvalidUtf8IsReplacedNotDropped) {
   const std::string message = std::string("bad \xff\xfe bytes \xc3 and a cut ") + "\xe2\x82";
-  const std::string line = json_log_line(at("2025-03-14T09:26:53Z"), spdlog::level::info, "rewind",
-                                         message);
+  const std::string line =
+      json_log_line(at("2025-03-14T09:26:53Z"), spdlog::level::info, "rewind", message);
   expect_single_clean_line(line);
   nlohmann::json j;
   ASSERT_NO_THROW(j = nlohmann::json::parse(line)) << line;
@@ -110,8 +112,9 @@ TEST_F(SetupLogging, TextLinesWithUtcTimeLevelAndLogger) {
   setup_logging({LogFormat::kText, spdlog::level::warn}, sink());
   spdlog::info("not shown");
   spdlog::error("cannot reach {}", "dockerd");
-  EXPECT_THAT(out_.str(), MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z "
-                                       "error rewind: cannot reach dockerd\n"));
+  EXPECT_THAT(out_.str(),
+              MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z "
+                           "error rewind: cannot reach dockerd\n"));
 }
 
 }  // namespace

@@ -1,22 +1,23 @@
 // `rewind plan`: the planner driven from files, as an operator runs it.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 #include "rewind/cli/app.hpp"
+
 #include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace rwd::cli {
 namespace {
 
-using ::testing::HasSubstr;
 using rwd::testing::CliRun;
 using rwd::testing::run_cli;
 using rwd::testing::TempDir;
+using ::testing::HasSubstr;
 
 std::string release(const std::string& image) {
   return "apiVersion: rewind.dev/v1alpha1\nkind: Release\n"
@@ -66,8 +67,9 @@ TEST(PlanCommand, GitRevertIsPlannedAsARollbackFromHistory) {
   rec2["healthyAt"] = kNow;
   rec2["outcome"] = "Healthy";
   dir.write("history/shop/api.json", nlohmann::json{{"revisions", {rec1, rec2}}}.dump());
-  dir.write("observed.yaml", "running: " + rec2["revision"].dump() +
-                                 "\nhealth: Healthy\nimagesPresent: [\"shop-api:v1\", \"shop-api:v2\"]\n");
+  dir.write("observed.yaml",
+            "running: " + rec2["revision"].dump() +
+                "\nhealth: Healthy\nimagesPresent: [\"shop-api:v1\", \"shop-api:v2\"]\n");
 
   // The file goes back to v1: a rollback to revision 1, not a new revision.
   const CliRun revert = run_cli({"plan", "-f", v1, "-o", "json", "--now", kNow, "--history",

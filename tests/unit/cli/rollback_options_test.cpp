@@ -1,10 +1,10 @@
 // `rewind rollback`'s command line: defaults, every flag, and the errors a
 // typo at 3 am gets.
 
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <sstream>
 
 #include "rewind/cli/rollback.hpp"
 
@@ -42,9 +42,9 @@ TEST(RollbackOptions, Defaults) {
   EXPECT_EQ(o.release, "api");
   EXPECT_EQ(o.ns, "default");
   EXPECT_EQ(o.to.kind, model::RollbackTarget::Kind::kPrevious);
-  EXPECT_EQ(o.components, (std::vector<model::Component>{model::Component::kImage,
-                                                         model::Component::kConfig,
-                                                         model::Component::kMigration}));
+  EXPECT_EQ(o.components,
+            (std::vector<model::Component>{model::Component::kImage, model::Component::kConfig,
+                                           model::Component::kMigration}));
   EXPECT_EQ(o.reason, "");
   EXPECT_FALSE(o.dry_run);
   EXPECT_FALSE(o.emergency);
@@ -58,10 +58,28 @@ TEST(RollbackOptions, Defaults) {
 }
 
 TEST(RollbackOptions, EveryFlag) {
-  const Parsed p = parse({"api", "-n", "shop", "--to", "3", "--components", "image, config,image",
-                          "--reason", "5xx after v1.2.4", "--dry-run", "--emergency", "-y",
-                          "--state-dir", "/srv/state", "--docker", "tcp://10.0.0.5:2375",
-                          "--timeout", "90s", "--no-wait", "--log-format", "json", "--log-level",
+  const Parsed p = parse({"api",
+                          "-n",
+                          "shop",
+                          "--to",
+                          "3",
+                          "--components",
+                          "image, config,image",
+                          "--reason",
+                          "5xx after v1.2.4",
+                          "--dry-run",
+                          "--emergency",
+                          "-y",
+                          "--state-dir",
+                          "/srv/state",
+                          "--docker",
+                          "tcp://10.0.0.5:2375",
+                          "--timeout",
+                          "90s",
+                          "--no-wait",
+                          "--log-format",
+                          "json",
+                          "--log-level",
                           "debug"});
   const RollbackOptions& o = options(p);
   EXPECT_EQ(o.ns, "shop");
@@ -95,14 +113,18 @@ TEST(RollbackOptions, UsageErrorsNameTheFlagTheValueAndWhatIsAllowed) {
   };
   const std::vector<Case> cases = {
       {{}, "NAME (the Release to roll back) is required"},
-      {{"api", "--to", "0"}, "--to \"0\" is not a rollback target (allowed: previous, lastKnownGood, or a revision number >= 1)"},
+      {{"api", "--to", "0"},
+       "--to \"0\" is not a rollback target (allowed: previous, lastKnownGood, or a revision "
+       "number >= 1)"},
       {{"api", "--to", "last"}, "--to \"last\" is not a rollback target"},
-      {{"api", "--components", "image,db"}, "--components: \"db\" is not a component (allowed: image, config, migration)"},
+      {{"api", "--components", "image,db"},
+       "--components: \"db\" is not a component (allowed: image, config, migration)"},
       {{"api", "--components", ""}, "--components: \"\" is not a component"},
       {{"api", "--timeout", "0s"}, "--timeout \"0s\" is not a positive duration"},
       {{"api", "--timeout", "soon"}, "--timeout \"soon\" is not a positive duration"},
       {{"api", "--log-format", "xml"}, "--log-format \"xml\" is not one of text, json"},
-      {{"api", "--log-level", "loud"}, "--log-level \"loud\" is not one of trace, debug, info, warn, error, critical, off"},
+      {{"api", "--log-level", "loud"},
+       "--log-level \"loud\" is not one of trace, debug, info, warn, error, critical, off"},
       {{"api", "--bogus"}, "unrecognised option '--bogus'"},
       {{"api", "web"}, "too many positional options"},
   };
@@ -123,9 +145,9 @@ TEST(RollbackOptions, HelpExplainsBothModesAndEmergency) {
   EXPECT_THAT(p.out, HasSubstr("<state-dir>/requests/"));
   EXPECT_THAT(p.out, HasSubstr("No watcher runs"));
   EXPECT_THAT(p.out, HasSubstr("never skipped"));
-  for (const char* flag : {"--namespace", "--to", "--components", "--reason", "--dry-run",
-                           "--emergency", "--yes", "--state-dir", "--docker", "--timeout",
-                           "--no-wait", "--log-format", "--log-level"}) {
+  for (const char* flag :
+       {"--namespace", "--to", "--components", "--reason", "--dry-run", "--emergency", "--yes",
+        "--state-dir", "--docker", "--timeout", "--no-wait", "--log-format", "--log-level"}) {
     EXPECT_THAT(p.out, HasSubstr(flag));
   }
   EXPECT_EQ(p.err, "");

@@ -2,10 +2,10 @@
 // its spec, and that rewind's own decoder and validation read the file back
 // to the same object.
 
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <sstream>
 
 #include "rewind/cli/rollback.hpp"
 #include "rewind/model/codec.hpp"
@@ -43,9 +43,9 @@ TEST(RollbackRequest, NameIsTheReleaseAndTheUtcTimeInLowerCase) {
 }
 
 TEST(RollbackRequest, SpecFromTheFlagsRoundTripsThroughDecoderAndValidation) {
-  const RollbackOptions o = options_for(
-      {"api", "-n", "shop", "--to", "3", "--components", "image,config", "--reason",
-       "5xx \"above\" 10%: see #incident-42"});
+  const RollbackOptions o =
+      options_for({"api", "-n", "shop", "--to", "3", "--components", "image,config", "--reason",
+                   "5xx \"above\" 10%: see #incident-42"});
   const model::Rollback rb = make_rollback_request(o, at("2025-03-14T09:26:53Z"), "alice@web-1");
   EXPECT_EQ(rb.metadata.name, "api-rollback-20250314t092653z");
   EXPECT_EQ(rb.metadata.ns, "shop");

@@ -1,26 +1,27 @@
 // `rewind status` and `rewind history` read what the watcher wrote.
 
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <sstream>
 
 #include "rewind/cli/app.hpp"
 #include "rewind/history/file_store.hpp"
 #include "rewind/http/server.hpp"
 #include "rewind/model/codec.hpp"
 #include "rewind/model/revision.hpp"
+
 #include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace rwd::cli {
 namespace {
 
-using ::testing::HasSubstr;
 using rwd::testing::CliRun;
 using rwd::testing::expect_same_output;
 using rwd::testing::run_cli;
 using rwd::testing::TempDir;
+using ::testing::HasSubstr;
 
 void write_state(const TempDir& dir) {
   model::Release r;
@@ -33,9 +34,12 @@ void write_state(const TempDir& dir) {
   r.status.current_revision = model::RevisionNumber{1};
   r.status.stable_revision = model::RevisionNumber{1};
   const auto t = *model::parse_timestamp("2026-11-21T08:00:00Z");
-  r.status.last_rollback = model::LastRollback{model::RevisionNumber{2}, model::RevisionNumber{1},
-                                               "RevertedInSource", t, t + std::chrono::seconds(3), 3.0};
-  r.status.conditions.push_back({"Ready", model::ConditionStatus::kTrue, "Healthy", "revision 1 is healthy", t, 3});
+  r.status.last_rollback =
+      model::LastRollback{model::RevisionNumber{2},    model::RevisionNumber{1},
+                          "RevertedInSource",          t,
+                          t + std::chrono::seconds(3), 3.0};
+  r.status.conditions.push_back(
+      {"Ready", model::ConditionStatus::kTrue, "Healthy", "revision 1 is healthy", t, 3});
   auto statuses = history::FileStatusStore::open({dir.path(), {}});
   ASSERT_TRUE(statuses);
   ASSERT_TRUE((*statuses)->write(r));
@@ -84,7 +88,8 @@ TEST(HistoryCommand, ListsRevisionsAndNeverPrintsEnvFileContents) {
   ASSERT_EQ(table.code, 0) << table.err;
   EXPECT_THAT(table.out, ::testing::ContainsRegex("1 +[a-z0-9]{10} +demo:v1 .*Healthy"));
   EXPECT_THAT(table.out, ::testing::ContainsRegex("2 +[a-z0-9]{10} +demo:v2 .*RolledBack"));
-  const CliRun json = run_cli({"history", "api", "-n", "shop", "--state-dir", dir.str(), "-o", "json"});
+  const CliRun json =
+      run_cli({"history", "api", "-n", "shop", "--state-dir", dir.str(), "-o", "json"});
   ASSERT_EQ(json.code, 0) << json.err;
   EXPECT_THAT(json.out, HasSubstr("\"outcome\": \"RolledBack\""));
   EXPECT_THAT(json.out + table.out, ::testing::Not(HasSubstr("hunter2")));
@@ -130,10 +135,9 @@ TEST(StateCommands, ServerGivesTheSameOutputAsTheStateDirectory) {
       {"history", "api", "-n", "shop"},
       {"history", "api", "-n", "shop", "-o", "json"},
   };
-  expect_same_output(commands, {"--state-dir", dir.str()}, {"--server", served.url()},
-                     [](const std::string& out) {
-                       EXPECT_THAT(out, ::testing::Not(HasSubstr("hunter2")));
-                     });
+  expect_same_output(
+      commands, {"--state-dir", dir.str()}, {"--server", served.url()},
+      [](const std::string& out) { EXPECT_THAT(out, ::testing::Not(HasSubstr("hunter2"))); });
 }
 
 TEST(StateCommands, ServerErrorsSayWhere) {
@@ -143,7 +147,8 @@ TEST(StateCommands, ServerErrorsSayWhere) {
   const CliRun missing = run_cli({"status", "web", "-n", "shop", "--server", served.url()});
   EXPECT_EQ(missing.code, 1);
   EXPECT_THAT(missing.err, HasSubstr("no Release shop/web at " + served.url()));
-  const CliRun no_history = run_cli({"history", "web", "-n", "shop", "--server", served.url() + "/"});
+  const CliRun no_history =
+      run_cli({"history", "web", "-n", "shop", "--server", served.url() + "/"});
   EXPECT_EQ(no_history.code, 1);
   EXPECT_THAT(no_history.err, HasSubstr("no history for Release shop/web at " + served.url()));
   const CliRun bad_url = run_cli({"status", "--server", "ftp://x"});

@@ -1,13 +1,15 @@
 // <state-dir>/watcher.lock: one holder at a time, and the next one learns who.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include "rewind/cli/state_lock.hpp"
+
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 
-#include "rewind/cli/state_lock.hpp"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "temp_dir.hpp"
 
 namespace rwd::cli {

@@ -1,22 +1,23 @@
 // `rewind validate`: every error of every file, with file, document and
 // field path; the exit status says whether anything was wrong.
 
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <sstream>
-
 #include "rewind/cli/app.hpp"
+
 #include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace rwd::cli {
 namespace {
 
-using ::testing::HasSubstr;
 using rwd::testing::CliRun;
 using rwd::testing::run_cli;
 using rwd::testing::TempDir;
+using ::testing::HasSubstr;
 
 constexpr const char* kGood = R"(apiVersion: rewind.dev/v1alpha1
 kind: Release
@@ -89,7 +90,8 @@ spec:
 )");
   const CliRun r = run_cli({"validate", f});
   EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, HasSubstr(f + ": spec.target: must set exactly one of docker, kubernetes (got both)"));
+  EXPECT_THAT(
+      r.err, HasSubstr(f + ": spec.target: must set exactly one of docker, kubernetes (got both)"));
 }
 
 TEST(ValidateCommand, AllValidExitsZeroWithASummary) {
@@ -118,8 +120,9 @@ TEST(ValidateCommand, DuplicateNamesAcrossFilesAreReported) {
   dir.write("b.yaml", kGood);
   const CliRun r = run_cli({"validate", dir.str()});
   EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, HasSubstr(dir.str("b.yaml") + ": metadata.name: Release \"api\" in namespace "
-                                                   "\"shop\" is already defined in " +
+  EXPECT_THAT(r.err, HasSubstr(dir.str("b.yaml") +
+                               ": metadata.name: Release \"api\" in namespace "
+                               "\"shop\" is already defined in " +
                                dir.str("a.yaml")));
 }
 
@@ -128,7 +131,8 @@ TEST(ValidateCommand, OversizedFileIsRefusedWithoutReadingIt) {
   const std::string f = dir.write("big.yaml", std::string(1024 * 1024 + 1, '#'));
   const CliRun r = run_cli({"validate", f});
   EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, HasSubstr(f + ": file is 1048577 bytes, more than the limit of 1048576 bytes"));
+  EXPECT_THAT(r.err,
+              HasSubstr(f + ": file is 1048577 bytes, more than the limit of 1048576 bytes"));
 }
 
 TEST(ValidateCommand, UsageErrors) {

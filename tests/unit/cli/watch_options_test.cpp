@@ -9,8 +9,8 @@
 namespace rwd::cli {
 namespace {
 
-using ::testing::HasSubstr;
 using rwd::testing::run_cli;
+using ::testing::HasSubstr;
 
 TEST(WatchOptionsTest, HelpNamesTheTimingFlags) {
   const auto help = run_cli({"watch", "--help"});

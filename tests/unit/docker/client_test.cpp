@@ -3,17 +3,18 @@
 
 #include "rewind/docker/client.hpp"
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
-#include "fake_http.hpp"
-#include "fixtures.hpp"
+#include <gtest/gtest.h>
+
 #include "rewind/docker/registry_auth.hpp"
 #include "rewind/http/base64.hpp"
 #include "rewind/http/url.hpp"
+
+#include "fake_http.hpp"
+#include "fixtures.hpp"
 
 namespace rwd::docker {
 namespace {
@@ -84,9 +85,9 @@ TEST(DockerClient, ConnectPassesTransportErrorsOn) {
 
 TEST(DockerClient, LabelFiltersAreEncodedJson) {
   auto [client, fake] = connected([](const http::ClientRequest&) { return reply(200, "[]"); });
-  ASSERT_TRUE(client->list_containers({"com.docker.compose.project=shop",
-                                       "com.docker.compose.service=api"})
-                  .ok());
+  ASSERT_TRUE(
+      client->list_containers({"com.docker.compose.project=shop", "com.docker.compose.service=api"})
+          .ok());
   const auto& target = fake->requests.back().target;
   const auto q = target.find("filters=");
   ASSERT_NE(q, std::string::npos) << target;
@@ -142,9 +143,8 @@ TEST(DockerClient, ConflictIsDistinct) {
 }
 
 TEST(DockerClient, ServerErrorsAreTransient) {
-  auto [client, fake] = connected([](const http::ClientRequest&) {
-    return reply(500, R"({"message":"driver failed"})");
-  });
+  auto [client, fake] = connected(
+      [](const http::ClientRequest&) { return reply(500, R"({"message":"driver failed"})"); });
   auto r = client->rename_container("a", "b c");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().error.kind, model::ErrorKind::kTransient);
@@ -181,8 +181,7 @@ TEST(DockerClient, PullSendsRegistryAuthAndAConcreteTag) {
                     http::base64_encode("ci:hunter2") + R"("}}})");
   ClientOptions options;
   options.docker_config = config.path();
-  auto [client, fake] = connected([](const http::ClientRequest&) { return reply(200); },
-                                  options);
+  auto [client, fake] = connected([](const http::ClientRequest&) { return reply(200); }, options);
   fake->streams.push_back(
       testing::stream_of({"{\"status\":\"Pulling\"}\n", "{\"status\":\"Done\"}\n"}));
   ASSERT_TRUE(client->pull_image("registry.local:5000/shop/api").ok());
@@ -204,8 +203,7 @@ TEST(DockerClient, PullWithoutCredentialsSendsNoAuth) {
   TempConfig config(R"({"auths":{}})");
   ClientOptions options;
   options.docker_config = config.path();
-  auto [client, fake] = connected([](const http::ClientRequest&) { return reply(200); },
-                                  options);
+  auto [client, fake] = connected([](const http::ClientRequest&) { return reply(200); }, options);
   fake->streams.push_back(testing::stream_of({"{\"status\":\"ok\"}\n"}));
   ASSERT_TRUE(client->pull_image("shop-api:v2").ok());
   EXPECT_TRUE(fake->requests.back().headers.empty());
@@ -217,11 +215,10 @@ TEST(DockerClient, PullFailsOnAnErrorInsideTheStreamWithoutLeakingTheSecret) {
                     R"("}}})");
   ClientOptions options;
   options.docker_config = config.path();
-  auto [client, fake] = connected([](const http::ClientRequest&) { return reply(200); },
-                                  options);
-  fake->streams.push_back(testing::stream_of(
-      {"{\"status\":\"Pulling\"}\n{\"error\":\"manifest ",
-       "unknown\",\"errorDetail\":{\"message\":\"manifest unknown\"}}\n"}));
+  auto [client, fake] = connected([](const http::ClientRequest&) { return reply(200); }, options);
+  fake->streams.push_back(
+      testing::stream_of({"{\"status\":\"Pulling\"}\n{\"error\":\"manifest ",
+                          "unknown\",\"errorDetail\":{\"message\":\"manifest unknown\"}}\n"}));
   auto r = client->pull_image("r.example/app:v9");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().error.kind, model::ErrorKind::kTerminal);

@@ -11,14 +11,15 @@ namespace {
 const std::vector<std::string> kTitles{"UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"};
 
 TEST(ContainerNginxTest, WorkersAreTheMastersServingChildren) {
-  ContainerTop top{kTitles,
-                   {{"root", "500", "480", "0", "10:00", "?", "00:00:00",
-                     "nginx: master process /usr/sbin/nginx -g daemon off;"},
-                    {"nobody", "510", "500", "0", "10:00", "?", "00:00:00",
-                     "nginx: worker process is shutting down"},
-                    {"nobody", "512", "500", "0", "10:01", "?", "00:00:00", "nginx: worker process"},
-                    {"nobody", "511", "500", "0", "10:01", "?", "00:00:00", "nginx: worker process"},
-                    {"root", "520", "480", "0", "10:01", "?", "00:00:00", "nginx: worker process"}}};
+  ContainerTop top{
+      kTitles,
+      {{"root", "500", "480", "0", "10:00", "?", "00:00:00",
+        "nginx: master process /usr/sbin/nginx -g daemon off;"},
+       {"nobody", "510", "500", "0", "10:00", "?", "00:00:00",
+        "nginx: worker process is shutting down"},
+       {"nobody", "512", "500", "0", "10:01", "?", "00:00:00", "nginx: worker process"},
+       {"nobody", "511", "500", "0", "10:01", "?", "00:00:00", "nginx: worker process"},
+       {"root", "520", "480", "0", "10:01", "?", "00:00:00", "nginx: worker process"}}};
   auto w = nginx_workers_from_top(top, "proxy");
   ASSERT_TRUE(w.ok()) << w.error().message;
   EXPECT_EQ(*w, (std::vector<int>{511, 512}));

@@ -1,9 +1,9 @@
 #include "rewind/docker/environment.hpp"
 
-#include <gtest/gtest.h>
-
 #include <map>
 #include <set>
+
+#include <gtest/gtest.h>
 
 namespace rwd::docker {
 namespace {

@@ -4,9 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include "rewind/http/url.hpp"
+
 #include "fake_http.hpp"
 #include "fixtures.hpp"
-#include "rewind/http/url.hpp"
 
 namespace rwd::docker {
 namespace {
@@ -114,8 +115,8 @@ TEST(EventWatcher, ReconnectsWithBackoffAndResyncsEachTime) {
   auto run = run_watcher(std::move(fake), sleeper, stop, options);
   ASSERT_TRUE(run.status.ok());
   // Doubling while down, capped; back to the start once a stream was up.
-  EXPECT_EQ(sleeper.waits, (std::vector<std::chrono::milliseconds>{100ms, 200ms, 100ms, 200ms,
-                                                                     100ms}));
+  EXPECT_EQ(sleeper.waits,
+            (std::vector<std::chrono::milliseconds>{100ms, 200ms, 100ms, 200ms, 100ms}));
   EXPECT_EQ(run.log, (std::vector<std::string>{"resync", "event:start", "resync", "event:start"}));
   EXPECT_EQ(run.errors.size(), 5U);  // 3 refused, 1 reset, 1 end of stream
 }
@@ -131,8 +132,8 @@ TEST(EventWatcher, BackoffIsCapped) {
   options.initial_backoff = 100ms;
   options.max_backoff = 300ms;
   auto run = run_watcher(std::move(fake), sleeper, stop, options);
-  EXPECT_EQ(sleeper.waits, (std::vector<std::chrono::milliseconds>{100ms, 200ms, 300ms, 300ms,
-                                                                     300ms, 300ms}));
+  EXPECT_EQ(sleeper.waits,
+            (std::vector<std::chrono::milliseconds>{100ms, 200ms, 300ms, 300ms, 300ms, 300ms}));
 }
 
 TEST(EventWatcher, BadLinesAreReportedAndSkipped) {

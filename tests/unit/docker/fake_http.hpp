@@ -23,9 +23,9 @@ inline http::ClientResponse reply(int status, std::string body = "") {
 struct ScriptedStream {
   std::optional<model::Error> connect_error;  // fails before any head
   int status = 200;
-  std::string error_body;                     // for non-2xx
-  std::vector<std::string> pieces;            // handed to on_data in order
-  std::optional<model::Error> end_error;      // after the pieces (else: complete)
+  std::string error_body;                 // for non-2xx
+  std::vector<std::string> pieces;        // handed to on_data in order
+  std::optional<model::Error> end_error;  // after the pieces (else: complete)
 };
 
 inline ScriptedStream stream_of(std::vector<std::string> pieces,

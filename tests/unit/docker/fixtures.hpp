@@ -8,7 +8,8 @@ inline constexpr const char* kVersion = R"js({"Platform":{"Name":""},"Version":"
 "ApiVersion":"1.41","MinAPIVersion":"1.12","GitCommit":"5d6db84","GoVersion":"go1.19.8",
 "Os":"linux","Arch":"amd64","KernelVersion":"6.1.0"})js";
 
-inline constexpr const char* kContainerList = R"js([{"Id":"ee8d5d32aa8585421afdc72517f4718d082e71592f882de3853046baa6d5e774",
+inline constexpr const char* kContainerList =
+    R"js([{"Id":"ee8d5d32aa8585421afdc72517f4718d082e71592f882de3853046baa6d5e774",
 "Names":["/shop-api-1"],"Image":"shop-api:v1","ImageID":"sha256:b14f6a6d61adef9697eb6fbff94b7628276e3961d7150740a639d32cf3de28f0",
 "Command":"/app","Created":1795250164,"Ports":[{"IP":"127.0.0.1","PrivatePort":8000,"PublicPort":32792,"Type":"tcp"}],
 "Labels":{"com.docker.compose.project":"shop","com.docker.compose.service":"api"},"State":"running",
@@ -62,15 +63,18 @@ inline constexpr const char* kInspect = R"js({
    "IPPrefixLen":16,"GlobalIPv6Address":"","MacAddress":"02:42:ac:14:00:02","DriverOpts":null}}}})js";
 
 // The old image: its Cmd is ["/app"], so the container's ["/app","--serve"] is its own.
-inline constexpr const char* kImage = R"js({"Id":"sha256:b14f6a6d61adef9697eb6fbff94b7628276e3961d7150740a639d32cf3de28f0",
+inline constexpr const char* kImage =
+    R"js({"Id":"sha256:b14f6a6d61adef9697eb6fbff94b7628276e3961d7150740a639d32cf3de28f0",
 "RepoTags":["shop-api:v1"],"RepoDigests":[],"Parent":"","Comment":"Imported from -",
 "Config":{"Hostname":"","User":"","Env":["IMGVAR=fromimage","PATH=/usr/bin:/bin"],
  "Cmd":["/app"],"Image":"","Volumes":{"/data":{}},"WorkingDir":"","Entrypoint":null,"OnBuild":null,
  "ExposedPorts":{"9000/tcp":{}},"Labels":{"org.opencontainers.image.version":"1"}},
 "Architecture":"amd64","Os":"linux","Size":762560})js";
 
-inline constexpr const char* kEventStart = R"js({"status":"start","id":"ee8d5d32aa85","from":"shop-api:v1","Type":"container","Action":"start","Actor":{"ID":"ee8d5d32aa85","Attributes":{"com.docker.compose.project":"shop","image":"shop-api:v1","name":"shop-api-1"}},"scope":"local","time":1795250175,"timeNano":1795250175755966976})js";
+inline constexpr const char* kEventStart =
+    R"js({"status":"start","id":"ee8d5d32aa85","from":"shop-api:v1","Type":"container","Action":"start","Actor":{"ID":"ee8d5d32aa85","Attributes":{"com.docker.compose.project":"shop","image":"shop-api:v1","name":"shop-api-1"}},"scope":"local","time":1795250175,"timeNano":1795250175755966976})js";
 
-inline constexpr const char* kEventDie = R"js({"status":"die","id":"ee8d5d32aa85","from":"shop-api:v1","Type":"container","Action":"die","Actor":{"ID":"ee8d5d32aa85","Attributes":{"exitCode":"0","image":"shop-api:v1","name":"shop-api-1"}},"scope":"local","time":1795250176,"timeNano":1795250176165257267})js";
+inline constexpr const char* kEventDie =
+    R"js({"status":"die","id":"ee8d5d32aa85","from":"shop-api:v1","Type":"container","Action":"die","Actor":{"ID":"ee8d5d32aa85","Attributes":{"exitCode":"0","image":"shop-api:v1","name":"shop-api-1"}},"scope":"local","time":1795250176,"timeNano":1795250176165257267})js";
 
 }  // namespace rwd::docker::fixtures

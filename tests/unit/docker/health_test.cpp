@@ -35,8 +35,8 @@ TEST(WaitForHealth, PollsUntilHealthyAtTheCallersInterval) {
     if (r.target == "/version") return reply(200, fixtures::kVersion);
     ++polls;
     const char* status = polls < 3 ? "starting" : "healthy";
-    return reply(200, inspect_with(R"({"Running":true,"Health":{"Status":")" +
-                                   std::string(status) + R"("}})"));
+    return reply(200, inspect_with(R"({"Running":true,"Health":{"Status":")" + std::string(status) +
+                                   R"("}})"));
   });
   auto client = Client::connect(std::move(fake));
   ASSERT_TRUE(client.ok());

@@ -178,7 +178,9 @@ TEST(ParseErrorMessage, MessageFieldOrCleanedText) {
   EXPECT_EQ(parse_error_message(R"({"message":"No such container: nope"})"),
             "No such container: nope");
   EXPECT_EQ(parse_error_message("page not found\n"), "page not found");
-  EXPECT_EQ(parse_error_message("a\x01" "b"), "a b");
+  EXPECT_EQ(parse_error_message("a\x01"
+                                "b"),
+            "a b");
   EXPECT_EQ(parse_error_message(std::string(2000, 'x')).size(), 515U);
 }
 

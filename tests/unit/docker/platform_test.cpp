@@ -6,11 +6,11 @@
 
 #include "rewind/docker/platform.hpp"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <random>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "fake_http.hpp"
 #include "fixtures.hpp"
@@ -21,8 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::FakeHttp;
-using testing::reply;
 using ::testing::HasSubstr;
+using testing::reply;
 
 const model::Target kApi = [] {
   model::Target t;
@@ -40,7 +40,8 @@ struct Engine {
     if (t == "/version") return reply(200, fixtures::kVersion);
     if (r.method == "POST") {
       posts.push_back(r);
-      if (!present && t.ends_with("/start")) return reply(404, R"({"message":"No such container"})");
+      if (!present && t.ends_with("/start"))
+        return reply(404, R"({"message":"No such container"})");
       if (t.rfind("/v1.41/containers/create", 0) == 0) return reply(201, R"({"Id":"f00d"})");
       return reply(200);
     }
@@ -70,14 +71,14 @@ class DockerPlatformTest : public ::testing::Test {
     fakes_.push_back(fake.get());
     auto client = Client::connect(std::move(fake));
     EXPECT_TRUE(client.ok());
-    return std::make_unique<DockerPlatform>(std::move(client.value()),
-                                            DockerPlatformOptions{dir_});
+    return std::make_unique<DockerPlatform>(std::move(client.value()), DockerPlatformOptions{dir_});
   }
   // Requests for the service's container list, over every platform made.
   [[nodiscard]] int lists() const {
     int n = 0;
     for (const auto* f : fakes_) {
-      for (const auto& r : f->requests) n += r.target.rfind("/v1.41/containers/json", 0) == 0 ? 1 : 0;
+      for (const auto& r : f->requests)
+        n += r.target.rfind("/v1.41/containers/json", 0) == 0 ? 1 : 0;
     }
     return n;
   }

@@ -1,9 +1,9 @@
 #include "rewind/docker/registry_auth.hpp"
-#include "rewind/http/base64.hpp"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
+
+#include "rewind/http/base64.hpp"
 
 namespace rwd::docker {
 namespace {
@@ -38,11 +38,12 @@ TEST(SplitImageReference, Table) {
   }
 }
 
-
 TEST(FindRegistryAuth, MatchesKeysWithOrWithoutSchemeAndPath) {
   const std::string config = R"({"auths":{
-      "https://r.example/v1/":{"auth":")" + http::base64_encode("alice:pa:ss") + R"("},
-      "registry.local:5000":{"auth":")" + http::base64_encode("bob:pw") + R"("},
+      "https://r.example/v1/":{"auth":")" +
+                             http::base64_encode("alice:pa:ss") + R"("},
+      "registry.local:5000":{"auth":")" +
+                             http::base64_encode("bob:pw") + R"("},
       "tokens.example":{"identitytoken":"tok123"},
       "helper.example":{}},
     "credsStore":"desktop"})";
@@ -67,8 +68,7 @@ TEST(FindRegistryAuth, MalformedEntriesAreErrorsThatRevealNoSecret) {
   EXPECT_EQ(bad.error().message.find("secret"), std::string::npos);
   EXPECT_NE(bad.error().message.find("auths.r.example.auth"), std::string::npos);
   const std::string no_colon = http::base64_encode("justauser");
-  EXPECT_FALSE(
-      find_registry_auth(R"({"auths":{"r":{"auth":")" + no_colon + R"("}}})", "r").ok());
+  EXPECT_FALSE(find_registry_auth(R"({"auths":{"r":{"auth":")" + no_colon + R"("}}})", "r").ok());
   EXPECT_FALSE(find_registry_auth("not json", "r").ok());
   EXPECT_FALSE(find_registry_auth(R"({"auths":[]})", "r").ok());
 }
@@ -82,9 +82,9 @@ TEST(RegistryAuthHeader, Base64UrlJson) {
   EXPECT_EQ(header.find_first_of("+/"), std::string::npos);
   const auto decoded = http::base64_decode(header);
   ASSERT_TRUE(decoded.has_value());
-  EXPECT_EQ(nlohmann::json::parse(*decoded),
-            nlohmann::json::parse(
-                R"({"username":"u","password":"p?>","serveraddress":"r.example"})"));
+  EXPECT_EQ(
+      nlohmann::json::parse(*decoded),
+      nlohmann::json::parse(R"({"username":"u","password":"p?>","serveraddress":"r.example"})"));
   RegistryAuth token;
   token.identity_token = "t";
   token.server_address = "r";

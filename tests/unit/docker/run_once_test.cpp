@@ -6,18 +6,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "rewind/docker/platform.hpp"
+
 #include "fake_http.hpp"
 #include "fixtures.hpp"
-#include "rewind/docker/platform.hpp"
 
 namespace rwd::docker {
 namespace {
 
 using nlohmann::json;
-using testing::FakeHttp;
-using testing::reply;
 using ::testing::ElementsAre;
+using testing::FakeHttp;
 using ::testing::HasSubstr;
+using testing::reply;
 
 // One frame of Docker's multiplexed stream.
 std::string frame(char stream, const std::string& payload) {
@@ -59,9 +60,8 @@ struct Engine {
 class RunOnceTest : public ::testing::Test {
  protected:
   std::unique_ptr<DockerPlatform> platform() {
-    auto main = std::make_unique<FakeHttp>([this](const http::ClientRequest& r) {
-      return engine_.answer(r);
-    });
+    auto main = std::make_unique<FakeHttp>(
+        [this](const http::ClientRequest& r) { return engine_.answer(r); });
     auto client = Client::connect(std::move(main));
     EXPECT_TRUE(client.ok());
     DockerPlatformOptions options;
@@ -98,13 +98,13 @@ TEST_F(RunOnceTest, CreatesStartsWaitsReadsAndRemoves) {
   EXPECT_EQ(out->exit_code, 3);
   EXPECT_FALSE(out->timed_out);
   EXPECT_EQ(out->output, "applying 0002\nwarning: slow\nDATABASE_URL seen\n");
-  EXPECT_THAT(engine_.calls,
-              ElementsAre("POST /v1.41/containers/create",
-                          "POST /v1.41/networks/shop_backend/connect",
-                          "POST /v1.41/containers/0ff0/start",
-                          "POST /v1.41/containers/0ff0/wait?condition=not-running",
-                          "GET /v1.41/containers/0ff0/logs?stdout=1&stderr=1&tail=2000",
-                          "DELETE /v1.41/containers/0ff0?force=true&v=true"));
+  EXPECT_THAT(
+      engine_.calls,
+      ElementsAre("POST /v1.41/containers/create", "POST /v1.41/networks/shop_backend/connect",
+                  "POST /v1.41/containers/0ff0/start",
+                  "POST /v1.41/containers/0ff0/wait?condition=not-running",
+                  "GET /v1.41/containers/0ff0/logs?stdout=1&stderr=1&tail=2000",
+                  "DELETE /v1.41/containers/0ff0?force=true&v=true"));
   const json body = json::parse(engine_.create_body);
   EXPECT_EQ(body["Image"], "shop-api:v2");
   EXPECT_EQ(body["Entrypoint"], json({"migrate"}));

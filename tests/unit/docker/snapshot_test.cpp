@@ -4,17 +4,18 @@
 
 #include "rewind/docker/snapshot.hpp"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 
-#include "fixtures.hpp"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "rewind/docker/parse.hpp"
 #include "rewind/docker/replacement.hpp"
+
+#include "fixtures.hpp"
 
 namespace rwd::docker {
 namespace {

@@ -4,8 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "execute/fake_platform.hpp"
 #include "rewind/router/memory_router.hpp"
+
+#include "execute/fake_platform.hpp"
 
 namespace rwd::execute::testing {
 namespace {
@@ -16,7 +17,8 @@ TEST(Colors, NamesDropTheSuffixesOfTheContainerTheyComeFrom) {
   EXPECT_EQ(color_container_name("shop-api-1", Color::kGreen), "shop-api-1-green");
   EXPECT_EQ(color_container_name("shop-api-1-green", Color::kBlue), "shop-api-1-blue");
   EXPECT_EQ(color_container_name("shop-api-1-rewind-r4", Color::kBlue), "shop-api-1-blue");
-  EXPECT_EQ(color_container_name("green", Color::kBlue), "green-blue") << "a name is not only a suffix";
+  EXPECT_EQ(color_container_name("green", Color::kBlue), "green-blue")
+      << "a name is not only a suffix";
 }
 
 TEST(Colors, TheComposeContainerCountsAsBlueAndUnknownLabelsAsNeither) {
@@ -74,8 +76,10 @@ TEST(CanaryTracks, TheRoutersAddressesSayWhichIsStableEvenWhenTheCanaryIsOlder) 
   EXPECT_EQ(before->canary_weight, 0);
 
   // A rollback made v1 the canary of a stable v2: the router decides.
-  ASSERT_TRUE(router.set_weights({"shop", "api"}, {{"stable", "new-one:8080", 75},
-                                                   {"canary", "old-one:8080", 25}}).ok());
+  ASSERT_TRUE(router
+                  .set_weights({"shop", "api"},
+                               {{"stable", "new-one:8080", 75}, {"canary", "old-one:8080", 25}})
+                  .ok());
   auto after = canary_tracks(platform, router, r, all);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->stable->name, "new-one");

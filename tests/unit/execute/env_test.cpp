@@ -9,7 +9,8 @@ namespace {
 TEST(EnvFile, ParsesKeyValueLinesCommentsExportAndQuotes) {
   std::vector<std::string> problems;
   const auto env = parse_env_file(
-      "# comment\n\nA=1\nexport B=two words\nC=\"quoted # not a comment\"\nD='x'\r\nE=\nbroken line\n",
+      "# comment\n\nA=1\nexport B=two words\nC=\"quoted # not a comment\"\nD='x'\r\nE=\nbroken "
+      "line\n",
       "api.env", problems);
   EXPECT_EQ(env.at("A"), "1");
   EXPECT_EQ(env.at("B"), "two words");

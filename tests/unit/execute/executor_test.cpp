@@ -6,16 +6,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "execute/fake_platform.hpp"
 #include "rewind/model/revision.hpp"
+
+#include "execute/fake_platform.hpp"
 
 namespace rwd::execute {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::FakePlatform;
 using testing::FakeProbe;
+using ::testing::HasSubstr;
 namespace step = reconcile::step;
 
 const model::Timestamp kT0 = *model::parse_timestamp("2026-11-21T08:00:00Z");
@@ -54,11 +55,12 @@ struct Fixture {
     history.revisions.push_back(record(1, release("demo:v1")));
     history.revisions.push_back(record(2, rel));
     const auto& rec = history.revisions.back();
-    plan = reconcile::make_plan(
-        reconcile::Direction::kRollForward, model::RevisionNumber{1}, rec.number, "NewRevision",
-        {step::StartRevision{rec.number, rec.revision, std::nullopt, false},
-         step::HealthGate{rec.number, std::nullopt, std::chrono::seconds(2), std::chrono::seconds(1), 1, 3},
-         step::MarkStable{rec.number}});
+    plan = reconcile::make_plan(reconcile::Direction::kRollForward, model::RevisionNumber{1},
+                                rec.number, "NewRevision",
+                                {step::StartRevision{rec.number, rec.revision, std::nullopt, false},
+                                 step::HealthGate{rec.number, std::nullopt, std::chrono::seconds(2),
+                                                  std::chrono::seconds(1), 1, 3},
+                                 step::MarkStable{rec.number}});
     platform.add("shop_api_1", "demo:v1", true);  // as docker compose made it
   }
 
@@ -170,11 +172,13 @@ TEST(Executor, RollbackReusesTheStoppedContainerOfTheOldRevision) {
   ASSERT_EQ(f.run(0).state, StepState::kDone);
   // Back to revision 1 before the old container was removed.
   const auto& rec1 = f.history.revisions[0];
-  f.plan = reconcile::make_plan(reconcile::Direction::kRollback, model::RevisionNumber{2}, rec1.number,
-                                "Automatic", {step::StartRevision{rec1.number, rec1.revision, std::nullopt, false}});
+  f.plan = reconcile::make_plan(
+      reconcile::Direction::kRollback, model::RevisionNumber{2}, rec1.number, "Automatic",
+      {step::StartRevision{rec1.number, rec1.revision, std::nullopt, false}});
   f.platform.calls.clear();
   ASSERT_EQ(f.run(0).state, StepState::kDone);
-  EXPECT_THAT(f.platform.calls, ElementsAre("list", "stop shop_api_1-rewind-r2", "start shop_api_1"));
+  EXPECT_THAT(f.platform.calls,
+              ElementsAre("list", "stop shop_api_1-rewind-r2", "start shop_api_1"));
 }
 
 // `docker rm -f shop_api_1`: the container is made again from what the
@@ -251,8 +255,9 @@ TEST(Executor, DaemonAwayIsTransient) {
 
 TEST(Executor, TrafficStepsWithoutARouterSayWhatIsMissing) {
   Fixture f;  // no router
-  f.plan = reconcile::make_plan(reconcile::Direction::kRollForward, std::nullopt, model::RevisionNumber{2},
-                                "NewRevision", {step::SetTrafficWeight{model::RevisionNumber{2}, 10}});
+  f.plan = reconcile::make_plan(reconcile::Direction::kRollForward, std::nullopt,
+                                model::RevisionNumber{2}, "NewRevision",
+                                {step::SetTrafficWeight{model::RevisionNumber{2}, 10}});
   const StepResult r = f.run(0);
   EXPECT_EQ(r.state, StepState::kFailed);
   EXPECT_EQ(r.error_kind, model::ErrorKind::kTerminal);
@@ -261,8 +266,9 @@ TEST(Executor, TrafficStepsWithoutARouterSayWhatIsMissing) {
 
 TEST(Executor, ASchemaStepWithoutADatabaseSaysWhatIsMissing) {
   Fixture f;  // no database target
-  f.plan = reconcile::make_plan(reconcile::Direction::kRollForward, std::nullopt, model::RevisionNumber{2},
-                                "NewRevision", {step::Backup{"/var/backups", true}});
+  f.plan = reconcile::make_plan(reconcile::Direction::kRollForward, std::nullopt,
+                                model::RevisionNumber{2}, "NewRevision",
+                                {step::Backup{"/var/backups", true}});
   const StepResult r = f.run(0);
   EXPECT_EQ(r.state, StepState::kFailed);
   EXPECT_EQ(r.error_kind, model::ErrorKind::kTerminal);
@@ -273,7 +279,8 @@ TEST(Names, CanonicalNameStripsTheRevisionSuffix) {
   EXPECT_EQ(canonical_name("shop_api_1-rewind-r12"), "shop_api_1");
   EXPECT_EQ(canonical_name("shop_api_1"), "shop_api_1");
   EXPECT_EQ(canonical_name("a-rewind-rx"), "a-rewind-rx");
-  EXPECT_EQ(revision_container_name("shop-api-1", model::RevisionNumber{3}), "shop-api-1-rewind-r3");
+  EXPECT_EQ(revision_container_name("shop-api-1", model::RevisionNumber{3}),
+            "shop-api-1-rewind-r3");
 }
 
 }  // namespace

@@ -30,8 +30,8 @@ class FakeMetrics {
   class Provider : public analysis::MetricProvider {
    public:
     explicit Provider(FakeMetrics& f) : f_(f) {}
-    analysis::Measurement measure(const model::MetricSpec& metric,
-                                  const analysis::Subject& subject, model::Duration) override {
+    analysis::Measurement measure(const model::MetricSpec& metric, const analysis::Subject& subject,
+                                  model::Duration) override {
       f_.measured.push_back(metric.name + " " + subject.label + " " + subject.address);
       auto it = f_.values.find(metric.name + " " + subject.label);
       if (it == f_.values.end()) it = f_.values.find(metric.name);

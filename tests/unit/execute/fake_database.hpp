@@ -89,7 +89,8 @@ class FakeDatabase : public DatabaseTarget {
     if (it == dump_contents.end()) return model::Error::terminal("no dump " + b.path);
     schema = it->second.first;
     rows = it->second.second;
-    const std::string kept = "app_before_rollback_" + std::to_string(stamp.time_since_epoch().count());
+    const std::string kept =
+        "app_before_rollback_" + std::to_string(stamp.time_since_epoch().count());
     return RestoreDone{"app", kept, "/backups/" + kept + ".dump"};
   }
 

@@ -79,7 +79,8 @@ class FakePlatform : public ContainerPlatform {
   model::Status ensure_image(const model::ImageRef& image) override {
     calls.push_back("ensure_image " + image.value());
     if (std::find(images.begin(), images.end(), image.value()) == images.end()) {
-      return model::Error::terminal("image " + image.value() + " is not present and cannot be pulled");
+      return model::Error::terminal("image " + image.value() +
+                                    " is not present and cannot be pulled");
     }
     return {};
   }

@@ -3,12 +3,12 @@
 
 #include "rewind/execute/kill_point.hpp"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <cstdlib>
 #include <set>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 namespace rwd::execute {
 namespace {

@@ -69,7 +69,8 @@ TEST(ReconcilerAnalysis, AMetricBeyondFailIfMoreOftenThanItsFailureLimitRollsBac
   // failureLimit 1: the second failed measurement decides, not the first.
   EXPECT_EQ(count_of(loop.metrics.measured, "error-rate 2"), 2U);
   EXPECT_EQ(loop.status().stable_revision, model::RevisionNumber{1});
-  EXPECT_GE(count_of(loop.metrics.measured, "error-rate 1"), 6U) << "v1's window after the rollback";
+  EXPECT_GE(count_of(loop.metrics.measured, "error-rate 1"), 6U)
+      << "v1's window after the rollback";
 }
 
 TEST(ReconcilerAnalysis, InconclusiveMeasurementsBeyondTheirLimitFailTheRevision) {
@@ -77,8 +78,7 @@ TEST(ReconcilerAnalysis, InconclusiveMeasurementsBeyondTheirLimitFailTheRevision
   ASSERT_FALSE(loop.settle(analysed("demo:v1")).error);
   loop.metrics.values["error-rate 2"] = analysis::Measurement::inconclusive("empty result");
   (void)loop.settle(analysed("demo:v2"));
-  EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v1"})
-      << "no data is not a pass";
+  EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v1"}) << "no data is not a pass";
   EXPECT_EQ(loop.history().revisions[1].outcome, model::RevisionOutcome::kFailedAnalysis);
 }
 
@@ -86,8 +86,8 @@ TEST(ReconcilerAnalysis, AFailingSmokeCommandRollsBackBeforeTheWindow) {
   Loop loop;
   ASSERT_FALSE(loop.settle(analysed("demo:v1")).error);
   model::Release v2 = analysed("demo:v2");
-  v2.spec.analysis->smoke = model::SmokeSpec{{"curl", "--fail", "http://{{address}}/health"},
-                                             std::chrono::seconds(30)};
+  v2.spec.analysis->smoke =
+      model::SmokeSpec{{"curl", "--fail", "http://{{address}}/health"}, std::chrono::seconds(30)};
   loop.metrics.values["smoke 2"] = analysis::Measurement::of(22, "curl: (22) 503");
   (void)loop.settle(v2);
   EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v1"});

@@ -5,8 +5,9 @@
 
 #include <gmock/gmock.h>
 
-#include "execute/reconciler_loop.hpp"
 #include "rewind/execute/colors.hpp"
+
+#include "execute/reconciler_loop.hpp"
 
 namespace rwd::execute::testing {
 namespace {
@@ -190,10 +191,12 @@ TEST(ReconcilerBlueGreen, WithoutARouterThePlanStopsBeforeTouchingAnything) {
   history::MemoryHistoryStore histories;
   history::MemoryStatusStore statuses;
   model::Timestamp clock = *model::parse_timestamp("2026-11-21T08:00:00Z");
-  ReleaseReconciler reconciler{ReconcilerDeps{
-      platform, probe, histories, statuses, [&clock] { return clock; },
-      [](const model::Release&) { return model::Result<model::EnvFileContents>(model::EnvFileContents{}); },
-      false, nullptr, nullptr, MetricsFactory{}, nullptr, Traffic{}, nullptr}};
+  ReleaseReconciler reconciler{
+      ReconcilerDeps{platform, probe, histories, statuses, [&clock] { return clock; },
+                     [](const model::Release&) {
+                       return model::Result<model::EnvFileContents>(model::EnvFileContents{});
+                     },
+                     false, nullptr, nullptr, MetricsFactory{}, nullptr, Traffic{}, nullptr}};
   (void)reconciler.reconcile(bluegreen("demo:v1"), {});
   const auto calls_before = platform.calls.size();
   (void)reconciler.reconcile(bluegreen("demo:v2"), {});

@@ -10,9 +10,9 @@
 namespace rwd::execute::testing {
 namespace {
 
+using router::Backend;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using router::Backend;
 
 const model::ObjectKey kKey{"shop", "api"};
 
@@ -210,9 +210,8 @@ TEST(ReconcilerCanary, CommandsWithNothingToActOnChangeNothing) {
 TEST(ReconcilerCanary, AnAnalysisStepAfterALongPauseStillGetsItsWholeWindow) {
   Loop loop;
   model::Release v1 = canary("demo:v1", true);  // analysis: every 5 s for 20 s
-  v1.spec.strategy.canary->steps = {model::SetWeightStep{10},
-                                    model::PauseStep{std::chrono::minutes(10)},
-                                    model::AnalysisStep{}};
+  v1.spec.strategy.canary->steps = {
+      model::SetWeightStep{10}, model::PauseStep{std::chrono::minutes(10)}, model::AnalysisStep{}};
   model::Release v2 = v1;
   v2.spec.image = model::ImageRef{"demo:v2"};
   ASSERT_FALSE(loop.settle(v1).error);

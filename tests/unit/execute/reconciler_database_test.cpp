@@ -2,13 +2,14 @@
 // backup, quiesce, migrate, row counts and container steps; what history and
 // status keep; what a failed backup, a blocked migration and lost rows do.
 
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <algorithm>
+#include "rewind/reconcile/conditions.hpp"
 
 #include "execute/reconciler_loop.hpp"
-#include "rewind/reconcile/conditions.hpp"
 
 namespace rwd::execute {
 namespace {
@@ -127,9 +128,8 @@ TEST(ReconcilerDatabase, AFailedBackupStopsTheDowngradeAndChangesNothing) {
   const std::string worker = add_worker(loop);
   upgrade_to_v2(loop);
   loop.database.calls.clear();
-  loop.database.fail_backup =
-      model::Error(model::ErrorKind::kTransient, "pg_dump -Fc exit 1: permission denied",
-                   "BackupFailed");
+  loop.database.fail_backup = model::Error(model::ErrorKind::kTransient,
+                                           "pg_dump -Fc exit 1: permission denied", "BackupFailed");
 
   const auto out = loop.settle(with_schema("demo:v1", "0001"));
   ASSERT_TRUE(out.error);
@@ -271,7 +271,8 @@ TEST(ReconcilerDatabase, RollbackReadyNeedsADrillThatPassed) {
   loop.database.calls.clear();
   const auto out = until_quiet(loop, drilled("demo:v2", "0002", std::chrono::hours(6)));
   ASSERT_TRUE(out.action.requeue());
-  EXPECT_GT(*out.action.requeue(), std::chrono::hours(6) - std::chrono::minutes(1)) << "the next drill";
+  EXPECT_GT(*out.action.requeue(), std::chrono::hours(6) - std::chrono::minutes(1))
+      << "the next drill";
   EXPECT_LE(*out.action.requeue(), std::chrono::hours(6));
   ASSERT_EQ(loop.database.calls.size(), 2U) << ::testing::PrintToString(loop.database.calls);
   EXPECT_EQ(loop.database.calls[0], "backup") << "a drill restores a fresh dump";
@@ -289,14 +290,15 @@ TEST(ReconcilerDatabase, RollbackReadyNeedsADrillThatPassed) {
   EXPECT_TRUE(st.migration->last_drill->passed);
   ready = cond(st, "RollbackReady");
   ASSERT_NE(ready, nullptr);
-  EXPECT_EQ(ready->status, model::ConditionStatus::kTrue) << ready->reason << ": " << ready->message;
+  EXPECT_EQ(ready->status, model::ConditionStatus::kTrue)
+      << ready->reason << ": " << ready->message;
 }
 
 TEST(ReconcilerDatabase, AFailedDrillMakesRollbackReadyFalseUntilTheNextOnePasses) {
   Loop loop;
   upgrade_to_v2(loop);
-  loop.database.fail_drill =
-      model::Error::terminal("drill: migrate to 0001: 0002_orders.down.sql: relation is referenced");
+  loop.database.fail_drill = model::Error::terminal(
+      "drill: migrate to 0001: 0002_orders.down.sql: relation is referenced");
   const model::Release r = drilled("demo:v2", "0002", std::chrono::hours(1));
   (void)until_quiet(loop, r);
   auto* ready = cond(loop.status(), "RollbackReady");

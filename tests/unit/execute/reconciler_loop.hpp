@@ -3,18 +3,19 @@
 // (requeue after the asked delay), with a clock that only moves when the
 // test moves it: a fake platform, probe and database, memory stores.
 
-#include <gtest/gtest.h>
-
 #include <ostream>
 #include <string>
 #include <vector>
 
-#include "execute/fake_analysis.hpp"
-#include "execute/fake_database.hpp"
-#include "execute/fake_platform.hpp"
+#include <gtest/gtest.h>
+
 #include "rewind/execute/release_reconciler.hpp"
 #include "rewind/history/memory_store.hpp"
 #include "rewind/router/memory_router.hpp"
+
+#include "execute/fake_analysis.hpp"
+#include "execute/fake_database.hpp"
+#include "execute/fake_platform.hpp"
 
 namespace rwd::execute::testing {
 
@@ -61,9 +62,10 @@ struct BasicLoop {
   model::Timestamp clock = *model::parse_timestamp("2026-11-21T08:00:00Z");
   ReleaseReconciler reconciler{ReconcilerDeps{
       platform, probe, histories, statuses, [this] { return clock; },
-      [](const model::Release&) { return model::Result<model::EnvFileContents>(model::EnvFileContents{}); },
-      false, nullptr, &database, metrics.factory(), &notifier, Traffic{&router, false},
-      &commands}};
+      [](const model::Release&) {
+        return model::Result<model::EnvFileContents>(model::EnvFileContents{});
+      },
+      false, nullptr, &database, metrics.factory(), &notifier, Traffic{&router, false}, &commands}};
   std::vector<std::string> summaries;
 
   explicit BasicLoop(bool compose_container = true) {

@@ -7,8 +7,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "execute/reconciler_loop.hpp"
 #include "rewind/reconcile/conditions.hpp"
+
+#include "execute/reconciler_loop.hpp"
 
 namespace rwd::execute {
 namespace {
@@ -36,7 +37,8 @@ TEST(ReleaseReconciler, AdoptsTheComposeContainerThenUpgradesThenRevertsInSource
   out = loop.settle(release("demo:v2"));
   ASSERT_FALSE(out.error) << out.error->message;
   EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v2"});
-  EXPECT_EQ(loop.platform.containers.size(), 1U) << "the old container is removed once v2 is stable";
+  EXPECT_EQ(loop.platform.containers.size(), 1U)
+      << "the old container is removed once v2 is stable";
   EXPECT_EQ(loop.platform.containers.begin()->second.name, "shop_api_1");
   auto h = loop.history();
   ASSERT_EQ(h.revisions.size(), 2U);
@@ -80,7 +82,8 @@ TEST(ReleaseReconciler, AFailedFirstChangeRollsBackOntoTheAdoptedComposeContaine
   EXPECT_EQ(st.phase, model::ReleasePhase::kRolledBack);
   std::size_t plans_done = 0;
   for (const auto& s : loop.summaries) plans_done += s.rfind("plan done", 0) == 0 ? 1U : 0U;
-  EXPECT_EQ(plans_done, 2U) << "adoption and the rollback: " << ::testing::PrintToString(loop.summaries);
+  EXPECT_EQ(plans_done, 2U) << "adoption and the rollback: "
+                            << ::testing::PrintToString(loop.summaries);
 }
 
 TEST(ReleaseReconciler, UnhealthyRevisionIsRolledBackAutomaticallyAndNotRetried) {
@@ -113,7 +116,8 @@ TEST(ReleaseReconciler, RollbackResourceRunsOnceAndPinsTheRelease) {
   model::Rollback rb;
   rb.metadata = {"incident-42", "shop", "", 1, "", {}, {}};
   rb.spec.release_name = "api";
-  rb.spec.to = model::RollbackTarget{model::RollbackTarget::Kind::kRevision, model::RevisionNumber{1}};
+  rb.spec.to =
+      model::RollbackTarget{model::RollbackTarget::Kind::kRevision, model::RevisionNumber{1}};
   const auto out = loop.settle(release("demo:v2"), {rb});
   ASSERT_FALSE(out.error) << out.error->message;
   EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v1"});

@@ -1,9 +1,9 @@
 #include "rewind/history/codec.hpp"
 
+#include <string>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <string>
 
 #include "rewind/model/codec.hpp"
 #include "rewind/model/revision.hpp"
@@ -120,8 +120,8 @@ TEST(StatusCodecTest, RollbackRoundTrips) {
   rb.spec.release_name = "api";
   rb.spec.reason = "5xx";
   rb.status.phase = model::RollbackPhase::kRunning;
-  rb.status.plan.push_back({"backup", "pg_dump", model::StepState::kSucceeded, std::nullopt,
-                            std::nullopt, ""});
+  rb.status.plan.push_back(
+      {"backup", "pg_dump", model::StepState::kSucceeded, std::nullopt, std::nullopt, ""});
   auto back = decode_rollback_text(encode_status(rb), "s.json", {"shop", "incident-42"});
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(*back, rb);

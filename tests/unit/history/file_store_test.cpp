@@ -5,13 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "rewind/history/codec.hpp"
 #include "rewind/model/codec.hpp"
@@ -20,8 +20,8 @@ namespace rwd::history {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using model::ObjectKey;
+using ::testing::HasSubstr;
 
 model::History history_with(std::int64_t last) {
   model::History h;
@@ -249,9 +249,11 @@ TEST_F(FileStoreTest, RepairedFileLoadsAgainAndUnblocksSaves) {
 
 TEST_F(FileStoreTest, UnsafeKeysTouchNothing) {
   auto store = open_history();
-  for (const ObjectKey& key : std::initializer_list<ObjectKey>{
-           {"..", "x"}, {"shop", "../../etc/passwd"}, {"shop", ""}, {"", "api"},
-           {"shop", std::string("a\0b", 3)}}) {
+  for (const ObjectKey& key : std::initializer_list<ObjectKey>{{"..", "x"},
+                                                               {"shop", "../../etc/passwd"},
+                                                               {"shop", ""},
+                                                               {"", "api"},
+                                                               {"shop", std::string("a\0b", 3)}}) {
     const model::Status st = store->save(key, history_with(1));
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().kind, model::ErrorKind::kInvalidSpec);

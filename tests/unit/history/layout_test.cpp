@@ -1,8 +1,8 @@
 #include "rewind/history/layout.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace rwd::history {
 namespace {

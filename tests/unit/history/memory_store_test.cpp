@@ -1,8 +1,8 @@
 #include "rewind/history/memory_store.hpp"
 
-#include <gtest/gtest.h>
-
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace rwd::history {
 namespace {

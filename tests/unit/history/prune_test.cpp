@@ -1,9 +1,9 @@
 #include "rewind/history/prune.hpp"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace rwd::history {
 namespace {

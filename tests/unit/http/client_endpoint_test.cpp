@@ -15,9 +15,7 @@ TEST(ParseEndpoint, UnixSocket) {
   EXPECT_EQ(ep->host_header(), "localhost");
 }
 
-TEST(ParseEndpoint, UnixWithoutPathIsRefused) {
-  EXPECT_FALSE(parse_endpoint("unix://").ok());
-}
+TEST(ParseEndpoint, UnixWithoutPathIsRefused) { EXPECT_FALSE(parse_endpoint("unix://").ok()); }
 
 TEST(ParseEndpoint, TcpWithPort) {
   auto ep = parse_endpoint("tcp://10.0.0.5:2376");

@@ -1,11 +1,11 @@
 // Bearer-token check for mutating routes: disabled without a token file,
 // 401 for missing or wrong tokens, token files read strictly.
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "rewind/http/router.hpp"
 
@@ -31,9 +31,8 @@ Router with_mutating_route(BearerAuth auth, int* calls) {
         return ServerResponse::json(202, model::Json{{"promoted", r.param("name")}});
       },
       Access::kMutating);
-  router.get("/api/v1/releases", [](const ServerRequest&) {
-    return ServerResponse::json(200, model::Json::array());
-  });
+  router.get("/api/v1/releases",
+             [](const ServerRequest&) { return ServerResponse::json(200, model::Json::array()); });
   return router;
 }
 
@@ -90,8 +89,7 @@ TEST(BearerAuth, WrongSchemeOrTokenIs401) {
   int calls = 0;
   const auto router = with_mutating_route(BearerAuth(kToken), &calls);
   const std::vector<std::string> values = {"Basic dXNlcjpwYXNz",
-                                           std::string("Bearer ") + kToken + "x", "Bearer",
-                                           kToken,
+                                           std::string("Bearer ") + kToken + "x", "Bearer", kToken,
                                            std::string("Bearer ") + std::string(kToken).substr(1)};
   for (const auto& value : values) {
     const auto r = router.handle(req("POST", kPromote, {{"Authorization", value}}));

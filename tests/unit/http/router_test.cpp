@@ -3,9 +3,9 @@
 
 #include "rewind/http/router.hpp"
 
-#include <gtest/gtest.h>
-
 #include <stdexcept>
+
+#include <gtest/gtest.h>
 
 namespace rwd::http {
 namespace {

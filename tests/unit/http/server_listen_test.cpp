@@ -35,10 +35,10 @@ TEST(ParseListenAddress, Ipv6InBrackets) {
 TEST(ParseListenAddress, Localhost) { EXPECT_EQ(ok("localhost:9").host, "127.0.0.1"); }
 
 TEST(ParseListenAddress, Refusals) {
-  for (const char* bad : {"", "9464", ":9464", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536",
-                          "127.0.0.1:-1", "127.0.0.1:12a", "127.0.0.1: 80", "::1:9464",
-                          "[::1]9464", "[::1", "[::1]:", "[127.0.0.1]:80", "example.com:80",
-                          "256.0.0.1:80", "[]:80"}) {
+  for (const char* bad :
+       {"", "9464", ":9464", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1",
+        "127.0.0.1:12a", "127.0.0.1: 80", "::1:9464", "[::1]9464", "[::1",
+        "[::1]:", "[127.0.0.1]:80", "example.com:80", "256.0.0.1:80", "[]:80"}) {
     const auto r = parse_listen_address(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {

@@ -1,9 +1,9 @@
 // Built-in routes through the router, without sockets: health, readiness,
 // metrics text, and the read-only JSON API.
 
-#include <gtest/gtest.h>
-
 #include <atomic>
+
+#include <gtest/gtest.h>
 
 #include "rewind/http/server.hpp"
 
@@ -27,8 +27,8 @@ class StandardRoutesTest : public ::testing::Test {
     provider_ = std::make_shared<InMemoryResourceProvider>();
     provider_->set_releases(
         {release_doc("shop", "web", "web:1"), release_doc("shop", "api", "api:2")});
-    provider_->set_rollbacks({model::Json{{"kind", "Rollback"},
-                                          {"metadata", {{"name", "incident-42"}}}}});
+    provider_->set_rollbacks(
+        {model::Json{{"kind", "Rollback"}, {"metadata", {{"name", "incident-42"}}}}});
     add_standard_routes(router_, StandardRoutes{
                                      .readiness = [this] { return readiness_; },
                                      .metrics = [] { return std::string("up 1\n"); },
@@ -116,9 +116,9 @@ TEST_F(StandardRoutesTest, HistoryOfOneReleaseOr404) {
 }
 
 TEST_F(StandardRoutesTest, OtherMethodsAre405AndUnknownPaths404) {
-  for (const char* path : {"/healthz", "/readyz", "/metrics", "/api/v1/releases",
-                           "/api/v1/releases/shop/api", "/api/v1/releases/shop/api/history",
-                           "/api/v1/rollbacks"}) {
+  for (const char* path :
+       {"/healthz", "/readyz", "/metrics", "/api/v1/releases", "/api/v1/releases/shop/api",
+        "/api/v1/releases/shop/api/history", "/api/v1/rollbacks"}) {
     for (const char* method : {"POST", "PUT", "DELETE", "PATCH"}) {
       const auto r = router_.handle(req(method, path));
       EXPECT_EQ(r.status, 405) << method << " " << path;

@@ -3,13 +3,13 @@
 
 #include "../../../controller/http/tls_context.hpp"
 
+#include <memory>
+#include <string>
+
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-
-#include <memory>
-#include <string>
 
 #include "rewind/http/client.hpp"
 #include "rewind/http/endpoint.hpp"
@@ -40,8 +40,8 @@ Cert make_cert(const char* cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(cn), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
+                             -1, -1, 0);
   X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : name);
   X509_set_pubkey(cert.get(), key);
   X509_sign(cert.get(), issuer_key != nullptr ? issuer_key : key, EVP_sha256());
@@ -147,8 +147,7 @@ TEST(TlsContextPem, BadClientCertificateIsAnError) {
   options.key_pem = key_pem(pki().client_key.get());
   auto ctx = detail::make_tls_context(options);
   ASSERT_FALSE(ctx.ok());
-  EXPECT_NE(ctx.error().message.find("TLS: cannot load client certificate data"),
-            std::string::npos)
+  EXPECT_NE(ctx.error().message.find("TLS: cannot load client certificate data"), std::string::npos)
       << ctx.error().message;
   EXPECT_EQ(ctx.error().message.find(kSecretMarker), std::string::npos);
 }
@@ -159,8 +158,7 @@ TEST(TlsContextPem, KeyOfAnotherCertificateIsAnError) {
   options.key_pem = key_pem(pki().ca_key.get());
   auto ctx = detail::make_tls_context(options);
   ASSERT_FALSE(ctx.ok());
-  EXPECT_NE(ctx.error().message.find("client key data"), std::string::npos)
-      << ctx.error().message;
+  EXPECT_NE(ctx.error().message.find("client key data"), std::string::npos) << ctx.error().message;
 }
 
 TEST(TlsContextPem, CertificateWithoutKeyIsAnError) {

@@ -45,7 +45,8 @@ TEST(ApiErrors, StatusObjectsKeepTheirReasonAndKind) {
   EXPECT_EQ(api_error("PUT", "/x", 422, R"({"kind":"Status","reason":"Invalid"})").kind,
             model::ErrorKind::kInvalidSpec);
   EXPECT_EQ(api_error("GET", "/x", 503, "<html>busy</html>").kind, model::ErrorKind::kTransient);
-  EXPECT_EQ(api_error("GET", "/x", 503, "<html>busy</html>").message, "GET /x: 503: <html>busy</html>");
+  EXPECT_EQ(api_error("GET", "/x", 503, "<html>busy</html>").message,
+            "GET /x: 503: <html>busy</html>");
 }
 
 TEST_F(ApiTest, SendsTheBearerTokenAndAcceptsJson) {
@@ -54,8 +55,12 @@ TEST_F(ApiTest, SendsTheBearerTokenAndAcceptsJson) {
   ASSERT_TRUE(got) << got.error().message;
   ASSERT_EQ(state->requests.size(), 1U);
   const auto& h = state->requests[0].headers;
-  EXPECT_NE(std::find(h.begin(), h.end(), std::pair<std::string, std::string>{"Authorization", "Bearer test-token"}), h.end());
-  EXPECT_NE(std::find(h.begin(), h.end(), std::pair<std::string, std::string>{"Accept", "application/json"}), h.end());
+  EXPECT_NE(std::find(h.begin(), h.end(),
+                      std::pair<std::string, std::string>{"Authorization", "Bearer test-token"}),
+            h.end());
+  EXPECT_NE(std::find(h.begin(), h.end(),
+                      std::pair<std::string, std::string>{"Accept", "application/json"}),
+            h.end());
 }
 
 TEST_F(ApiTest, NotFoundIsAnErrorWithReason) {
@@ -65,7 +70,8 @@ TEST_F(ApiTest, NotFoundIsAnErrorWithReason) {
 }
 
 TEST_F(ApiTest, ReplaceWithAStaleResourceVersionIsAConflict) {
-  put_object("/api/v1/namespaces/a/services/s", Json{{"metadata", {{"name", "s"}}}, {"spec", {{"a", 1}}}});
+  put_object("/api/v1/namespaces/a/services/s",
+             Json{{"metadata", {{"name", "s"}}}, {"spec", {{"a", 1}}}});
   Json stale = state->objects["/api/v1/namespaces/a/services/s"];
   stale["metadata"]["resourceVersion"] = "1";
   auto r = api.replace("/api/v1/namespaces/a/services/s", stale);
@@ -75,7 +81,8 @@ TEST_F(ApiTest, ReplaceWithAStaleResourceVersionIsAConflict) {
 }
 
 TEST_F(ApiTest, PatchSendsTheMergePatchTypeAndFieldManager) {
-  put_object("/apis/apps/v1/namespaces/a/deployments/d", Json{{"metadata", {{"name", "d"}}}, {"spec", {{"replicas", 1}}}});
+  put_object("/apis/apps/v1/namespaces/a/deployments/d",
+             Json{{"metadata", {{"name", "d"}}}, {"spec", {{"replicas", 1}}}});
   auto r = api.patch("/apis/apps/v1/namespaces/a/deployments/d", Json{{"spec", {{"replicas", 3}}}},
                      PatchType::kMerge);
   ASSERT_TRUE(r) << r.error().message;
@@ -83,7 +90,8 @@ TEST_F(ApiTest, PatchSendsTheMergePatchTypeAndFieldManager) {
   const auto& req = state->requests.back();
   EXPECT_EQ(req.target, "/apis/apps/v1/namespaces/a/deployments/d?fieldManager=rewind");
   EXPECT_NE(std::find(req.headers.begin(), req.headers.end(),
-                      std::pair<std::string, std::string>{"Content-Type", "application/merge-patch+json"}),
+                      std::pair<std::string, std::string>{"Content-Type",
+                                                          "application/merge-patch+json"}),
             req.headers.end());
 }
 
@@ -120,23 +128,26 @@ TEST_F(ApiTest, WatchDeliversEventsAndSkipsNothing) {
       R"({"type":"DELETED","object":{"metadata":{"name":"a","resourceVersion":"10"}}})",
   });
   std::vector<std::pair<WatchType, std::string>> seen;
-  auto end = api.watch("/api/v1/services", "4", [&](const WatchEvent& ev) {
-    seen.emplace_back(ev.type, meta_string(ev.object, "resourceVersion"));
-    return true;
-  }, {});
+  auto end = api.watch("/api/v1/services", "4",
+                       [&](const WatchEvent& ev) {
+                         seen.emplace_back(ev.type, meta_string(ev.object, "resourceVersion"));
+                         return true;
+                       },
+                       {});
   ASSERT_TRUE(end) << end.error().message;
   EXPECT_EQ(*end, WatchEnd::kClosed);
   ASSERT_EQ(seen.size(), 3U);
   EXPECT_EQ(seen[0], std::make_pair(WatchType::kAdded, std::string("5")));
   EXPECT_EQ(seen[1], std::make_pair(WatchType::kBookmark, std::string("9")));
   EXPECT_EQ(seen[2], std::make_pair(WatchType::kDeleted, std::string("10")));
-  EXPECT_EQ(state->requests.back().target,
-            "/api/v1/services?watch=true&allowWatchBookmarks=true&resourceVersion=4&timeoutSeconds=300");
+  EXPECT_EQ(
+      state->requests.back().target,
+      "/api/v1/services?watch=true&allowWatchBookmarks=true&resourceVersion=4&timeoutSeconds=300");
 }
 
 TEST_F(ApiTest, WatchEndsWithGoneOnAnExpiredVersion) {
-  state->watch_scripts.push_back({
-      R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired"}})"});
+  state->watch_scripts.push_back(
+      {R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired"}})"});
   auto end = api.watch("/api/v1/services", "4", [](const WatchEvent&) { return true; }, {});
   ASSERT_TRUE(end);
   EXPECT_EQ(*end, WatchEnd::kGone);
@@ -147,7 +158,8 @@ TEST_F(ApiTest, WatchEndsWithGoneOnAnExpiredVersion) {
 }
 
 TEST_F(ApiTest, ABrokenWatchIsATransientError) {
-  state->watch_scripts.push_back({R"({"type":"ADDED","object":{"metadata":{"name":"a"}}})", "<broken>"});
+  state->watch_scripts.push_back(
+      {R"({"type":"ADDED","object":{"metadata":{"name":"a"}}})", "<broken>"});
   int n = 0;
   auto end = api.watch("/api/v1/services", "4", [&](const WatchEvent&) { return ++n > 0; }, {});
   ASSERT_FALSE(end);

@@ -3,14 +3,15 @@
 
 #include "rewind/kube/config.hpp"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <map>
 #include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "rewind/http/base64.hpp"
 
@@ -71,7 +72,9 @@ std::string kind_kubeconfig() {
   return "apiVersion: v1\n"
          "clusters:\n"
          "- cluster:\n"
-         "    certificate-authority-data: " + b64(kCaPem) + "\n"
+         "    certificate-authority-data: " +
+         b64(kCaPem) +
+         "\n"
          "    server: https://127.0.0.1:41235\n"
          "  name: kind-kind\n"
          "- cluster:\n"
@@ -109,8 +112,12 @@ std::string kind_kubeconfig() {
          "users:\n"
          "- name: kind-kind\n"
          "  user:\n"
-         "    client-certificate-data: " + b64(kCertPem) + "\n"
-         "    client-key-data: " + b64(kKeyPem) + "\n"
+         "    client-certificate-data: " +
+         b64(kCertPem) +
+         "\n"
+         "    client-key-data: " +
+         b64(kKeyPem) +
+         "\n"
          "- name: prod-admin\n"
          "  user:\n"
          "    client-certificate: pki/admin.crt\n"
@@ -118,7 +125,8 @@ std::string kind_kubeconfig() {
          "    tokenFile: tokens/prod\n"
          "- name: deployer\n"
          "  user:\n"
-         "    token: " + kToken + "\n";
+         "    token: " +
+         kToken + "\n";
 }
 
 class KubeconfigTest : public ::testing::Test {
@@ -243,8 +251,9 @@ TEST_F(KubeconfigTest, TopLevelNotAMapping) {
 
 TEST_F(KubeconfigTest, UnknownContext) {
   EXPECT_EQ(error_of(kind_kubeconfig(), "staging"),
-            prefix() + "context \"staging\" is not one of the contexts (kind-kind, "
-                       "kubernetes-admin@prod, local, lab)");
+            prefix() +
+                "context \"staging\" is not one of the contexts (kind-kind, "
+                "kubernetes-admin@prod, local, lab)");
 }
 
 TEST_F(KubeconfigTest, NoCurrentContext) {
@@ -254,8 +263,9 @@ TEST_F(KubeconfigTest, NoCurrentContext) {
 
 TEST_F(KubeconfigTest, CurrentContextNotListed) {
   EXPECT_EQ(error_of("current-context: gone\n"),
-            prefix() + "current-context: \"gone\" is not one of the contexts (there are none) "
-                       "(line 1)");
+            prefix() +
+                "current-context: \"gone\" is not one of the contexts (there are none) "
+                "(line 1)");
 }
 
 TEST_F(KubeconfigTest, ContextClusterNotListed) {
@@ -264,16 +274,18 @@ TEST_F(KubeconfigTest, ContextClusterNotListed) {
                      "- name: b\n  cluster: {server: https://b}\n"
                      "contexts:\n- name: x\n  context:\n    cluster: c\n"
                      "current-context: x\n"),
-            prefix() + "contexts[0].context.cluster: \"c\" is not one of the clusters (a, b) "
-                       "(line 9)");
+            prefix() +
+                "contexts[0].context.cluster: \"c\" is not one of the clusters (a, b) "
+                "(line 9)");
 }
 
 TEST_F(KubeconfigTest, ContextUserNotListed) {
   EXPECT_EQ(error_of("clusters:\n- name: a\n  cluster: {server: https://a}\n"
                      "contexts:\n- name: x\n  context: {cluster: a, user: u}\n"
                      "current-context: x\n"),
-            prefix() + "contexts[0].context.user: \"u\" is not one of the users (there are none) "
-                       "(line 6)");
+            prefix() +
+                "contexts[0].context.user: \"u\" is not one of the users (there are none) "
+                "(line 6)");
 }
 
 TEST_F(KubeconfigTest, ContextWithoutCluster) {
@@ -302,8 +314,9 @@ const std::string kServer = "    server: https://10.0.0.1:6443\n";
 
 TEST_F(KubeconfigTest, ExecPluginRefused) {
   EXPECT_EQ(error_of(one_context(kServer, "    exec:\n      command: aws\n")),
-            prefix() + "users[1].user.exec: exec credential plugins are not supported; use a "
-                       "token or client certificate (line 10)");
+            prefix() +
+                "users[1].user.exec: exec credential plugins are not supported; use a "
+                "token or client certificate (line 10)");
 }
 
 TEST_F(KubeconfigTest, AuthProviderRefused) {
@@ -325,16 +338,16 @@ TEST_F(KubeconfigTest, ServerMissing) {
 
 TEST_F(KubeconfigTest, ServerNotHttp) {
   EXPECT_EQ(error_of(one_context("    server: tcp://10.0.0.1:6443\n", "    token: t\n")),
-            prefix() + "clusters[0].cluster.server: \"tcp://10.0.0.1:6443\" is not an https:// or "
-                       "http:// URL (line 4)");
+            prefix() +
+                "clusters[0].cluster.server: \"tcp://10.0.0.1:6443\" is not an https:// or "
+                "http:// URL (line 4)");
 }
 
 TEST_F(KubeconfigTest, ServerWithPathPrefix) {
-  EXPECT_THAT(
-      error_of(one_context("    server: https://rancher.example/k8s/clusters/c-1\n", "")),
-      AllOf(StartsWith(prefix() + "clusters[0].cluster.server: invalid URL "
-                                  "\"https://rancher.example/k8s/clusters/c-1\""),
-            HasSubstr("path")));
+  EXPECT_THAT(error_of(one_context("    server: https://rancher.example/k8s/clusters/c-1\n", "")),
+              AllOf(StartsWith(prefix() + "clusters[0].cluster.server: invalid URL "
+                                          "\"https://rancher.example/k8s/clusters/c-1\""),
+                    HasSubstr("path")));
 }
 
 TEST_F(KubeconfigTest, CaFileMissingNamesResolvedPath) {
@@ -362,8 +375,9 @@ TEST_F(KubeconfigTest, KeyDataNotPemAndNotShown) {
   const std::string user = "    client-certificate-data: " + b64(kCertPem) +
                            "\n    client-key-data: " + b64("sekret-key-material") + "\n";
   const auto message = error_of(one_context(kServer, user));
-  EXPECT_EQ(message, prefix() + "users[1].user.client-key-data: does not hold PEM text (no "
-                                "\"-----BEGIN \" line) (line 10)");
+  EXPECT_EQ(message, prefix() +
+                         "users[1].user.client-key-data: does not hold PEM text (no "
+                         "\"-----BEGIN \" line) (line 10)");
   EXPECT_THAT(message, Not(HasSubstr("sekret")));
 }
 
@@ -371,8 +385,8 @@ TEST_F(KubeconfigTest, WrappedBase64IsAccepted) {
   std::string wrapped = b64(kCaPem);
   wrapped.insert(20, "\n      ");
   const auto path = dir_.write(
-      "config", one_context(kServer + "    certificate-authority-data: >-\n      " + wrapped + "\n",
-                            ""));
+      "config",
+      one_context(kServer + "    certificate-authority-data: >-\n      " + wrapped + "\n", ""));
   auto cfg = load_kubeconfig(path);
   ASSERT_TRUE(cfg.ok()) << cfg.error().message;
   EXPECT_EQ(cfg->endpoint.tls.ca_pem, kCaPem);
@@ -396,8 +410,9 @@ TEST_F(KubeconfigTest, InsecureWithCaRefused) {
 
 TEST_F(KubeconfigTest, InsecureNotABool) {
   EXPECT_EQ(error_of(one_context(kServer + "    insecure-skip-tls-verify: maybe\n", "")),
-            prefix() + "clusters[0].cluster.insecure-skip-tls-verify: maybe is not true or false "
-                       "(line 5)");
+            prefix() +
+                "clusters[0].cluster.insecure-skip-tls-verify: maybe is not true or false "
+                "(line 5)");
 }
 
 TEST_F(KubeconfigTest, CertificateWithoutKey) {
@@ -530,9 +545,8 @@ TEST_F(InClusterTest, BadPort) {
       env_of({{"KUBERNETES_SERVICE_HOST", "10.96.0.1"}, {"KUBERNETES_SERVICE_PORT", "https"}}),
       sa());
   ASSERT_FALSE(cfg.ok());
-  EXPECT_THAT(cfg.error().message,
-              StartsWith("in-cluster: KUBERNETES_SERVICE_HOST \"10.96.0.1\", "
-                         "KUBERNETES_SERVICE_PORT \"https\": invalid URL"));
+  EXPECT_THAT(cfg.error().message, StartsWith("in-cluster: KUBERNETES_SERVICE_HOST \"10.96.0.1\", "
+                                              "KUBERNETES_SERVICE_PORT \"https\": invalid URL"));
 }
 
 TEST_F(InClusterTest, NoTokenMounted) {

@@ -80,8 +80,8 @@ TEST_F(DeploymentPlatformTest, HealthFollowsTheRollout) {
   d["status"]["replicas"] = 3;  // an old pod still there
   EXPECT_EQ(instance_of(d, "app").health, execute::HealthStatus::kStarting);
   d = deployment();
-  d["status"]["conditions"][0] = Json{{"type", "Progressing"}, {"status", "False"},
-                                      {"reason", "ProgressDeadlineExceeded"}};
+  d["status"]["conditions"][0] =
+      Json{{"type", "Progressing"}, {"status", "False"}, {"reason", "ProgressDeadlineExceeded"}};
   EXPECT_EQ(instance_of(d, "app").health, execute::HealthStatus::kUnhealthy);
   d = deployment();
   d["spec"]["replicas"] = 0;
@@ -121,7 +121,8 @@ TEST_F(DeploymentPlatformTest, AReplacementPatchesImageEnvAndAnnotationsInPlace)
   EXPECT_EQ(c["env"], Json::parse(R"([{"name":"LOG_LEVEL","value":"debug"},
       {"name":"DB","valueFrom":{"secretKeyRef":{"name":"db","key":"url"}}},
       {"name":"NEW","value":"1"}])"));
-  EXPECT_EQ(stored()["spec"]["template"]["spec"]["containers"][0]["image"], "proxy:1");  // untouched
+  EXPECT_EQ(stored()["spec"]["template"]["spec"]["containers"][0]["image"],
+            "proxy:1");  // untouched
   const Json& ann = stored()["spec"]["template"]["metadata"]["annotations"];
   EXPECT_EQ(ann["rewind.dev/revision"], "2");
   EXPECT_EQ(ann["rewind.dev/revision-hash"], "abc");
@@ -159,7 +160,8 @@ TEST_F(DeploymentPlatformTest, ASecondDeploymentIsACopyWithItsOwnPodsCreatedWith
   EXPECT_EQ(copy["metadata"]["labels"][kCopyOf], "api");
   EXPECT_EQ(copy["spec"]["replicas"], 0) << "created, not started";
   EXPECT_EQ(copy["metadata"]["annotations"][kReplicasBeforeStop], "2");
-  EXPECT_EQ(copy["spec"]["selector"]["matchLabels"], (Json{{"app", "api"}, {kPodsOf, "api-green"}}));
+  EXPECT_EQ(copy["spec"]["selector"]["matchLabels"],
+            (Json{{"app", "api"}, {kPodsOf, "api-green"}}));
   EXPECT_EQ(copy["spec"]["template"]["metadata"]["labels"][kPodsOf], "api-green");
   const Json annotations = copy["spec"]["template"]["metadata"]["annotations"];
   // The source's rewind.dev/* annotations are replaced by the change's.
@@ -181,7 +183,8 @@ TEST_F(DeploymentPlatformTest, ASecondDeploymentIsACopyWithItsOwnPodsCreatedWith
   EXPECT_EQ((*listed)[1].labels.at("rewind.dev/color"), "green");
 
   ASSERT_TRUE(platform.start(*id));
-  EXPECT_EQ(state->objects["/apis/apps/v1/namespaces/shop/deployments/api-green"]["spec"]["replicas"], 2);
+  EXPECT_EQ(
+      state->objects["/apis/apps/v1/namespaces/shop/deployments/api-green"]["spec"]["replicas"], 2);
   auto address = platform.traffic_address(*id, 8080);
   ASSERT_TRUE(address);
   EXPECT_EQ(*address, "api-green.shop:8080");

@@ -126,14 +126,16 @@ class FakeApiClient final : public http::Client {
     std::string sub;
     for (const char* suffix : {"/status"}) {
       const std::string sfx(suffix);
-      if (path.size() > sfx.size() && path.compare(path.size() - sfx.size(), sfx.size(), sfx) == 0 &&
+      if (path.size() > sfx.size() &&
+          path.compare(path.size() - sfx.size(), sfx.size(), sfx) == 0 &&
           s_->objects.count(path.substr(0, path.size() - sfx.size())) != 0) {
         sub = "status";
         path = path.substr(0, path.size() - sfx.size());
       }
     }
     if (req.method == "GET") {
-      if (auto it = s_->objects.find(path); it != s_->objects.end()) return json_response(200, it->second);
+      if (auto it = s_->objects.find(path); it != s_->objects.end())
+        return json_response(200, it->second);
       // A collection: every object under it.
       Json items = Json::array();
       for (const auto& [p, o] : s_->objects) {
@@ -148,7 +150,8 @@ class FakeApiClient final : public http::Client {
       const std::size_t limit = query_number(req.target, "limit", items.size());
       const std::size_t offset = query_number(req.target, "continue", 0);
       Json page = Json::array();
-      for (std::size_t i = offset; i < items.size() && i < offset + limit; ++i) page.push_back(items[i]);
+      for (std::size_t i = offset; i < items.size() && i < offset + limit; ++i)
+        page.push_back(items[i]);
       Json meta = {{"resourceVersion", std::to_string(s_->version)}};
       if (offset + limit < items.size()) meta["continue"] = std::to_string(offset + limit);
       return json_response(200, Json{{"kind", "List"}, {"metadata", meta}, {"items", page}});
@@ -156,7 +159,8 @@ class FakeApiClient final : public http::Client {
     if (req.method == "POST") {
       Json body = Json::parse(req.body);
       std::string name = body["metadata"].value("name", "");
-      if (name.empty()) name = body["metadata"].value("generateName", "x") + std::to_string(s_->version);
+      if (name.empty())
+        name = body["metadata"].value("generateName", "x") + std::to_string(s_->version);
       body["metadata"]["name"] = name;
       const std::string p = path + "/" + name;
       if (s_->objects.count(p) != 0) return status_response(409, "AlreadyExists", p + " exists");
@@ -174,7 +178,8 @@ class FakeApiClient final : public http::Client {
       return status_response(409, "Conflict", "the object has been modified");
     }
     Json body = req.body.empty() ? Json::object() : Json::parse(req.body);
-    const std::string want = body.contains("metadata") ? body["metadata"].value("resourceVersion", "") : "";
+    const std::string want =
+        body.contains("metadata") ? body["metadata"].value("resourceVersion", "") : "";
     if (!want.empty() && want != it->second["metadata"].value("resourceVersion", "")) {
       return status_response(409, "Conflict", "the object has been modified");
     }

@@ -12,7 +12,8 @@ namespace {
 using testing::FakeApiState;
 using namespace std::chrono_literals;
 
-constexpr const char* kLease = "/apis/coordination.k8s.io/v1/namespaces/rewind-system/leases/rewind-controller";
+constexpr const char* kLease =
+    "/apis/coordination.k8s.io/v1/namespaces/rewind-system/leases/rewind-controller";
 
 struct FakeClocks {
   std::chrono::steady_clock::time_point steady{std::chrono::hours(1)};
@@ -31,8 +32,9 @@ struct LeaderTest : ::testing::Test {
   LeaderElector candidate(const std::string& id) {
     LeaseOptions o;
     o.identity = id;
-    return LeaderElector(api, o, [this] { return clocks.steady; }, [this] { return clocks.wall; },
-                         [this](std::chrono::milliseconds d, std::stop_token) { clocks.advance(d); });
+    return LeaderElector(
+        api, o, [this] { return clocks.steady; }, [this] { return clocks.wall; },
+        [this](std::chrono::milliseconds d, std::stop_token) { clocks.advance(d); });
   }
   std::string holder() { return state->objects[kLease]["spec"].value("holderIdentity", ""); }
 };
@@ -99,12 +101,13 @@ TEST_F(LeaderTest, RunStartsLeadingOnceAndReturnsWhenTheLeaseIsLost) {
   // (10 s, 5 rounds) passes and the leader steps down.
   LeaseOptions o;
   o.identity = "a";
-  LeaderElector e(api, o, [this] { return clocks.steady; }, [this] { return clocks.wall; },
-                  [&](std::chrono::milliseconds d, std::stop_token) {
-                    clocks.advance(d);
-                    if (++rounds == 3) state->conflicts = 1000;
-                    if (rounds > 50) stop.request_stop();
-                  });
+  LeaderElector e(
+      api, o, [this] { return clocks.steady; }, [this] { return clocks.wall; },
+      [&](std::chrono::milliseconds d, std::stop_token) {
+        clocks.advance(d);
+        if (++rounds == 3) state->conflicts = 1000;
+        if (rounds > 50) stop.request_stop();
+      });
   const bool lost = e.run(stop.get_token(), [&] { ++started; });
   EXPECT_TRUE(lost);
   EXPECT_EQ(started, 1);

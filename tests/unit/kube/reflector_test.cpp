@@ -21,7 +21,10 @@ struct ReflectorTest : ::testing::Test {
 
   void add(const std::string& name) {
     state->objects["/api/v1/namespaces/a/services/" + name] =
-        Json{{"metadata", {{"name", name}, {"namespace", "a"}, {"resourceVersion", std::to_string(++state->version)}}}};
+        Json{{"metadata",
+              {{"name", name},
+               {"namespace", "a"},
+               {"resourceVersion", std::to_string(++state->version)}}}};
   }
 
   // Stops the reflector after `n` waits (the fake never blocks).
@@ -50,9 +53,11 @@ struct ReflectorTest : ::testing::Test {
 TEST_F(ReflectorTest, ListsThenWatchesFromTheListVersionAndWatchesAgainWhenClosed) {
   add("s1");
   const std::string list_version = std::to_string(state->version);
-  state->watch_scripts.push_back({R"({"type":"ADDED","object":{"metadata":{"name":"s2","resourceVersion":"200"}}})"});
-  state->watch_scripts.push_back({R"({"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"250"}}})",
-                                  R"({"type":"MODIFIED","object":{"metadata":{"name":"s2","resourceVersion":"260"}}})"});
+  state->watch_scripts.push_back(
+      {R"({"type":"ADDED","object":{"metadata":{"name":"s2","resourceVersion":"200"}}})"});
+  state->watch_scripts.push_back(
+      {R"({"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"250"}}})",
+       R"({"type":"MODIFIED","object":{"metadata":{"name":"s2","resourceVersion":"260"}}})"});
   // Third watch: no script left -> 410 -> list again; then stop on the next wait.
   state->watch_scripts.push_back({"<broken>"});
   Reflector r = make(1);
@@ -75,17 +80,18 @@ TEST_F(ReflectorTest, GoneListsAgainAndHandsOverTheCompleteSet) {
   add("s1");
   // First watch: 410 at once (no scripts) -> list again; the second list sees s2 too.
   std::size_t lists = 0;
-  Reflector r(
-      api, "/api/v1/services",
-      ReflectorHandlers{[&](std::vector<Json> items) {
-                          ++lists;
-                          replaced.push_back({});
-                          for (const auto& i : items) replaced.back().push_back(meta_string(i, "name"));
-                          if (lists == 1) add("s2");
-                          if (lists == 2) stop.request_stop();
-                        },
-                        [](WatchType, const Json&) {}, {}},
-      [](std::chrono::milliseconds, std::stop_token) { FAIL() << "no wait after a 410"; });
+  Reflector r(api, "/api/v1/services",
+              ReflectorHandlers{[&](std::vector<Json> items) {
+                                  ++lists;
+                                  replaced.push_back({});
+                                  for (const auto& i : items)
+                                    replaced.back().push_back(meta_string(i, "name"));
+                                  if (lists == 1) add("s2");
+                                  if (lists == 2) stop.request_stop();
+                                },
+                                [](WatchType, const Json&) {},
+                                {}},
+              [](std::chrono::milliseconds, std::stop_token) { FAIL() << "no wait after a 410"; });
   r.run(stop.get_token());
   ASSERT_EQ(replaced.size(), 2U);
   EXPECT_EQ(replaced[1], (std::vector<std::string>{"s1", "s2"}));
@@ -94,16 +100,16 @@ TEST_F(ReflectorTest, GoneListsAgainAndHandsOverTheCompleteSet) {
 
 TEST_F(ReflectorTest, ErrorsBackOffDoublingUpToThirtySeconds) {
   // Every list fails: no object path answers for a name without "s" at the end.
-  Reflector r(
-      api, "/api/v1/namespaces/a/servicex",
-      ReflectorHandlers{[](std::vector<Json>) {}, [](WatchType, const Json&) {}, {}},
-      [this](std::chrono::milliseconds d, std::stop_token) {
-        waits.push_back(d);
-        if (waits.size() == 7) stop.request_stop();
-      });
+  Reflector r(api, "/api/v1/namespaces/a/servicex",
+              ReflectorHandlers{[](std::vector<Json>) {}, [](WatchType, const Json&) {}, {}},
+              [this](std::chrono::milliseconds d, std::stop_token) {
+                waits.push_back(d);
+                if (waits.size() == 7) stop.request_stop();
+              });
   r.run(stop.get_token());
   using ms = std::chrono::milliseconds;
-  EXPECT_EQ(waits, (std::vector<ms>{ms(1000), ms(2000), ms(4000), ms(8000), ms(16000), ms(30000), ms(30000)}));
+  EXPECT_EQ(waits, (std::vector<ms>{ms(1000), ms(2000), ms(4000), ms(8000), ms(16000), ms(30000),
+                                    ms(30000)}));
   EXPECT_FALSE(r.has_synced());
   EXPECT_EQ(r.stats().errors, 7U);
 }

@@ -6,8 +6,9 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_api.hpp"
 #include "rewind/kube/deployment_platform.hpp"
+
+#include "fake_api.hpp"
 
 namespace rwd::kube {
 namespace {
@@ -22,21 +23,22 @@ const model::ObjectKey kKey{"shop", "web"};
 
 Json deployment(const std::string& name, std::int64_t replicas, Json match_labels,
                 const std::string& uid) {
-  return Json{{"apiVersion", "apps/v1"},
-              {"kind", "Deployment"},
-              {"metadata",
-               {{"name", name},
-                {"namespace", "shop"},
-                {"uid", uid},
-                {"generation", 1},
-                {"resourceVersion", "5"},
-                {"annotations", {{"deployment.kubernetes.io/revision", "3"}}}}},
-              {"spec",
-               {{"replicas", replicas},
-                {"selector", {{"matchLabels", match_labels}}},
-                {"template", {{"metadata", {{"labels", match_labels}}}}}}},
-              {"status",
-               {{"observedGeneration", 1}, {"replicas", replicas}, {"availableReplicas", replicas}}}};
+  return Json{
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata",
+       {{"name", name},
+        {"namespace", "shop"},
+        {"uid", uid},
+        {"generation", 1},
+        {"resourceVersion", "5"},
+        {"annotations", {{"deployment.kubernetes.io/revision", "3"}}}}},
+      {"spec",
+       {{"replicas", replicas},
+        {"selector", {{"matchLabels", match_labels}}},
+        {"template", {{"metadata", {{"labels", match_labels}}}}}}},
+      {"status",
+       {{"observedGeneration", 1}, {"replicas", replicas}, {"availableReplicas", replicas}}}};
 }
 
 Json replica_set(const std::string& name, const std::string& owner_uid, const std::string& revision,
@@ -109,16 +111,16 @@ TEST_F(ServiceRouterTest, TheOperatorsDeploymentIsSelectedByItsCurrentPodTemplat
 
 TEST_F(ServiceRouterTest, SwitchAndSwitchbackAreOneServiceWriteEach) {
   ASSERT_TRUE(router.set_weights(kKey, {{"blue", "web.shop:8080", 100}}));
-  ASSERT_TRUE(router.set_weights(kKey, {{"green", "web-green.shop:8080", 100},
-                                        {"blue", "web.shop:8080", 0}}));
+  ASSERT_TRUE(router.set_weights(
+      kKey, {{"green", "web-green.shop:8080", 100}, {"blue", "web.shop:8080", 0}}));
   EXPECT_EQ(selector(), (Json{{"app", "web"}, {kPodsOf, "web-green"}}));
   auto live = router.weights(kKey);
   ASSERT_TRUE(live) << live.error().message;
   EXPECT_EQ(*live, (std::vector<router::Backend>{{"green", "web-green.shop:8080", 100},
                                                  {"blue", "web.shop:8080", 0}}));
   const std::size_t puts = state->count("PUT");
-  ASSERT_TRUE(router.set_weights(kKey, {{"blue", "web.shop:8080", 100},
-                                        {"green", "web-green.shop:8080", 0}}));
+  ASSERT_TRUE(router.set_weights(
+      kKey, {{"blue", "web.shop:8080", 100}, {"green", "web-green.shop:8080", 0}}));
   EXPECT_EQ(selector(), (Json{{"app", "web"}, {"pod-template-hash", "abc123"}}));
   EXPECT_EQ(state->count("PUT"), puts + 1);
   EXPECT_EQ(state->count("PATCH"), 0U) << "blue-green never scales";
@@ -178,8 +180,8 @@ TEST_F(ServiceRouterTest, ADeploymentWithoutReplicasGetsNoTraffic) {
 }
 
 TEST_F(ServiceRouterTest, TwoColorsWithTrafficAreRefused) {
-  auto st = router.set_weights(kKey, {{"green", "web-green.shop:8080", 50},
-                                      {"blue", "web.shop:8080", 50}});
+  auto st = router.set_weights(
+      kKey, {{"green", "web-green.shop:8080", 50}, {"blue", "web.shop:8080", 50}});
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().kind, model::ErrorKind::kInvalidSpec);
 }
@@ -188,15 +190,15 @@ TEST_F(ServiceRouterTest, ACanaryWeightIsAReplicaRatioOverTheSharedLabels) {
   state->objects[kCanary] =
       deployment("web-rewind-r2", 4, {{"app", "web"}, {kPodsOf, "web-rewind-r2"}}, "uid-c");
   ASSERT_TRUE(router.set_weights(kKey, {{"stable", "web.shop:8080", 100}}));
-  ASSERT_TRUE(router.set_weights(kKey, {{"stable", "web.shop:8080", 75},
-                                        {"canary", "web-rewind-r2.shop:8080", 25}}));
+  ASSERT_TRUE(router.set_weights(
+      kKey, {{"stable", "web.shop:8080", 75}, {"canary", "web-rewind-r2.shop:8080", 25}}));
   EXPECT_EQ(replicas(kCanary), 1);
   EXPECT_EQ(replicas(kWeb), 3);
   EXPECT_EQ(selector(), (Json{{"app", "web"}})) << "both Deployments' pods";
   EXPECT_EQ(annotation(kCanaryReplicas), "4");
 
-  ASSERT_TRUE(router.set_weights(kKey, {{"stable", "web.shop:8080", 50},
-                                        {"canary", "web-rewind-r2.shop:8080", 50}}));
+  ASSERT_TRUE(router.set_weights(
+      kKey, {{"stable", "web.shop:8080", 50}, {"canary", "web-rewind-r2.shop:8080", 50}}));
   EXPECT_EQ(replicas(kCanary), 2);
   EXPECT_EQ(replicas(kWeb), 2) << "of the 4 the stable track had when the canary began";
 
@@ -212,11 +214,11 @@ TEST_F(ServiceRouterTest, AnAbortedCanaryGivesTheStableTrackItsReplicasBack) {
   state->objects[kCanary] =
       deployment("web-rewind-r2", 4, {{"app", "web"}, {kPodsOf, "web-rewind-r2"}}, "uid-c");
   ASSERT_TRUE(router.set_weights(kKey, {{"stable", "web.shop:8080", 100}}));
-  ASSERT_TRUE(router.set_weights(kKey, {{"stable", "web.shop:8080", 50},
-                                        {"canary", "web-rewind-r2.shop:8080", 50}}));
+  ASSERT_TRUE(router.set_weights(
+      kKey, {{"stable", "web.shop:8080", 50}, {"canary", "web-rewind-r2.shop:8080", 50}}));
   ASSERT_EQ(replicas(kWeb), 2);
-  ASSERT_TRUE(router.set_weights(kKey, {{"stable", "web.shop:8080", 100},
-                                        {"canary", "web-rewind-r2.shop:8080", 0}}));
+  ASSERT_TRUE(router.set_weights(
+      kKey, {{"stable", "web.shop:8080", 100}, {"canary", "web-rewind-r2.shop:8080", 0}}));
   EXPECT_EQ(replicas(kWeb), 4);
   EXPECT_EQ(selector(), (Json{{"app", "web"}, {"pod-template-hash", "abc123"}}));
 }
@@ -225,15 +227,15 @@ TEST_F(ServiceRouterTest, ASwitchToReplicasThatNeverBecomeAvailableMovesNoTraffi
   state->objects[kCanary] =
       deployment("web-rewind-r2", 4, {{"app", "web"}, {kPodsOf, "web-rewind-r2"}}, "uid-c");
   ASSERT_TRUE(router.set_weights(kKey, {{"stable", "web.shop:8080", 100}}));
-  ASSERT_TRUE(router.set_weights(kKey, {{"stable", "web.shop:8080", 50},
-                                        {"canary", "web-rewind-r2.shop:8080", 50}}));
-  ServiceRouter impatient{api,
-                          [](const model::ObjectKey& key) -> model::Result<ServiceRef> {
-                            return ServiceRef{key.ns, "web"};
-                          },
-                          ServiceRouterOptions{std::chrono::milliseconds(0),
-                                               std::chrono::seconds(1),
-                                               [](std::chrono::milliseconds) {}}};
+  ASSERT_TRUE(router.set_weights(
+      kKey, {{"stable", "web.shop:8080", 50}, {"canary", "web-rewind-r2.shop:8080", 50}}));
+  ServiceRouter impatient{
+      api,
+      [](const model::ObjectKey& key) -> model::Result<ServiceRef> {
+        return ServiceRef{key.ns, "web"};
+      },
+      ServiceRouterOptions{std::chrono::milliseconds(0), std::chrono::seconds(1),
+                           [](std::chrono::milliseconds) {}}};
   auto st = impatient.set_weights(kKey, {{"stable", "web-rewind-r2.shop:8080", 100}});
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().kind, model::ErrorKind::kTransient);

@@ -15,7 +15,8 @@ using testing::FakeApiState;
 Json release(const std::string& name, const std::string& image, const std::string& rv = "1") {
   Json j = Json::parse(R"({"apiVersion": "rewind.dev/v1alpha1", "kind": "Release",
       "spec": {"target": {"kubernetes": {"deployment": "api"}}}})");
-  j["metadata"] = Json{{"name", name}, {"namespace", "shop"}, {"resourceVersion", rv}, {"generation", 1}};
+  j["metadata"] =
+      Json{{"name", name}, {"namespace", "shop"}, {"resourceVersion", rv}, {"generation", 1}};
   j["spec"]["image"] = image;
   return j;
 }
@@ -91,7 +92,8 @@ TEST_F(SourceTest, ARelistOfOneKindKeepsTheOther) {
 TEST_F(SourceTest, ABrokenEditKeepsTheLastGoodSpecAndIsReported) {
   source.replace(kReleases, {release("api", "shop/api:v1")});
   Json bad = release("api", "shop/api:v2");
-  bad["spec"]["strategy"] = Json{{"type", "Canary"}, {"canary", {{"steps", Json::array({Json{{"setWeight", 140}}})}}}};
+  bad["spec"]["strategy"] =
+      Json{{"type", "Canary"}, {"canary", {{"steps", Json::array({Json{{"setWeight", 140}}})}}}};
   source.event(kReleases, WatchType::kModified, bad);
   EXPECT_EQ(image_of("api"), "shop/api:v1");
   ASSERT_FALSE(diagnostics.empty());

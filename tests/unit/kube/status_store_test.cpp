@@ -4,8 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_api.hpp"
 #include "rewind/kube/objects.hpp"
+
+#include "fake_api.hpp"
 
 namespace rwd::kube {
 namespace {
@@ -130,7 +131,8 @@ TEST_F(StatusStoreTest, ABrokenHistoryIsAnErrorNamingTheField) {
   state->objects[kPath]["status"]["history"] = Json::array({Json{{"number", "x"}}});
   auto h = store.load(key);
   ASSERT_FALSE(h);
-  EXPECT_NE(h.error().message.find("shop/api: status.history"), std::string::npos) << h.error().message;
+  EXPECT_NE(h.error().message.find("shop/api: status.history"), std::string::npos)
+      << h.error().message;
 }
 
 TEST_F(StatusStoreTest, ListsReleasesAndTheOnesWithHistory) {

@@ -1,9 +1,9 @@
 // Decoding, validation and encoding of Release and Rollback resources.
 
+#include "rewind/model/codec.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "rewind/model/codec.hpp"
 
 namespace rwd::model {
 namespace {
@@ -208,9 +208,15 @@ TEST(Codec, StatusRoundTrips) {
   const auto t = *parse_timestamp("2026-11-21T07:38:26.120Z");
   r.status.conditions.push_back(
       Condition{"RolledBack", ConditionStatus::kTrue, "RevertedInSource", "back to 5", t, 4});
-  r.status.last_rollback = LastRollback{RevisionNumber{6}, RevisionNumber{5}, "Rollback/incident-42",
-                                        t, t + std::chrono::milliseconds(3200), 3.2, true};
-  r.status.progress = PlanProgress{RevisionNumber{6}, "abc", 2, true, *parse_timestamp("2026-11-21T08:00:00Z")};
+  r.status.last_rollback = LastRollback{RevisionNumber{6},
+                                        RevisionNumber{5},
+                                        "Rollback/incident-42",
+                                        t,
+                                        t + std::chrono::milliseconds(3200),
+                                        3.2,
+                                        true};
+  r.status.progress =
+      PlanProgress{RevisionNumber{6}, "abc", 2, true, *parse_timestamp("2026-11-21T08:00:00Z")};
   r.status.message = "ok";
   {  // a rollback from an unknown revision (0) reads back as written
     Release unknown_from = r;
@@ -276,8 +282,8 @@ TEST(Codec, HistoryRoundTrips) {
 }
 
 TEST(Codec, YamlOutputQuotesStringsThatLookLikeOtherTypes) {
-  const std::string y = to_yaml(Json{{"a", "0007"}, {"b", "true"}, {"c", "null"}, {"d", "1.5"},
-                                     {"e", "v1"}, {"f", 7}, {"g", ""}});
+  const std::string y = to_yaml(Json{
+      {"a", "0007"}, {"b", "true"}, {"c", "null"}, {"d", "1.5"}, {"e", "v1"}, {"f", 7}, {"g", ""}});
   EXPECT_THAT(y, HasSubstr("a: \"0007\""));
   EXPECT_THAT(y, HasSubstr("b: \"true\""));
   EXPECT_THAT(y, HasSubstr("c: \"null\""));

@@ -7,8 +7,6 @@
 //  - the CRDs are structural, declare the status subresource, the printer
 //    columns, short names and categories.
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -21,8 +19,11 @@
 #include <string_view>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "rewind/model/codec.hpp"
 #include "rewind/model/document.hpp"
+
 #include "schema_walker.hpp"
 
 namespace rwd::model {
@@ -234,10 +235,10 @@ TEST(CrdConformance, EncodedReleaseWithFullStatusMatchesSchema) {
   m.drill.every = std::chrono::hours(24);
   r.spec.migration = m;
   r.spec.strategy.type = StrategyType::kCanary;
-  r.spec.strategy.canary = CanarySpec{
-      "nginx",
-      {SetWeightStep{10}, PauseStep{std::chrono::seconds(60)}, PauseStep{}, AnalysisStep{},
-       AnalysisStep{{"error-rate"}}, SetWeightStep{100}}};
+  r.spec.strategy.canary =
+      CanarySpec{"nginx",
+                 {SetWeightStep{10}, PauseStep{std::chrono::seconds(60)}, PauseStep{},
+                  AnalysisStep{}, AnalysisStep{{"error-rate"}}, SetWeightStep{100}}};
   r.spec.health_check.emplace();
   r.spec.health_check->http = HttpCheck{"/health", 8080, "https"};
   AnalysisSpec a;
@@ -266,12 +267,13 @@ TEST(CrdConformance, EncodedReleaseWithFullStatusMatchesSchema) {
   s.pin = Pin{RevisionNumber{5}, 4, "api-incident-42"};
   s.observed = ObservedRevision{ImageRef{"rewind-demo:v1"}, "0123456789abcdef", "0001"};
   s.conditions = some_conditions();
-  s.last_rollback = LastRollback{RevisionNumber{6}, RevisionNumber{5}, "analysis/error-rate",
-                                 at(10), at(13), 3.2};
+  s.last_rollback = LastRollback{
+      RevisionNumber{6}, RevisionNumber{5}, "analysis/error-rate", at(10), at(13), 3.2};
   s.progress = PlanProgress{RevisionNumber{6}, "f00dfeed", 3, true, at(9)};
   MigrationStatus& ms = s.migration.emplace();
   ms.revision = "0001";
-  ms.last_backup = BackupRecord{"/var/backups/rewind/app-1.dump", 4096, std::string(64, 'a'), true, at(8)};
+  ms.last_backup =
+      BackupRecord{"/var/backups/rewind/app-1.dump", 4096, std::string(64, 'a'), true, at(8)};
   ms.row_counts = {RowCount{"users", 50, 48}, RowCount{"orders", 5, std::nullopt}};
   ms.restored_from = "/var/backups/rewind/app-0.dump";
   ms.kept_as = "app_before_rollback_20261121T080000Z";
@@ -283,9 +285,9 @@ TEST(CrdConformance, EncodedReleaseWithFullStatusMatchesSchema) {
   const auto errors = schema_errors(node_of(j));
   EXPECT_TRUE(errors.empty()) << j.dump(2) << joined(errors);
   // Every status field the model has is written, so the check above covers them.
-  for (const char* key : {"observedGeneration", "phase", "currentRevision", "stableRevision", "pin",
-                          "observed", "conditions", "lastRollback", "progress", "migration",
-                          "message"}) {
+  for (const char* key :
+       {"observedGeneration", "phase", "currentRevision", "stableRevision", "pin", "observed",
+        "conditions", "lastRollback", "progress", "migration", "message"}) {
     EXPECT_TRUE(j.contains("status") && j["status"].contains(key)) << "status." << key;
   }
 }
@@ -310,8 +312,8 @@ TEST(CrdConformance, EncodedRollbackWithFullStatusMatchesSchema) {
                        "relation \"orders\" is locked"},
             StepStatus{"start", "start rewind-demo:v1", StepState::kSkipped, {}, {}, ""},
             StepStatus{"notify", "", StepState::kPending, {}, {}, ""}};
-  s.backup = BackupRecord{"/var/backups/rewind/shop-6.dump", 1 << 20, std::string(64, 'a'), true,
-                          at(2)};
+  s.backup =
+      BackupRecord{"/var/backups/rewind/shop-6.dump", 1 << 20, std::string(64, 'a'), true, at(2)};
   s.conditions = {Condition{"Complete", ConditionStatus::kFalse, "StepFailed", "", at(3), 1},
                   Condition{"Failed", ConditionStatus::kTrue, "StepFailed", "migrate", at(3), 1}};
   s.started_at = at(1);
@@ -404,10 +406,8 @@ TEST(CrdDefinition, SchemasRequireWhatTheModelRequires) {
   EXPECT_EQ(strings_of(child(release_spec, "required")),
             (std::vector<std::string>{"target", "image"}));
   const Node* rollback_spec = child(child(rollback_crd().schema(), "properties"), "spec");
-  EXPECT_EQ(strings_of(child(rollback_spec, "required")),
-            std::vector<std::string>{"releaseRef"});
-  EXPECT_EQ(strings_of(
-                child(child(child(rollback_spec, "properties"), "releaseRef"), "required")),
+  EXPECT_EQ(strings_of(child(rollback_spec, "required")), std::vector<std::string>{"releaseRef"});
+  EXPECT_EQ(strings_of(child(child(child(rollback_spec, "properties"), "releaseRef"), "required")),
             std::vector<std::string>{"name"});
 }
 
@@ -569,46 +569,49 @@ spec:
 
 TEST(CrdSchemaWalker, AMetricHasExactlyOneProvider) {
   auto metric = [](std::string_view m) {
-    return schema_errors(release_with("  analysis:\n    prometheus: {address: \"http://p:9090\"}\n"
-                                      "    metrics: [" + std::string(m) + "]\n"));
+    return schema_errors(
+        release_with("  analysis:\n    prometheus: {address: \"http://p:9090\"}\n"
+                     "    metrics: [" +
+                     std::string(m) + "]\n"));
   };
-  for (std::string_view ok : {
-           R"({name: e, query: q, failIf: "> 1"})",
-           R"({name: e, query: q, warnIf: "> 1"})",
-           R"({name: h, http: {}})",
-           R"({name: h, http: {path: /health, port: 8080, expectStatus: 503, bodyMatch: x, timeout: 2s}})",
-           R"({name: c, command: {argv: [/bin/true]}})",
-           R"({name: c, command: {argv: [/bin/true], timeout: 30s}, failIf: "> 1"})"}) {
+  for (
+      std::string_view ok :
+      {R"({name: e, query: q, failIf: "> 1"})", R"({name: e, query: q, warnIf: "> 1"})",
+       R"({name: h, http: {}})",
+       R"({name: h, http: {path: /health, port: 8080, expectStatus: 503, bodyMatch: x, timeout: 2s}})",
+       R"({name: c, command: {argv: [/bin/true]}})",
+       R"({name: c, command: {argv: [/bin/true], timeout: 30s}, failIf: "> 1"})"}) {
     const auto errors = metric(ok);
     EXPECT_TRUE(errors.empty()) << ok << joined(errors);
   }
-  for (std::string_view bad : {
-           R"({name: e, failIf: "> 1"})",                                // no provider
-           R"({name: e, query: q})",                                     // query needs a threshold
-           R"({name: e, query: q, failIf: "> 1", http: {}})",            // two providers
-           R"({name: e, http: {}, command: {argv: [x]}})",               // two providers
-           R"({name: c, command: {timeout: 5s}})",                       // argv required
-           R"({name: c, command: {argv: []}})",                          // argv empty
-           R"({name: h, http: {port: 0}})",                              // port range
-           R"({name: h, http: {expectStatus: 42}})",                     // status range
-           R"({name: h, http: {path: health}})",                         // path pattern
-           R"({name: h, http: {timeout: soon}})",                        // duration pattern
-           R"({name: h, http: {status: 200}})"}) {                       // undeclared field
+  for (std::string_view bad : {R"({name: e, failIf: "> 1"})",  // no provider
+                               R"({name: e, query: q})",       // query needs a threshold
+                               R"({name: e, query: q, failIf: "> 1", http: {}})",  // two providers
+                               R"({name: e, http: {}, command: {argv: [x]}})",     // two providers
+                               R"({name: c, command: {timeout: 5s}})",             // argv required
+                               R"({name: c, command: {argv: []}})",                // argv empty
+                               R"({name: h, http: {port: 0}})",                    // port range
+                               R"({name: h, http: {expectStatus: 42}})",           // status range
+                               R"({name: h, http: {path: health}})",               // path pattern
+                               R"({name: h, http: {timeout: soon}})",   // duration pattern
+                               R"({name: h, http: {status: 200}})"}) {  // undeclared field
     EXPECT_TRUE(mentions(metric(bad), "spec.analysis.metrics[0]")) << bad << joined(metric(bad));
   }
 }
 
 TEST(CrdSchemaWalker, HonoursIntOrStringForRollbackTarget) {
   for (std::string_view to : {"previous", "lastKnownGood", "3", "\"3\""}) {
-    const auto errors = schema_errors(yaml(
-        "apiVersion: rewind.dev/v1alpha1\nkind: Rollback\nmetadata: {name: rb}\n"
-        "spec: {releaseRef: {name: api}, to: " + std::string(to) + "}\n"));
+    const auto errors =
+        schema_errors(yaml("apiVersion: rewind.dev/v1alpha1\nkind: Rollback\nmetadata: {name: rb}\n"
+                           "spec: {releaseRef: {name: api}, to: " +
+                           std::string(to) + "}\n"));
     EXPECT_TRUE(errors.empty()) << to << joined(errors);
   }
   for (std::string_view to : {"true", "1.5", "{revision: 3}", "[3]"}) {
-    const auto errors = schema_errors(yaml(
-        "apiVersion: rewind.dev/v1alpha1\nkind: Rollback\nmetadata: {name: rb}\n"
-        "spec: {releaseRef: {name: api}, to: " + std::string(to) + "}\n"));
+    const auto errors =
+        schema_errors(yaml("apiVersion: rewind.dev/v1alpha1\nkind: Rollback\nmetadata: {name: rb}\n"
+                           "spec: {releaseRef: {name: api}, to: " +
+                           std::string(to) + "}\n"));
     EXPECT_TRUE(mentions(errors, "spec.to: must be an integer or a string"))
         << to << joined(errors);
   }

@@ -1,12 +1,12 @@
 #include "rewind/model/document.hpp"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdint>
 #include <random>
 #include <string>
 #include <string_view>
+
+#include <gtest/gtest.h>
 
 namespace rwd::model {
 namespace {
@@ -186,15 +186,14 @@ TEST(LoadYamlTest, AnAliasToAScalarCanBeAKey) {
 TEST(LoadYamlTest, BracketsQuotesAndBlockScalarsInValidDocumentsAreNotMistakenForNesting) {
   const std::string text =
       "query: sum(rate(http_requests_total{code=~\"5..\"}[1m])) / sum(rate(x[1m]))\n"
-      "deep: x" + repeat("[", 100) + "\n" +
+      "deep: x" +
+      repeat("[", 100) + "\n" +
       "msg: it's [not] a 'flow' {thing}\n"
-      "quoted: \"" + repeat("[{", 100) + "\"\n" +
-      "single: '" + repeat("[", 100) + "'' still quoted'\n" +
+      "quoted: \"" +
+      repeat("[{", 100) + "\"\n" + "single: '" + repeat("[", 100) + "'' still quoted'\n" +
       "script: |\n  " + repeat("[", 100) + "\n  don't\n\n  " + repeat("{", 100) + "\n" +
-      "folded: >-\n  " + repeat("[", 100) + "\n" +
-      "# comment " + repeat("[", 100) + "\n" +
-      "flow: [a, {b: \"[[[[\"}, '{{{{']\n" +
-      "last: x" + repeat("]", 5) + "\n";
+      "folded: >-\n  " + repeat("[", 100) + "\n" + "# comment " + repeat("[", 100) + "\n" +
+      "flow: [a, {b: \"[[[[\"}, '{{{{']\n" + "last: x" + repeat("]", 5) + "\n";
   const auto d = yaml(text);
   ASSERT_TRUE(d.ok()) << d.errors.front().message;
   const Node& r = d.documents.at(0);
@@ -339,11 +338,13 @@ TEST(LoadYamlTest, InvalidUtf8IsRefused) {
     const auto e = only_error(yaml(c.text));
     EXPECT_EQ(e.mark.line, c.line) << c.message;
     EXPECT_EQ(e.mark.column, c.column) << c.message;
-    EXPECT_EQ(e.message, "line " + std::to_string(c.line) + ", column " +
-                             std::to_string(c.column) + ": " + c.message);
+    EXPECT_EQ(e.message, "line " + std::to_string(c.line) + ", column " + std::to_string(c.column) +
+                             ": " + c.message);
   }
   EXPECT_TRUE(yaml("a: héllo ✓ 🚀\n").ok());
-  EXPECT_TRUE(yaml("\xef\xbb\xbf" "a: 1\r\n").ok());  // BOM and CRLF
+  EXPECT_TRUE(yaml("\xef\xbb\xbf"
+                   "a: 1\r\n")
+                  .ok());  // BOM and CRLF
 }
 
 TEST(LoadYamlTest, DuplicateKeysAreRefused) {
@@ -430,9 +431,10 @@ TEST(LoadYamlTest, RandomIndicatorSoupNeverHangs) {
 // ---- JSON ------------------------------------------------------------------
 
 TEST(LoadJsonTest, LoadsAnObjectWithMarks) {
-  const auto d = json("{\n  \"name\": \"api\",\n  \"replicas\": 3,\n  \"ratio\": 1.50,\n"
-                      "  \"big\": 1e3,\n  \"neg\": -0,\n  \"on\": true,\n  \"off\": false,\n"
-                      "  \"none\": null,\n  \"list\": [1, \"2\", {}]\n}");
+  const auto d = json(
+      "{\n  \"name\": \"api\",\n  \"replicas\": 3,\n  \"ratio\": 1.50,\n"
+      "  \"big\": 1e3,\n  \"neg\": -0,\n  \"on\": true,\n  \"off\": false,\n"
+      "  \"none\": null,\n  \"list\": [1, \"2\", {}]\n}");
   ASSERT_TRUE(d.ok()) << d.errors.front().message;
   ASSERT_EQ(d.documents.size(), 1U);
   const Node& r = d.documents[0];

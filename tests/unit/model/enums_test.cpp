@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
-
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "rewind/model/condition.hpp"
 #include "rewind/model/release.hpp"

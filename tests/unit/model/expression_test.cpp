@@ -1,9 +1,9 @@
 #include "rewind/model/expression.hpp"
 
-#include <gtest/gtest.h>
-
 #include <limits>
 #include <optional>
+
+#include <gtest/gtest.h>
 
 namespace rwd::model {
 namespace {
@@ -41,11 +41,38 @@ TEST(ParseThresholdTest, Valid) {
 }
 
 TEST(ParseThresholdTest, Invalid) {
-  for (const char* text :
-       {"", ">", "0.05", "=> 1", "= 1", "=< 1", ">> 1", "> ", "> abc", "> 0.05 ms", "> 0.05%",
-        "> 1e", "> 1e+", "> e5", "> .", "> -", "> +5", "> nan", "> inf", "> -inf", "> NaN",
-        "> 1e999", "> 3x", "> 3x base", "> 3x baselines", "> 3 baseline", "> 3X baseline",
-        "> 0x10", "> 1 2", "> 1,5", "≥ 1", "> 3x baseline x baseline"}) {
+  for (const char* text : {"",
+                           ">",
+                           "0.05",
+                           "=> 1",
+                           "= 1",
+                           "=< 1",
+                           ">> 1",
+                           "> ",
+                           "> abc",
+                           "> 0.05 ms",
+                           "> 0.05%",
+                           "> 1e",
+                           "> 1e+",
+                           "> e5",
+                           "> .",
+                           "> -",
+                           "> +5",
+                           "> nan",
+                           "> inf",
+                           "> -inf",
+                           "> NaN",
+                           "> 1e999",
+                           "> 3x",
+                           "> 3x base",
+                           "> 3x baselines",
+                           "> 3 baseline",
+                           "> 3X baseline",
+                           "> 0x10",
+                           "> 1 2",
+                           "> 1,5",
+                           "≥ 1",
+                           "> 3x baseline x baseline"}) {
     EXPECT_FALSE(parse_threshold(text).has_value()) << '"' << text << '"';
   }
 }
@@ -82,12 +109,12 @@ TEST(ThresholdMatchesTest, EachOperator) {
     bool want;
   };
   const Case cases[] = {
-      {Comparator::kGreater, 0.05, 0.06, true},      {Comparator::kGreater, 0.05, 0.05, false},
-      {Comparator::kGreater, 0.05, 0.04, false},     {Comparator::kGreaterEqual, 3, 3, true},
-      {Comparator::kGreaterEqual, 3, 2.9, false},    {Comparator::kLess, 200, 199, true},
-      {Comparator::kLess, 200, 200, false},          {Comparator::kLessEqual, 200, 200, true},
-      {Comparator::kLessEqual, 200, 201, false},     {Comparator::kEqual, 0, 0, true},
-      {Comparator::kEqual, 0, 0.0001, false},        {Comparator::kNotEqual, 1, 0, true},
+      {Comparator::kGreater, 0.05, 0.06, true},   {Comparator::kGreater, 0.05, 0.05, false},
+      {Comparator::kGreater, 0.05, 0.04, false},  {Comparator::kGreaterEqual, 3, 3, true},
+      {Comparator::kGreaterEqual, 3, 2.9, false}, {Comparator::kLess, 200, 199, true},
+      {Comparator::kLess, 200, 200, false},       {Comparator::kLessEqual, 200, 200, true},
+      {Comparator::kLessEqual, 200, 201, false},  {Comparator::kEqual, 0, 0, true},
+      {Comparator::kEqual, 0, 0.0001, false},     {Comparator::kNotEqual, 1, 0, true},
       {Comparator::kNotEqual, 1, 1, false},
   };
   for (const auto& c : cases) {

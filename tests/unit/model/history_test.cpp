@@ -1,9 +1,9 @@
 #include "rewind/model/history.hpp"
 
-#include <gtest/gtest.h>
-
 #include <optional>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace rwd::model {
 namespace {
@@ -63,9 +63,14 @@ TEST(HistoryTest, LastKnownGood) {
     std::optional<std::int64_t> want;
   };
   const Case cases[] = {
-      {7, 4}, {6, 4}, {5, 4}, {4, 1},  // 3 was rolled back from: not known good
-      {3, 1},                          // 2 failed analysis after being healthy
-      {2, 1}, {1, std::nullopt}, {0, std::nullopt},
+      {7, 4},
+      {6, 4},
+      {5, 4},
+      {4, 1},  // 3 was rolled back from: not known good
+      {3, 1},  // 2 failed analysis after being healthy
+      {2, 1},
+      {1, std::nullopt},
+      {0, std::nullopt},
   };
   for (const auto& c : cases) {
     const RevisionRecord* got = h.last_known_good(RevisionNumber{c.before});

@@ -1,8 +1,8 @@
 #include "rewind/model/json_depth.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace rwd::model {
 namespace {

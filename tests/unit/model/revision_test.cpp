@@ -1,9 +1,9 @@
 #include "rewind/model/revision.hpp"
 
-#include <gtest/gtest.h>
-
 #include <set>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace rwd::model {
 namespace {

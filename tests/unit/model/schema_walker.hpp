@@ -112,9 +112,8 @@ inline bool same_value(const Node& a, const Node& b) {
   if (ta != tb) return false;
   if (ta == ValueType::kBoolean) {
     auto truthy = [](const std::string& s) {
-      static const std::set<std::string, std::less<>> kTrue = {"true", "True", "TRUE", "y",  "Y",
-                                                               "yes",  "Yes",  "YES",  "on", "On",
-                                                               "ON"};
+      static const std::set<std::string, std::less<>> kTrue = {
+          "true", "True", "TRUE", "y", "Y", "yes", "Yes", "YES", "on", "On", "ON"};
       return kTrue.contains(s);
     };
     return truthy(a.text()) == truthy(b.text());
@@ -154,10 +153,21 @@ class SchemaWalker {
   // says; these are its fields.
   static void check_metadata(const Node& value, const std::string& path,
                              std::vector<std::string>& errors) {
-    static const std::set<std::string, std::less<>> kObjectMeta = {
-        "name", "generateName", "namespace", "uid", "resourceVersion", "generation",
-        "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
-        "annotations", "ownerReferences", "finalizers", "managedFields", "selfLink"};
+    static const std::set<std::string, std::less<>> kObjectMeta = {"name",
+                                                                   "generateName",
+                                                                   "namespace",
+                                                                   "uid",
+                                                                   "resourceVersion",
+                                                                   "generation",
+                                                                   "creationTimestamp",
+                                                                   "deletionTimestamp",
+                                                                   "deletionGracePeriodSeconds",
+                                                                   "labels",
+                                                                   "annotations",
+                                                                   "ownerReferences",
+                                                                   "finalizers",
+                                                                   "managedFields",
+                                                                   "selfLink"};
     if (!value.is_mapping()) {
       fail(errors, path, "must be an object, got " + std::string(type_name(value_type(value))));
       return;
@@ -207,8 +217,8 @@ class SchemaWalker {
       return;
     }
     if (!type.empty() && !type_matches(type, vt)) {
-      fail(errors, path, "must be of type " + type + ", got " + type_name(vt) + " " +
-                             value.describe());
+      fail(errors, path,
+           "must be of type " + type + ", got " + type_name(vt) + " " + value.describe());
       return;
     }
     if (int_or_string && vt != ValueType::kInteger && vt != ValueType::kString) {
@@ -354,8 +364,8 @@ class SchemaWalker {
     if (const Node* one = child(&schema, "oneOf"); one != nullptr) {
       const auto n = std::count_if(one->items().begin(), one->items().end(), passes);
       if (n != 1) {
-        fail(errors, path, "must match exactly one of the oneOf alternatives, matches " +
-                               std::to_string(n));
+        fail(errors, path,
+             "must match exactly one of the oneOf alternatives, matches " + std::to_string(n));
       }
     }
     if (const Node* no = child(&schema, "not"); no != nullptr && passes(*no)) {
@@ -397,13 +407,42 @@ class StructuralChecker {
  private:
   static bool known_keyword(std::string_view key) {
     static const std::set<std::string, std::less<>> kKeywords = {
-        "type", "format", "title", "description", "default", "enum", "example", "externalDocs",
-        "nullable", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
-        "minLength", "maxLength", "pattern", "minItems", "maxItems", "minProperties",
-        "maxProperties", "required", "items", "properties", "additionalProperties", "allOf",
-        "anyOf", "oneOf", "not", "x-kubernetes-preserve-unknown-fields",
-        "x-kubernetes-int-or-string", "x-kubernetes-embedded-resource", "x-kubernetes-list-type",
-        "x-kubernetes-list-map-keys", "x-kubernetes-map-type", "x-kubernetes-validations"};
+        "type",
+        "format",
+        "title",
+        "description",
+        "default",
+        "enum",
+        "example",
+        "externalDocs",
+        "nullable",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minItems",
+        "maxItems",
+        "minProperties",
+        "maxProperties",
+        "required",
+        "items",
+        "properties",
+        "additionalProperties",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "x-kubernetes-preserve-unknown-fields",
+        "x-kubernetes-int-or-string",
+        "x-kubernetes-embedded-resource",
+        "x-kubernetes-list-type",
+        "x-kubernetes-list-map-keys",
+        "x-kubernetes-map-type",
+        "x-kubernetes-validations"};
     return kKeywords.contains(key);
   }
 
@@ -474,8 +513,8 @@ class StructuralChecker {
     for (const char* j : {"allOf", "anyOf", "oneOf"}) {
       const Node* branches = child(&s, j);
       if (branches == nullptr) continue;
-      const bool skip = int_or_string && std::string_view(j) == "anyOf" &&
-                        is_int_or_string_any_of(*branches);
+      const bool skip =
+          int_or_string && std::string_view(j) == "anyOf" && is_int_or_string_any_of(*branches);
       if (skip) continue;
       for (std::size_t i = 0; i < branches->items().size(); ++i) {
         junctor(branches->items()[i], path + "." + j + "[" + std::to_string(i) + "]", problems);

@@ -17,9 +17,10 @@ std::vector<std::string> errors_of(const std::string& text, const std::string& s
   return out;
 }
 
-std::string release(const std::string& spec_extra, const std::string& target =
-                                                       "  target: {docker: {project: p, service: s}}\n") {
-  return "apiVersion: rewind.dev/v1alpha1\nkind: Release\nmetadata: {name: api, namespace: shop}\nspec:\n" +
+std::string release(const std::string& spec_extra,
+                    const std::string& target = "  target: {docker: {project: p, service: s}}\n") {
+  return "apiVersion: rewind.dev/v1alpha1\nkind: Release\nmetadata: {name: api, namespace: "
+         "shop}\nspec:\n" +
          target + "  image: shop-api:v1\n" + spec_extra;
 }
 
@@ -66,12 +67,14 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"wrong apiVersion",
              "apiVersion: rewind.dev/v2\nkind: Release\nmetadata: {name: a}\nspec: {}\n",
              "apiVersion: \"rewind.dev/v2\" is not supported (allowed: rewind.dev/v1alpha1)"},
-        Case{"wrong kind", "apiVersion: rewind.dev/v1alpha1\nkind: Deployment\nmetadata: {name: a}\n",
+        Case{"wrong kind",
+             "apiVersion: rewind.dev/v1alpha1\nkind: Deployment\nmetadata: {name: a}\n",
              "kind: \"Deployment\" is not one of Release, Rollback"},
         Case{"no target platform", release("", "  target: {}\n"),
              "spec.target: must set exactly one of docker, kubernetes (got none)"},
         Case{"two target platforms",
-             release("", "  target: {docker: {project: p, service: s}, kubernetes: {deployment: d}}\n"),
+             release("",
+                     "  target: {docker: {project: p, service: s}, kubernetes: {deployment: d}}\n"),
              "spec.target: must set exactly one of docker, kubernetes (got both)"},
         Case{"canary weight out of range",
              release("  strategy:\n    type: Canary\n    canary:\n      steps: [{setWeight: 10}, "
@@ -82,14 +85,16 @@ INSTANTIATE_TEST_SUITE_P(
              "spec.strategy.canary.steps[0].setWeight: -1 is not within 0..100"},
         Case{"canary step with two keys",
              release("  strategy: {type: Canary, canary: {steps: [{setWeight: 1, pause: 1s}]}}\n"),
-             "spec.strategy.canary.steps[0]: must be a mapping with exactly one of setWeight, pause, "
+             "spec.strategy.canary.steps[0]: must be a mapping with exactly one of setWeight, "
+             "pause, "
              "analysis, got 2 keys"},
         Case{"unknown canary step",
              release("  strategy: {type: Canary, canary: {steps: [{wait: 1s}]}}\n"),
              "spec.strategy.canary.steps[0].wait: unknown step \"wait\""},
         Case{"canary block under Recreate",
              release("  strategy: {type: Recreate, canary: {steps: [{setWeight: 1}]}}\n"),
-             "spec.strategy.canary: is only allowed when spec.strategy.type is Canary (it is Recreate)"},
+             "spec.strategy.canary: is only allowed when spec.strategy.type is Canary (it is "
+             "Recreate)"},
         Case{"canary without steps block", release("  strategy: {type: Canary}\n"),
              "spec.strategy.canary: is required when spec.strategy.type is Canary"},
         Case{"analysis step without analysis",
@@ -112,11 +117,12 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"metric without provider",
              release("  analysis:\n    metrics: [{name: errors, failIf: \"> 1\"}]\n"),
              "spec.analysis.metrics[0]: must set exactly one of query, http, command (got none)"},
-        Case{"metric with two providers",
-             release("  analysis:\n    prometheus: {address: \"http://127.0.0.1:9090\"}\n"
-                     "    metrics: [{name: errors, query: q, failIf: \"> 1\", http: {port: 80}}]\n"),
-             "spec.analysis.metrics[0]: must set exactly one of query, http, command (got query and "
-             "http)"},
+        Case{
+            "metric with two providers",
+            release("  analysis:\n    prometheus: {address: \"http://127.0.0.1:9090\"}\n"
+                    "    metrics: [{name: errors, query: q, failIf: \"> 1\", http: {port: 80}}]\n"),
+            "spec.analysis.metrics[0]: must set exactly one of query, http, command (got query and "
+            "http)"},
         Case{"metric with three providers",
              release("  analysis:\n    prometheus: {address: \"http://127.0.0.1:9090\"}\n"
                      "    metrics: [{name: e, query: q, failIf: \"> 1\", http: {}, "
@@ -154,7 +160,8 @@ INSTANTIATE_TEST_SUITE_P(
              release("  analysis:\n    metrics: [{name: c, command: {argv: [x], timeout: 0s}}]\n"),
              "spec.analysis.metrics[0].command.timeout: 0s must be greater than 0s"},
         Case{"bad duration", release("  analysis: {interval: 10 seconds}\n"),
-             "spec.analysis.interval: \"10 seconds\" is not a duration (examples: 500ms, 90s, 5m, 1h30m)"},
+             "spec.analysis.interval: \"10 seconds\" is not a duration (examples: 500ms, 90s, 5m, "
+             "1h30m)"},
         Case{"zero duration", release("  healthCheck: {interval: 0s}\n"),
              "spec.healthCheck.interval: 0s must be greater than 0s"},
         Case{"port out of range", release("  healthCheck: {http: {port: 70000}}\n"),
@@ -174,7 +181,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"two url sources",
              release("  migration:\n    database: {urlFrom: {env: DB, file: /x}}\n"
                      "    directory: ./m\n    revision: \"0001\"\n"),
-             "spec.migration.database.urlFrom: must set exactly one of env, file, secretKeyRef (got 2)"},
+             "spec.migration.database.urlFrom: must set exactly one of env, file, secretKeyRef "
+             "(got 2)"},
         Case{"sql-dir revision not digits",
              release("  migration:\n    database: {urlFrom: {env: DB}}\n    directory: ./m\n"
                      "    revision: head\n"),
@@ -182,14 +190,16 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"unknown driver",
              release("  migration:\n    database: {urlFrom: {env: DB}}\n    driver: liquibase\n"
                      "    revision: \"1\"\n"),
-             "spec.migration.driver: \"liquibase\" is not one of sql-dir, alembic, golang-migrate, flyway"},
+             "spec.migration.driver: \"liquibase\" is not one of sql-dir, alembic, golang-migrate, "
+             "flyway"},
         Case{"webhook url", release("  notify: [{webhook: {url: \"ftp://x\"}}]\n"),
              "spec.notify[0].webhook.url: \"ftp://x\" is not an http:// or https:// URL"},
         Case{"duplicate key", release("  image: again\n"), "image"},
         Case{"rollback bad target",
              "apiVersion: rewind.dev/v1alpha1\nkind: Rollback\nmetadata: {name: rb}\n"
              "spec: {releaseRef: {name: api}, to: yesterday}\n",
-             "spec.to: \"yesterday\" is not a rollback target (allowed: previous, lastKnownGood, or a "
+             "spec.to: \"yesterday\" is not a rollback target (allowed: previous, lastKnownGood, "
+             "or a "
              "revision number >= 1)"},
         Case{"rollback revision zero",
              "apiVersion: rewind.dev/v1alpha1\nkind: Rollback\nmetadata: {name: rb}\n"
@@ -204,9 +214,11 @@ INSTANTIATE_TEST_SUITE_P(
              "spec: {releaseRef: {name: api}, components: [image], restoreBackup: true}\n",
              "spec.restoreBackup: needs \"migration\" in spec.components"},
         Case{"rollback without releaseRef",
-             "apiVersion: rewind.dev/v1alpha1\nkind: Rollback\nmetadata: {name: rb}\nspec: {to: previous}\n",
+             "apiVersion: rewind.dev/v1alpha1\nkind: Rollback\nmetadata: {name: rb}\nspec: {to: "
+             "previous}\n",
              "spec.releaseRef: is required"},
-        Case{"document is not a mapping", "- a\n- b\n", "(document): must be a mapping, got sequence"}),
+        Case{"document is not a mapping", "- a\n- b\n",
+             "(document): must be a mapping, got sequence"}),
     [](const ::testing::TestParamInfo<Case>& param) {
       std::string n = param.param.name;
       for (char& c : n) {
@@ -218,16 +230,20 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Validation, ReportsEveryErrorOfAFileNotOnlyTheFirst) {
   // Structural errors (an unknown field, a wrong type) and semantic ones
   // (ranges, exactly-one rules) come out of one run.
-  const auto errors = errors_of(release(
-      "  imag: typo\n"
-      "  healthCheck: {http: {port: 0}, interval: soon}\n"
-      "  strategy: {type: Canary, canary: {steps: [{setWeight: 140}, {setWeight: 101}]}}\n",
-      "  target: {}\n"));
+  const auto errors = errors_of(
+      release("  imag: typo\n"
+              "  healthCheck: {http: {port: 0}, interval: soon}\n"
+              "  strategy: {type: Canary, canary: {steps: [{setWeight: 140}, {setWeight: 101}]}}\n",
+              "  target: {}\n"));
   EXPECT_THAT(errors, ::testing::Contains(HasSubstr("spec.imag: unknown field")));
-  EXPECT_THAT(errors, ::testing::Contains(HasSubstr("spec.healthCheck.interval: \"soon\" is not a duration")));
-  EXPECT_THAT(errors, ::testing::Contains(HasSubstr("spec.healthCheck.http.port: 0 is not within 1..65535")));
-  EXPECT_THAT(errors, ::testing::Contains(HasSubstr("steps[0].setWeight: 140 is not within 0..100")));
-  EXPECT_THAT(errors, ::testing::Contains(HasSubstr("steps[1].setWeight: 101 is not within 0..100")));
+  EXPECT_THAT(errors, ::testing::Contains(
+                          HasSubstr("spec.healthCheck.interval: \"soon\" is not a duration")));
+  EXPECT_THAT(errors, ::testing::Contains(
+                          HasSubstr("spec.healthCheck.http.port: 0 is not within 1..65535")));
+  EXPECT_THAT(errors,
+              ::testing::Contains(HasSubstr("steps[0].setWeight: 140 is not within 0..100")));
+  EXPECT_THAT(errors,
+              ::testing::Contains(HasSubstr("steps[1].setWeight: 101 is not within 0..100")));
   EXPECT_THAT(errors, ::testing::Contains(HasSubstr("spec.target: must set exactly one")));
   EXPECT_EQ(errors.size(), 6U) << ::testing::PrintToString(errors);
 }
@@ -246,9 +262,10 @@ TEST(Validation, NamesTheDocumentOfAMultiDocumentFile) {
       release("  strategy: {type: Canary, canary: {port: 8080, steps: [{setWeight: 140}]}}\n");
   const ParseResult r = parse_resources(good + "---\n" + bad, "releases/api.yaml");
   ASSERT_EQ(r.errors.size(), 1U);
-  EXPECT_EQ(r.errors[0].str(),
-            "releases/api.yaml[1]: spec.strategy.canary.steps[0].setWeight: 140 is not within 0..100 "
-            "(line 14)");
+  EXPECT_EQ(
+      r.errors[0].str(),
+      "releases/api.yaml[1]: spec.strategy.canary.steps[0].setWeight: 140 is not within 0..100 "
+      "(line 14)");
   // The good document still yields its object.
   ASSERT_EQ(r.objects.size(), 1U);
   EXPECT_EQ(r.objects[0].document, 0U);
@@ -269,8 +286,9 @@ TEST(Validation, FindsDuplicateNamesInOneNamespaceAcrossFiles) {
                                  {&c.objects[0].object, "c.yaml", std::nullopt}};
   const auto dups = find_duplicates(all);
   ASSERT_EQ(dups.size(), 1U);
-  EXPECT_EQ(dups[0].str(),
-            "b.yaml: metadata.name: Release \"api\" in namespace \"shop\" is already defined in a.yaml");
+  EXPECT_EQ(
+      dups[0].str(),
+      "b.yaml: metadata.name: Release \"api\" in namespace \"shop\" is already defined in a.yaml");
 }
 
 TEST(Validation, HttpAndCommandMetricsNeedNoPrometheusNorThreshold) {

@@ -3,11 +3,11 @@
 
 #include "rewind/notify/webhook.hpp"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <future>
 #include <mutex>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 namespace rwd::notify {
 namespace {
@@ -89,15 +89,16 @@ TEST(BackoffTest, DoublesFromInitialUpToMax) {
 
 TEST(DeliverTest, RetriesFailuresWithBackoffUntilDelivered) {
   ScriptedSender sender;
-  sender.script = {500, model::Error::transient("POST /services/*** on https://hooks.example:443: "
-                                                "timed out"),
+  sender.script = {500,
+                   model::Error::transient("POST /services/*** on https://hooks.example:443: "
+                                           "timed out"),
                    503};
   RecordingSleeper sleeper;
   const auto outcome = deliver(delivery(), sender, sleeper, options(), {});
   EXPECT_EQ(outcome, DeliveryOutcome::kDelivered);
   EXPECT_EQ(sender.posts.size(), 4U);
   EXPECT_EQ(sleeper.waits, (std::vector<milliseconds>{milliseconds(1000), milliseconds(2000),
-                                                     milliseconds(4000)}));
+                                                      milliseconds(4000)}));
   EXPECT_EQ(sender.posts[0].timeout, milliseconds(2000));
 }
 
@@ -175,8 +176,8 @@ TEST(WebhookNotifierTest, PostsOnceForEachWebhookTarget) {
   {
     WebhookNotifier n(options(), std::make_unique<SenderRef>(sender),
                       std::make_unique<RecordingSleeper>());
-    n.notify(event("one"), {webhook("http://a.example/x"), model::NotifySpec{},
-                            webhook("http://b.example/y")});
+    n.notify(event("one"),
+             {webhook("http://a.example/x"), model::NotifySpec{}, webhook("http://b.example/y")});
     n.shutdown();  // drains
     EXPECT_EQ(n.stats().delivered, 2U);
   }

@@ -1,8 +1,9 @@
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "rewind/postgres/backup.hpp"
 
@@ -143,8 +144,8 @@ TEST(PruneBackups, KeepsCountNewestAndProtected) {
   std::vector<std::string> paths;
   for (int i = 0; i < 5; ++i) paths.push_back(dir.dump("shop", t + hours(i)));  // [4] newest
   const auto other = dir.dump("other", t);
-  const auto removed = prune_backups(dir.path(), "shop", 2, milliseconds(0), t + hours(5),
-                                     {paths[0]});
+  const auto removed =
+      prune_backups(dir.path(), "shop", 2, milliseconds(0), t + hours(5), {paths[0]});
   EXPECT_EQ(removed, (std::vector<std::string>{paths[2], paths[1]}));
   EXPECT_TRUE(fs::exists(paths[0]));  // protected
   EXPECT_TRUE(fs::exists(paths[3]));
@@ -174,8 +175,7 @@ TEST(PruneBackups, ProtectMatchesNormalisedPaths) {
   const auto t = at("2026-03-04T05:00:00Z");
   const auto a = dir.dump("shop", t);
   dir.dump("shop", t + hours(1));
-  const std::string roundabout =
-      dir.path() + "/./sub/../" + fs::path(a).filename().string();
+  const std::string roundabout = dir.path() + "/./sub/../" + fs::path(a).filename().string();
   EXPECT_TRUE(prune_backups(dir.path(), "shop", 1, hours(0), t, {roundabout}).empty());
   EXPECT_TRUE(fs::exists(a));
 }

@@ -23,8 +23,7 @@ TEST(PgEnvironment, FromUrlWithoutArgv) {
   EXPECT_EQ(env.at("PGDATABASE"), "shop");
   EXPECT_EQ(env.at("PGSSLMODE"), "require");
   EXPECT_EQ(env.at("PGCONNECT_TIMEOUT"), "3");
-  EXPECT_EQ(pg_environment(*info, milliseconds(1), std::string("other")).at("PGDATABASE"),
-            "other");
+  EXPECT_EQ(pg_environment(*info, milliseconds(1), std::string("other")).at("PGDATABASE"), "other");
 }
 
 TEST(PgEnvironment, KeyValueUrlAndParseErrorsAreRedacted) {

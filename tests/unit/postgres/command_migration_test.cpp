@@ -3,10 +3,10 @@
 
 #include "rewind/postgres/command_migration.hpp"
 
+#include <deque>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <deque>
 
 namespace rwd::postgres {
 namespace {
@@ -63,9 +63,9 @@ class CommandMigrationTest : public ::testing::Test {
 };
 
 TEST(RenderCommand, ReplacesEveryPlaceholder) {
-  EXPECT_THAT(render_command({"migrate", "goto", "{{revision}}", "-x={{revision}}.{{revision}}"},
-                             "7"),
-              ElementsAre("migrate", "goto", "7", "-x=7.7"));
+  EXPECT_THAT(
+      render_command({"migrate", "goto", "{{revision}}", "-x={{revision}}.{{revision}}"}, "7"),
+      ElementsAre("migrate", "goto", "7", "-x=7.7"));
   EXPECT_THAT(render_command({"flyway", "migrate"}, "3"), ElementsAre("flyway", "migrate"));
 }
 

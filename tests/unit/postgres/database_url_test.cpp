@@ -1,10 +1,10 @@
 #include "rewind/postgres/database_url.hpp"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
+
+#include <gtest/gtest.h>
 
 namespace rwd::postgres {
 namespace {
@@ -67,8 +67,8 @@ TEST(ResolveDatabaseUrl, MissingOrEmptyVariableNamesIt) {
 }
 
 TEST(ResolveDatabaseUrl, FromFileTrimsTheTrailingNewline) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("rewind-url-test-" + std::to_string(::getpid()));
+  const auto path =
+      std::filesystem::temp_directory_path() / ("rewind-url-test-" + std::to_string(::getpid()));
   std::ofstream(path) << "postgresql://a:b@h/d\n";
   model::UrlSource from;
   from.file = path.string();

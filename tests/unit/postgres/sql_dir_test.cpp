@@ -1,9 +1,9 @@
 #include "rewind/postgres/sql_dir.hpp"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "rewind/postgres/driver.hpp"
 
@@ -46,8 +46,8 @@ TEST(ParseMigrationFiles, OrdersByNumberAndAllowsGaps) {
 }
 
 TEST(ParseMigrationFiles, RejectsBadNames) {
-  for (const std::string bad : {"1-users.up.sql", "0001_users.sql", "0001_.up.sql",
-                                "users.up.sql", "0001_us ers.up.sql", "0001_users.UP.sql"}) {
+  for (const std::string bad : {"1-users.up.sql", "0001_users.sql", "0001_.up.sql", "users.up.sql",
+                                "0001_us ers.up.sql", "0001_users.UP.sql"}) {
     auto set = parse_migration_files({{bad, ""}}, "migration.directory /m");
     ASSERT_FALSE(set.ok()) << bad;
     EXPECT_EQ(set.error().code, MigrationCode::kInvalid);
@@ -60,7 +60,8 @@ TEST(ParseMigrationFiles, RejectsBadNames) {
 TEST(ParseMigrationFiles, RejectsDuplicates) {
   auto set = parse_migration_files({{"0001_a.up.sql", ""}, {"1_a.up.sql", ""}}, "d");
   ASSERT_FALSE(set.ok());
-  EXPECT_NE(set.error().message().find("1_a.up.sql and 0001_a.up.sql both have number 1"), std::string::npos)
+  EXPECT_NE(set.error().message().find("1_a.up.sql and 0001_a.up.sql both have number 1"),
+            std::string::npos)
       << set.error().message();
   set = parse_migration_files({{"0001_a.up.sql", ""}, {"0001_b.down.sql", ""}}, "d");
   ASSERT_FALSE(set.ok());
@@ -72,7 +73,7 @@ TEST(PlanMigration, UpFromNothingRunsEveryUpScriptInOrder) {
   auto plan = plan_migration(parse(three_revisions()), kNoRevision, "0005");
   ASSERT_TRUE(plan.ok()) << plan.error().message();
   EXPECT_EQ(files_of(*plan), (std::vector<std::string>{"0001_users.up.sql", "0002_orders.up.sql",
-                                                        "0005_items.up.sql"}));
+                                                       "0005_items.up.sql"}));
   EXPECT_EQ(plan->steps[0].direction, Direction::kUp);
 }
 
@@ -106,8 +107,7 @@ TEST(PlanMigration, MissingDownScriptNamesTheFileAndPlansNothing) {
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.error().code, MigrationCode::kMissingDownScript);
   EXPECT_STREQ(to_string(plan.error().code), "MissingDownScript");
-  EXPECT_NE(plan.error().message().find("expected 0002_orders.down.sql in test"),
-            std::string::npos)
+  EXPECT_NE(plan.error().message().find("expected 0002_orders.down.sql in test"), std::string::npos)
       << plan.error().message();
 }
 
@@ -129,8 +129,7 @@ TEST(PlanMigration, AppliedRevisionWithoutAnyScriptStopsADowngrade) {
   auto plan = plan_migration(set, "0005", "0001", applied);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.error().code, MigrationCode::kMissingDownScript);
-  EXPECT_NE(plan.error().message().find("expected 0002_orders.down.sql in test"),
-            std::string::npos)
+  EXPECT_NE(plan.error().message().find("expected 0002_orders.down.sql in test"), std::string::npos)
       << plan.error().message();
 }
 
@@ -158,8 +157,8 @@ TEST(PlanMigration, UnknownRevisions) {
 }
 
 TEST(ReadMigrationDirectory, ReadsFilesFromDisk) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("rewind-sqldir-test-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("rewind-sqldir-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "0001_users.up.sql") << "CREATE TABLE users (id int);";
   std::ofstream(dir / "0001_users.down.sql") << "DROP TABLE users;";

@@ -3,8 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include "builders.hpp"
 #include "rewind/reconcile/planner.hpp"
+
+#include "builders.hpp"
 
 namespace rwd::reconcile::testing {
 namespace {
@@ -25,8 +26,8 @@ std::vector<PlanCase> cases() {
     c.reason = reason::kNewRevision;
     // The analysis window runs after the switch, on real traffic, while
     // the old color is still up.
-    c.steps = {K::kStartRevision,   K::kHealthGate, K::kSwitchActiveColor,
-               K::kAnalysisGate,    K::kScaleDown,  K::kMarkStable};
+    c.steps = {K::kStartRevision, K::kHealthGate, K::kSwitchActiveColor,
+               K::kAnalysisGate,  K::kScaleDown,  K::kMarkStable};
     c.check = [](const Decision& d) {
       EXPECT_EQ(find_step<step::StartRevision>(d.plan)->color, Color::kGreen);
       EXPECT_EQ(find_step<step::HealthGate>(d.plan)->color, Color::kGreen);
@@ -74,16 +75,10 @@ std::vector<PlanCase> cases() {
     // The new color failed its analysis while the old color is still up.
     auto c = named("SwitchbackIsASingleRouterChange");
     c.desired = bg2().analysis().notify().desired();
-    c.history = HistoryBuilder()
-                    .superseded(bg1())
-                    .failed(bg2(), RevisionOutcome::kFailedAnalysis)
-                    .build();
-    c.observed = ObservedBuilder()
-                     .running(bg2())
-                     .healthy()
-                     .active(Color::kGreen)
-                     .standby(bg1())
-                     .build();
+    c.history =
+        HistoryBuilder().superseded(bg1()).failed(bg2(), RevisionOutcome::kFailedAnalysis).build();
+    c.observed =
+        ObservedBuilder().running(bg2()).healthy().active(Color::kGreen).standby(bg1()).build();
     c.direction = Direction::kRollback;
     c.reason = reason::kAutomatic;
     // Recorded as an incident, then one switch; the failed color stays up,
@@ -102,15 +97,13 @@ std::vector<PlanCase> cases() {
   {
     auto c = named("RollbackAfterScaleDownStartsOldColorAgain");
     c.desired = bg2().analysis().desired();
-    c.history = HistoryBuilder()
-                    .superseded(bg1())
-                    .failed(bg2(), RevisionOutcome::kFailedAnalysis)
-                    .build();
+    c.history =
+        HistoryBuilder().superseded(bg1()).failed(bg2(), RevisionOutcome::kFailedAnalysis).build();
     c.observed = ObservedBuilder().running(bg2()).healthy().active(Color::kGreen).build();
     c.direction = Direction::kRollback;
     c.reason = reason::kAutomatic;
-    c.steps = {K::kRecordIncident,    K::kStartRevision, K::kHealthGate, K::kSwitchActiveColor,
-               K::kAnalysisGate,      K::kScaleDown,     K::kMarkStable};
+    c.steps = {K::kRecordIncident, K::kStartRevision, K::kHealthGate, K::kSwitchActiveColor,
+               K::kAnalysisGate,   K::kScaleDown,     K::kMarkStable};
     c.check = [](const Decision& d) {
       EXPECT_EQ(find_step<step::StartRevision>(d.plan)->color, Color::kBlue);
       EXPECT_EQ(find_step<step::ScaleDown>(d.plan)->color, Color::kGreen);
@@ -135,7 +128,7 @@ std::vector<PlanCase> cases() {
                      .build();
     c.direction = Direction::kRollback;
     c.reason = reason::kAutomatic;
-    c.steps = {K::kRecordIncident, K::kBackup,    K::kMigrate,   K::kHealthGate,
+    c.steps = {K::kRecordIncident,    K::kBackup,    K::kMigrate,   K::kHealthGate,
                K::kSwitchActiveColor, K::kScaleDown, K::kMarkStable};
     out.push_back(c);
   }
@@ -172,7 +165,8 @@ TEST(BlueGreen, ManualPromoteWaitsForAPerson) {
   h.revisions.push_back(*first.new_record);
   // Start and health are done; the next step is the promotion gate.
   Desired resumed = desired;
-  resumed.release.status.progress = model::PlanProgress{rev(2), first.plan.hash, 2, false, std::nullopt};
+  resumed.release.status.progress =
+      model::PlanProgress{rev(2), first.plan.hash, 2, false, std::nullopt};
   resumed.release.status.current_revision = rev(1);
   const Decision d = plan(resumed, observed, h, kNow);
   EXPECT_EQ(d.plan.first_step, 2U);

@@ -5,8 +5,6 @@
 //   ObservedBuilder().running(v2).healthy()
 //   RollbackBuilder().to_previous().components({Component::kImage})
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <functional>
 #include <initializer_list>
@@ -15,6 +13,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "rewind/model/history.hpp"
 #include "rewind/model/release.hpp"
@@ -42,8 +42,8 @@ using model::RevisionNumber;
 using model::RevisionOutcome;
 
 // Test time: 2024-05-01T00:00:00Z; "now" is two days later.
-inline constexpr model::Timestamp kT0{std::chrono::sys_days{std::chrono::year{2024} /
-                                                             std::chrono::May / 1}};
+inline constexpr model::Timestamp kT0{
+    std::chrono::sys_days{std::chrono::year{2024} / std::chrono::May / 1}};
 inline constexpr model::Timestamp kNow = kT0 + std::chrono::hours(48);
 
 inline RevisionNumber rev(std::int64_t n) { return RevisionNumber(n); }
@@ -70,8 +70,12 @@ class ReleaseBuilder {
     r_.spec.health_check->http = model::HttpCheck{"/health", 8000, "http"};
   }
 
-  ReleaseBuilder& name(std::string n) { return set([&] { r_.metadata.name = std::move(n); }); }
-  ReleaseBuilder& generation(std::int64_t g) { return set([&] { r_.metadata.generation = g; }); }
+  ReleaseBuilder& name(std::string n) {
+    return set([&] { r_.metadata.name = std::move(n); });
+  }
+  ReleaseBuilder& generation(std::int64_t g) {
+    return set([&] { r_.metadata.generation = g; });
+  }
   ReleaseBuilder& image(std::string i) {
     return set([&] { r_.spec.image = model::ImageRef(std::move(i)); });
   }
@@ -90,8 +94,12 @@ class ReleaseBuilder {
       r_.spec.migration->revision = std::move(revision);
     });
   }
-  ReleaseBuilder& backup_required(bool b) { return set([&] { mig().backup.required = b; }); }
-  ReleaseBuilder& backup_max_age(model::Duration d) { return set([&] { mig().backup.max_age = d; }); }
+  ReleaseBuilder& backup_required(bool b) {
+    return set([&] { mig().backup.required = b; });
+  }
+  ReleaseBuilder& backup_max_age(model::Duration d) {
+    return set([&] { mig().backup.max_age = d; });
+  }
   // The outcome of the last rollback drill, an hour ago.
   ReleaseBuilder& drill(bool passed) {
     return set([&] {
@@ -142,14 +150,13 @@ class ReleaseBuilder {
     });
   }
   ReleaseBuilder& pin(std::int64_t revision, std::int64_t generation, std::string rollback) {
-    return set([&] {
-      r_.status.pin = model::Pin{rev(revision), generation, std::move(rollback)};
-    });
+    return set([&] { r_.status.pin = model::Pin{rev(revision), generation, std::move(rollback)}; });
   }
   ReleaseBuilder& progress(std::int64_t revision, std::string hash, std::int32_t index,
                            bool aborted = false) {
     return set([&] {
-      r_.status.progress = model::PlanProgress{rev(revision), std::move(hash), index, aborted, std::nullopt};
+      r_.status.progress =
+          model::PlanProgress{rev(revision), std::move(hash), index, aborted, std::nullopt};
     });
   }
   ReleaseBuilder& current(std::int64_t n) {
@@ -288,7 +295,9 @@ class RollbackBuilder {
     rb_.spec.release_name = "api";
     rb_.spec.reason = "5xx above 10%";
   }
-  RollbackBuilder& name(std::string n) { return set([&] { rb_.metadata.name = std::move(n); }); }
+  RollbackBuilder& name(std::string n) {
+    return set([&] { rb_.metadata.name = std::move(n); });
+  }
   RollbackBuilder& release(std::string n) {
     return set([&] { rb_.spec.release_name = std::move(n); });
   }
@@ -304,10 +313,18 @@ class RollbackBuilder {
   RollbackBuilder& components(std::vector<Component> c) {
     return set([&] { rb_.spec.components = std::move(c); });
   }
-  RollbackBuilder& restore_backup() { return set([&] { rb_.spec.restore_backup = true; }); }
-  RollbackBuilder& dry_run() { return set([&] { rb_.spec.dry_run = true; }); }
-  RollbackBuilder& emergency() { return set([&] { rb_.spec.emergency = true; }); }
-  RollbackBuilder& phase(model::RollbackPhase p) { return set([&] { rb_.status.phase = p; }); }
+  RollbackBuilder& restore_backup() {
+    return set([&] { rb_.spec.restore_backup = true; });
+  }
+  RollbackBuilder& dry_run() {
+    return set([&] { rb_.spec.dry_run = true; });
+  }
+  RollbackBuilder& emergency() {
+    return set([&] { rb_.spec.emergency = true; });
+  }
+  RollbackBuilder& phase(model::RollbackPhase p) {
+    return set([&] { rb_.status.phase = p; });
+  }
   [[nodiscard]] model::Rollback build() const { return rb_; }
 
  private:

@@ -2,8 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "builders.hpp"
 #include "rewind/reconcile/planner.hpp"
+
+#include "builders.hpp"
 
 namespace rwd::reconcile::testing {
 namespace {
@@ -28,9 +29,10 @@ std::vector<PlanCase> cases() {
     c.direction = Direction::kRollForward;
     c.reason = reason::kNewRevision;
     // The analysis window again after the promotion, on all the traffic.
-    c.steps = {K::kStartRevision,    K::kHealthGate, K::kSetTrafficWeight,
-               K::kPause,            K::kAnalysisGate, K::kSetTrafficWeight,
-               K::kPause,            K::kPromote,    K::kAnalysisGate, K::kMarkStable};
+    c.steps = {K::kStartRevision, K::kHealthGate,   K::kSetTrafficWeight,
+               K::kPause,         K::kAnalysisGate, K::kSetTrafficWeight,
+               K::kPause,         K::kPromote,      K::kAnalysisGate,
+               K::kMarkStable};
     c.check = [](const Decision& d) {
       EXPECT_TRUE(find_step<step::StartRevision>(d.plan)->canary);
       EXPECT_EQ(find_step<step::SetTrafficWeight>(d.plan, 0)->weight, 10);
@@ -59,7 +61,7 @@ std::vector<PlanCase> cases() {
     c.observed = ObservedBuilder().running(c1()).healthy().build();
     c.direction = Direction::kRollForward;
     c.reason = reason::kNewRevision;
-    c.steps = {K::kStartRevision, K::kHealthGate, K::kSetTrafficWeight, K::kAnalysisGate,
+    c.steps = {K::kStartRevision, K::kHealthGate,   K::kSetTrafficWeight, K::kAnalysisGate,
                K::kPromote,       K::kAnalysisGate, K::kMarkStable};
     c.check = [](const Decision& d) {
       EXPECT_EQ(find_step<step::AnalysisGate>(d.plan)->metrics,
@@ -165,7 +167,7 @@ std::vector<PlanCase> cases() {
     c.observed = ObservedBuilder().running(c2()).healthy().canary_weight(10).build();
     c.direction = Direction::kRollback;
     c.reason = reason::kRevertedInSource;
-    c.steps = {K::kSetTrafficWeight, K::kRecordIncident, K::kScaleDown,  K::kStartRevision,
+    c.steps = {K::kSetTrafficWeight, K::kRecordIncident, K::kScaleDown, K::kStartRevision,
                K::kHealthGate,       K::kAnalysisGate,   K::kMarkStable};
     c.from = 2;
     c.to = 1;
@@ -187,9 +189,9 @@ INSTANTIATE_TEST_SUITE_P(Strategy, Canary, ::testing::ValuesIn(cases()), case_na
 
 TEST(Canary, EmergencyRollbackSkipsPausesAndAnalysis) {
   const auto history = HistoryBuilder().healthy(c1()).healthy(c2()).build();
-  const Decision d = plan(c1().generation(3).desired(RollbackBuilder().to(1).emergency().build()),
-                          ObservedBuilder().running(c2()).healthy().canary_weight(0).build(),
-                          history, kNow);
+  const Decision d =
+      plan(c1().generation(3).desired(RollbackBuilder().to(1).emergency().build()),
+           ObservedBuilder().running(c2()).healthy().canary_weight(0).build(), history, kNow);
   for (const auto& s : d.plan.steps) {
     EXPECT_NE(s.kind(), K::kPause);
     EXPECT_NE(s.kind(), K::kAnalysisGate);
@@ -207,9 +209,10 @@ TEST(Canary, PausedPlanWaitsForTheDuration) {
   h.revisions.push_back(*first.new_record);
   Desired next = desired;
   next.release.status.current_revision = rev(1);
-  next.release.status.progress = model::PlanProgress{rev(2), first.plan.hash, 3, false, std::nullopt};
-  const Decision d = plan(next, ObservedBuilder().running(c1()).healthy().canary_weight(10).build(),
-                          h, kNow);
+  next.release.status.progress =
+      model::PlanProgress{rev(2), first.plan.hash, 3, false, std::nullopt};
+  const Decision d =
+      plan(next, ObservedBuilder().running(c1()).healthy().canary_weight(10).build(), h, kNow);
   ASSERT_EQ(d.plan.first_step, 3U);
   EXPECT_EQ(d.plan.next()->kind(), K::kPause);
   EXPECT_EQ(d.action, Action::requeue_after(60s));

@@ -3,9 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include "builders.hpp"
 #include "rewind/reconcile/conditions.hpp"
 #include "rewind/reconcile/planner.hpp"
+
+#include "builders.hpp"
 
 namespace rwd::reconcile::testing {
 namespace {
@@ -13,7 +14,9 @@ namespace {
 using K = StepKind;
 namespace ct = model::condition_type;
 
-ReleaseBuilder v1() { return ReleaseBuilder().image("shop-api:v1").env("MODE", "a").migration("0005"); }
+ReleaseBuilder v1() {
+  return ReleaseBuilder().image("shop-api:v1").env("MODE", "a").migration("0005");
+}
 ReleaseBuilder v2() {
   return ReleaseBuilder().image("shop-api:v2").env("MODE", "b").migration("0007").generation(2);
 }
@@ -96,7 +99,8 @@ std::vector<PlanCase> rollback_cases() {
   // ---- components: partial rollbacks make tuples never seen before ----
   {
     auto c = named("ImageOnly");
-    c.desired = v2().desired(RollbackBuilder().to_previous().components({Component::kImage}).build());
+    c.desired =
+        v2().desired(RollbackBuilder().to_previous().components({Component::kImage}).build());
     c.history = two();
     c.observed = running(v2());
     c.direction = Direction::kRollback;
@@ -222,12 +226,11 @@ std::vector<ErrorCase> error_cases() {
        "spec.to: previous: no revision older than 1 went live", true},
       {"PreviousWithEmptyHistory", v1().desired(RollbackBuilder().to_previous().build()),
        model::History{}, Observed{}, "NoPreviousRevision", "history has no revisions", true},
-      {"LastKnownGoodWithNoneHealthy",
-       v2().desired(RollbackBuilder().to_last_known_good().build()),
+      {"LastKnownGoodWithNoneHealthy", v2().desired(RollbackBuilder().to_last_known_good().build()),
        HistoryBuilder().failed(v1()).add(v2(), RevisionOutcome::kLive).build(), running(v2()),
        "NoKnownGoodRevision", "no revision older than 2 passed health and analysis", true},
-      {"RevisionNotInHistory", v2().desired(RollbackBuilder().to(9).build()), two(),
-       running(v2()), "RevisionNotFound", "revision 9 is not in history (known: 1..2)", true},
+      {"RevisionNotInHistory", v2().desired(RollbackBuilder().to(9).build()), two(), running(v2()),
+       "RevisionNotFound", "revision 9 is not in history (known: 1..2)", true},
       {"RollbackForAnotherRelease",
        v2().desired(RollbackBuilder().release("web").to_previous().build()), two(), running(v2()),
        "WrongRelease", "spec.releaseRef.name: web is not Release api", true},
@@ -262,17 +265,16 @@ TEST_P(MissingHistory, IsATerminalErrorWithoutPlan) {
 
 std::string error_case_name(const ::testing::TestParamInfo<ErrorCase>& p) { return p.param.name; }
 
-INSTANTIATE_TEST_SUITE_P(Goal, MissingHistory, ::testing::ValuesIn(error_cases()),
-                         error_case_name);
+INSTANTIATE_TEST_SUITE_P(Goal, MissingHistory, ::testing::ValuesIn(error_cases()), error_case_name);
 
 // ---- pins ------------------------------------------------------------------
 
 TEST(Pin, RollbackKeepsItsResolvedTargetWhileRunning) {
   // The rollback to `previous` (1) is half done: 1 runs now. `previous`
   // relative to 1 would not exist; the pin remembers the target.
-  const Decision d = plan(
-      v2().pin(1, 2, "api-incident-42").desired(RollbackBuilder().to_previous().build()),
-      running(v1()), two(), kNow);
+  const Decision d =
+      plan(v2().pin(1, 2, "api-incident-42").desired(RollbackBuilder().to_previous().build()),
+           running(v1()), two(), kNow);
   EXPECT_FALSE(d.error);
   EXPECT_EQ(d.plan.to, rev(1));
   EXPECT_FALSE(d.pin_changed);
@@ -303,8 +305,8 @@ TEST(Pin, PinnedReleaseIsBroughtBackWhenSomethingElseRuns) {
 }
 
 TEST(Pin, IsDroppedWhenTheGenerationChanges) {
-  const Decision d = plan(v2().generation(3).pin(1, 2, "api-incident-42").desired(),
-                          running(v1()), two(), kNow);
+  const Decision d =
+      plan(v2().generation(3).pin(1, 2, "api-incident-42").desired(), running(v1()), two(), kNow);
   EXPECT_FALSE(d.pin);
   EXPECT_TRUE(d.pin_changed);
   EXPECT_EQ(d.plan.direction, Direction::kRollForward);
@@ -316,8 +318,9 @@ TEST(Pin, IsDroppedWhenTheGenerationChanges) {
 }
 
 TEST(Pin, DryRunLeavesAStalePinAlone) {
-  const Decision d = plan(v2().generation(3).pin(1, 2, "other").desired(
-                              RollbackBuilder().to_previous().dry_run().build()),
+  const Decision d = plan(v2().generation(3)
+                              .pin(1, 2, "other")
+                              .desired(RollbackBuilder().to_previous().dry_run().build()),
                           running(v2()), two(), kNow);
   EXPECT_TRUE(d.plan.dry_run);
   EXPECT_FALSE(d.pin_changed);
@@ -375,7 +378,8 @@ TEST(Automatic, DisabledPlansNothingAndSetsDegraded) {
 
 TEST(Automatic, FailedRevisionIsNotRetriedWhileTheGenerationIsUnchanged) {
   // 2 was aborted and rolled back; the spec still names it.
-  const auto history = HistoryBuilder().healthy(v1()).failed(v2(), RevisionOutcome::kAborted).build();
+  const auto history =
+      HistoryBuilder().healthy(v1()).failed(v2(), RevisionOutcome::kAborted).build();
   const Decision d = plan(v2().current(1).desired(), running(v1()), history, kNow);
   EXPECT_TRUE(d.plan.steps.empty());
   EXPECT_FALSE(d.new_record);
@@ -384,7 +388,8 @@ TEST(Automatic, FailedRevisionIsNotRetriedWhileTheGenerationIsUnchanged) {
 }
 
 TEST(Automatic, FailedRevisionIsRetriedAfterTheGenerationChanges) {
-  const auto history = HistoryBuilder().healthy(v1()).failed(v2(), RevisionOutcome::kAborted).build();
+  const auto history =
+      HistoryBuilder().healthy(v1()).failed(v2(), RevisionOutcome::kAborted).build();
   const Decision d = plan(v2().generation(3).current(1).desired(), running(v1()), history, kNow);
   EXPECT_EQ(d.plan.direction, Direction::kRollForward);
   EXPECT_EQ(d.plan.reason, reason::kNewRevision);
@@ -399,8 +404,7 @@ TEST(Automatic, FailedRevisionIsRetriedAfterTheGenerationChanges) {
 TEST(Automatic, ADifferentTupleIsAlwaysTried) {
   const auto history = HistoryBuilder().healthy(v1()).failed(v2()).build();
   // Same generation (e.g. an env file changed), different tuple.
-  const Decision d =
-      plan(v2().image("shop-api:v2.1").desired(), running(v1()), history, kNow);
+  const Decision d = plan(v2().image("shop-api:v2.1").desired(), running(v1()), history, kNow);
   EXPECT_EQ(d.plan.direction, Direction::kRollForward);
   EXPECT_EQ(d.plan.to, rev(3));
 }

@@ -2,12 +2,13 @@
 
 #include "rewind/reconcile/observed.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string_view>
 
-#include "builders.hpp"
+#include <gtest/gtest.h>
+
 #include "rewind/model/document.hpp"
+
+#include "builders.hpp"
 
 namespace rwd::reconcile::testing {
 namespace {
@@ -58,7 +59,8 @@ TEST(DecodeObserved, EmptyMappingIsNothingRunning) {
 }
 
 TEST(DecodeObserved, JsonWorksToo) {
-  auto docs = model::load_json(R"({"running": {"image": "a:1", "configHash": "x"}, "canaryWeight": 0})");
+  auto docs =
+      model::load_json(R"({"running": {"image": "a:1", "configHash": "x"}, "canaryWeight": 0})");
   ASSERT_TRUE(docs.ok());
   std::vector<model::FieldError> errors;
   const auto o = decode_observed(docs.documents.front(), errors);

@@ -1,8 +1,8 @@
 // format_plan and to_json(Decision).
 
-#include "rewind/reconcile/format.hpp"
-
 #include <gtest/gtest.h>
+
+#include "rewind/reconcile/format.hpp"
 
 #include "builders.hpp"
 
@@ -10,7 +10,9 @@ namespace rwd::reconcile::testing {
 namespace {
 
 ReleaseBuilder v1() { return ReleaseBuilder().migration("0005"); }
-ReleaseBuilder v2() { return ReleaseBuilder().image("shop-api:v2").migration("0007").generation(2); }
+ReleaseBuilder v2() {
+  return ReleaseBuilder().image("shop-api:v2").migration("0007").generation(2);
+}
 
 Decision rollback() {
   return plan(v1().generation(3).desired(), ObservedBuilder().running(v2()).healthy().build(),
@@ -44,9 +46,9 @@ TEST(FormatPlan, NothingToDoAndErrorsAndDryRun) {
                              HistoryBuilder().healthy(v1()).build(), kNow);
   EXPECT_TRUE(contains(format_plan(idle), "no changes: revision 1")) << format_plan(idle);
 
-  const Decision err = plan(v1().desired(RollbackBuilder().to_previous().build()),
-                            ObservedBuilder().running(v1()).build(),
-                            HistoryBuilder().healthy(v1()).build(), kNow);
+  const Decision err =
+      plan(v1().desired(RollbackBuilder().to_previous().build()),
+           ObservedBuilder().running(v1()).build(), HistoryBuilder().healthy(v1()).build(), kNow);
   EXPECT_TRUE(contains(format_plan(err), "error: Rollback shop/api-incident-42: spec.to: previous"))
       << format_plan(err);
 

@@ -15,7 +15,8 @@ std::vector<step::Detail> details() {
 }
 
 TEST(MakePlan, GivesUniqueStableIds) {
-  const Plan p = make_plan(Direction::kRollForward, rev(1), rev(2), reason::kNewRevision, details());
+  const Plan p =
+      make_plan(Direction::kRollForward, rev(1), rev(2), reason::kNewRevision, details());
   ASSERT_EQ(p.steps.size(), 4U);
   EXPECT_EQ(p.steps[0].id, "set-traffic-weight");
   EXPECT_EQ(p.steps[1].id, "pause");

@@ -4,8 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "builders.hpp"
 #include "rewind/reconcile/planner.hpp"
+
+#include "builders.hpp"
 
 namespace rwd::reconcile::testing {
 namespace {
@@ -43,9 +44,9 @@ TEST(Resume, CanaryContinuesAtTheStoredStep) {
                             K::kSetTrafficWeight, K::kAnalysisGate, K::kPromote, K::kAnalysisGate,
                             K::kMarkStable}));
   // Four steps are done: the canary runs at 10% and the pause is over.
-  const Decision d = plan(s.desired,
-                          ObservedBuilder().running(c1()).healthy().canary_weight(10).build(),
-                          s.history, kNow);
+  const Decision d =
+      plan(s.desired, ObservedBuilder().running(c1()).healthy().canary_weight(10).build(),
+           s.history, kNow);
   EXPECT_EQ(d.plan.hash, s.first.plan.hash);
   EXPECT_EQ(d.plan.steps, s.first.plan.steps);
   EXPECT_EQ(d.plan.first_step, 4U);
@@ -70,10 +71,10 @@ TEST(Resume, BlueGreenAfterTheSwitch) {
             (std::vector<K>{K::kStartRevision, K::kHealthGate, K::kSwitchActiveColor,
                             K::kAnalysisGate, K::kScaleDown, K::kMarkStable}));
   // Green serves revision 2 now and passed its analysis; blue (revision 1) is still up.
-  const Decision d = plan(
-      s.desired,
-      ObservedBuilder().running(bg2).healthy().active(Color::kGreen).standby(bg1).build(),
-      s.history, kNow);
+  const Decision d =
+      plan(s.desired,
+           ObservedBuilder().running(bg2).healthy().active(Color::kGreen).standby(bg1).build(),
+           s.history, kNow);
   EXPECT_EQ(d.plan.first_step, 4U);
   const auto* down = d.plan.next()->as<step::ScaleDown>();
   ASSERT_TRUE(down);
@@ -85,8 +86,8 @@ TEST(Resume, RollbackAfterTheOldRevisionStarted) {
   const auto v1 = ReleaseBuilder().migration("0005");
   auto v2 = ReleaseBuilder().image("shop-api:v2").migration("0007").generation(2);
   const auto history = HistoryBuilder().healthy(v1).failed(v2).build();
-  auto s = start(v2.current(1).desired(), ObservedBuilder().running(v2).unhealthy().build(),
-                 history, 4);
+  auto s =
+      start(v2.current(1).desired(), ObservedBuilder().running(v2).unhealthy().build(), history, 4);
   ASSERT_EQ(kinds(s.first.plan),
             (std::vector<K>{K::kRecordIncident, K::kBackup, K::kMigrate, K::kStartRevision,
                             K::kHealthGate, K::kMarkStable}));
@@ -100,14 +101,14 @@ TEST(Resume, RollbackAfterTheOldRevisionStarted) {
 TEST(Resume, PartialRollbackKeepsItsRecordAndPin) {
   const auto v1 = ReleaseBuilder().env("MODE", "a");
   const auto v2 = ReleaseBuilder().image("shop-api:v2").env("MODE", "b").generation(2);
-  auto s = start(
-      v2.desired(RollbackBuilder().to_previous().components({Component::kImage}).build()),
-      ObservedBuilder().running(v2).healthy().build(),
-      HistoryBuilder().superseded(v1).healthy(v2).build(), 2);
+  auto s =
+      start(v2.desired(RollbackBuilder().to_previous().components({Component::kImage}).build()),
+            ObservedBuilder().running(v2).healthy().build(),
+            HistoryBuilder().superseded(v1).healthy(v2).build(), 2);
   ASSERT_TRUE(s.first.new_record);
   // The mixed revision 3 started.
-  const Decision d = plan(s.desired, ObservedBuilder().running(s.first.new_record->revision).build(),
-                          s.history, kNow);
+  const Decision d = plan(
+      s.desired, ObservedBuilder().running(s.first.new_record->revision).build(), s.history, kNow);
   EXPECT_EQ(d.plan.first_step, 2U);
   EXPECT_EQ(d.plan.hash, s.first.plan.hash);
   EXPECT_FALSE(d.new_record);
@@ -128,9 +129,9 @@ TEST(Resume, AbortedProgressIsNotResumed) {
   auto s = start(c2().current(1).desired(), ObservedBuilder().running(c1()).healthy().build(),
                  HistoryBuilder().healthy(c1()).build(), 4);
   s.desired.release.status.progress->aborted = true;
-  const Decision d = plan(
-      s.desired, ObservedBuilder().running(c1()).healthy().canary_weight(10).build(), s.history,
-      kNow);
+  const Decision d =
+      plan(s.desired, ObservedBuilder().running(c1()).healthy().canary_weight(10).build(),
+           s.history, kNow);
   EXPECT_EQ(d.plan.reason, reason::kAutomatic);
   EXPECT_EQ(d.plan.steps.front().kind(), K::kSetTrafficWeight);
   EXPECT_EQ(d.mark_aborted, rev(2));

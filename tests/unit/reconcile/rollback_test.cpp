@@ -1,12 +1,13 @@
 // Rolling back with the Recreate strategy: GitOps reverts, Rollback
 // resources, schema downgrades, restoreBackup, emergency.
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 
-#include "builders.hpp"
+#include <gtest/gtest.h>
+
 #include "rewind/reconcile/planner.hpp"
+
+#include "builders.hpp"
 
 namespace rwd::reconcile::testing {
 namespace {
@@ -20,7 +21,11 @@ ReleaseBuilder v1() { return base().image("shop-api:v1").migration("0005"); }
 ReleaseBuilder v2() { return base().image("shop-api:v2").migration("0007").generation(2); }
 
 model::History upgraded() {
-  return HistoryBuilder().superseded(v1()).healthy(v2()).backup("/var/backups/rewind/0005.dump").build();
+  return HistoryBuilder()
+      .superseded(v1())
+      .healthy(v2())
+      .backup("/var/backups/rewind/0005.dump")
+      .build();
 }
 
 std::vector<PlanCase> cases() {
@@ -33,9 +38,9 @@ std::vector<PlanCase> cases() {
     c.observed = ObservedBuilder().running(v2()).healthy().build();
     c.direction = Direction::kRollback;
     c.reason = reason::kRevertedInSource;
-    c.steps = {K::kRecordIncident, K::kBackup,     K::kQuiesce,   K::kMigrate,
+    c.steps = {K::kRecordIncident,  K::kBackup,        K::kQuiesce,    K::kMigrate,
                K::kVerifyRowCounts, K::kStartRevision, K::kHealthGate, K::kSmokeGate,
-               K::kUnquiesce,      K::kAnalysisGate, K::kMarkStable, K::kNotify};
+               K::kUnquiesce,       K::kAnalysisGate,  K::kMarkStable, K::kNotify};
     c.from = 2;
     c.to = 1;
     c.check = [](const Decision& d) {
@@ -81,22 +86,22 @@ std::vector<PlanCase> cases() {
         ObservedBuilder().running(ReleaseBuilder().image("shop-api:v2").migration("0007")).build();
     c.direction = Direction::kRollback;
     c.reason = reason::kRevertedInSource;
-    c.steps = {K::kRecordIncident, K::kBackup, K::kMigrate, K::kStartRevision, K::kHealthGate,
-               K::kMarkStable};
+    c.steps = {K::kRecordIncident, K::kBackup,     K::kMigrate,
+               K::kStartRevision,  K::kHealthGate, K::kMarkStable};
     c.check = [](const Decision& d) { EXPECT_TRUE(find_step<step::Backup>(d.plan)->verify); };
     out.push_back(c);
   }
   {
     auto c = named("RollbackResourceRestoresBackup");
-    c.desired = v2().analysis().smoke().desired(
-        RollbackBuilder().to_previous().restore_backup().build());
+    c.desired =
+        v2().analysis().smoke().desired(RollbackBuilder().to_previous().restore_backup().build());
     c.history = upgraded();
     c.observed = ObservedBuilder().running(v2()).healthy().build();
     c.direction = Direction::kRollback;
     c.reason = reason::kRollbackResource;
-    c.steps = {K::kRecordIncident, K::kBackup,     K::kQuiesce,   K::kRestoreBackup,
+    c.steps = {K::kRecordIncident,  K::kBackup,        K::kQuiesce,    K::kRestoreBackup,
                K::kVerifyRowCounts, K::kStartRevision, K::kHealthGate, K::kSmokeGate,
-               K::kUnquiesce,      K::kAnalysisGate, K::kMarkStable};
+               K::kUnquiesce,       K::kAnalysisGate,  K::kMarkStable};
     c.from = 2;
     c.to = 1;
     c.check = [](const Decision& d) {
@@ -118,9 +123,9 @@ std::vector<PlanCase> cases() {
     c.observed = ObservedBuilder().running(v2()).unhealthy().build();
     c.direction = Direction::kRollback;
     c.reason = reason::kRollbackResource;
-    c.steps = {K::kRecordIncident, K::kBackup,        K::kQuiesce,    K::kMigrate,
+    c.steps = {K::kRecordIncident,  K::kBackup,        K::kQuiesce,    K::kMigrate,
                K::kVerifyRowCounts, K::kStartRevision, K::kHealthGate, K::kUnquiesce,
-               K::kMarkStable,     K::kNotify};
+               K::kMarkStable,      K::kNotify};
     c.check = [](const Decision& d) { EXPECT_TRUE(d.plan.emergency); };
     out.push_back(c);
   }
@@ -135,9 +140,9 @@ std::vector<PlanCase> cases() {
     c.observed = ObservedBuilder().running(v2().image("shop-api:v3")).healthy().build();
     c.direction = Direction::kRollback;
     c.reason = reason::kRollbackResource;
-    c.steps = {K::kRecordIncident, K::kBackup,        K::kQuiesce,    K::kMigrate,
-               K::kVerifyRowCounts, K::kStartRevision, K::kHealthGate, K::kUnquiesce,
-               K::kMarkStable};
+    c.steps = {K::kRecordIncident, K::kBackup,          K::kQuiesce,
+               K::kMigrate,        K::kVerifyRowCounts, K::kStartRevision,
+               K::kHealthGate,     K::kUnquiesce,       K::kMarkStable};
     c.from = 3;
     c.to = 1;
     out.push_back(c);
@@ -164,9 +169,8 @@ TEST(RollBack, BackupComesBeforeQuiesceBeforeDownMigrate) {
 
 TEST(RollBack, RestoreBackupWithoutRecordedDumpIsAnError) {
   const model::History history = HistoryBuilder().superseded(v1()).healthy(v2()).build();
-  const Decision d =
-      plan(v2().desired(RollbackBuilder().to_previous().restore_backup().build()),
-           ObservedBuilder().running(v2()).healthy().build(), history, kNow);
+  const Decision d = plan(v2().desired(RollbackBuilder().to_previous().restore_backup().build()),
+                          ObservedBuilder().running(v2()).healthy().build(), history, kNow);
   ASSERT_TRUE(d.error);
   EXPECT_TRUE(d.plan.steps.empty());
   EXPECT_TRUE(d.action.is_await_change());

@@ -2,8 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "builders.hpp"
 #include "rewind/reconcile/planner.hpp"
+
+#include "builders.hpp"
 
 namespace rwd::reconcile::testing {
 namespace {
@@ -11,7 +12,9 @@ namespace {
 using K = StepKind;
 
 ReleaseBuilder v1() { return ReleaseBuilder().image("shop-api:v1").migration("0005"); }
-ReleaseBuilder v2() { return ReleaseBuilder().image("shop-api:v2").migration("0007").generation(2); }
+ReleaseBuilder v2() {
+  return ReleaseBuilder().image("shop-api:v2").migration("0007").generation(2);
+}
 
 std::vector<PlanCase> cases() {
   std::vector<PlanCase> out;
@@ -104,8 +107,7 @@ std::vector<PlanCase> cases() {
     c.observed = ObservedBuilder().running(v1()).healthy().build();
     c.direction = Direction::kRollForward;
     c.reason = reason::kNewRevision;
-    c.steps = {K::kStartRevision, K::kHealthGate, K::kSmokeGate, K::kAnalysisGate,
-               K::kMarkStable};
+    c.steps = {K::kStartRevision, K::kHealthGate, K::kSmokeGate, K::kAnalysisGate, K::kMarkStable};
     c.check = [](const Decision& d) {
       const auto* s = find_step<step::SmokeGate>(d.plan);
       ASSERT_TRUE(s);

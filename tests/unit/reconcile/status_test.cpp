@@ -2,9 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "builders.hpp"
 #include "rewind/reconcile/conditions.hpp"
 #include "rewind/reconcile/planner.hpp"
+
+#include "builders.hpp"
 
 namespace rwd::reconcile::testing {
 namespace {
@@ -13,7 +14,9 @@ using model::ConditionStatus;
 namespace ct = model::condition_type;
 
 ReleaseBuilder v1() { return ReleaseBuilder().migration("0005"); }
-ReleaseBuilder v2() { return ReleaseBuilder().image("shop-api:v2").migration("0007").generation(2); }
+ReleaseBuilder v2() {
+  return ReleaseBuilder().image("shop-api:v2").migration("0007").generation(2);
+}
 
 struct ReadyCase {
   std::string name;
@@ -30,7 +33,8 @@ std::vector<ReadyCase> rollback_ready_cases() {
   const auto two = HistoryBuilder().superseded(v1()).healthy(v2()).build();
   const auto fresh = kNow - std::chrono::hours(1);
   return {
-      {"Ready", v2().drill(true), two, ObservedBuilder().running(v2()).healthy().image(v1()).backup(fresh).build(),
+      {"Ready", v2().drill(true), two,
+       ObservedBuilder().running(v2()).healthy().image(v1()).backup(fresh).build(),
        ConditionStatus::kTrue, "PreviousRevisionReady"},
       {"NoPreviousRevision", v1(), HistoryBuilder().healthy(v1()).build(),
        ObservedBuilder().running(v1()).healthy().backup(fresh).build(), ConditionStatus::kFalse,
@@ -38,10 +42,20 @@ std::vector<ReadyCase> rollback_ready_cases() {
       {"ImageMissing", v2(), two, ObservedBuilder().running(v2()).healthy().backup(fresh).build(),
        ConditionStatus::kFalse, "ImageMissing"},
       {"BackupTooOld", v2(), two,
-       ObservedBuilder().running(v2()).healthy().image(v1()).backup(kNow - std::chrono::hours(30)).build(),
+       ObservedBuilder()
+           .running(v2())
+           .healthy()
+           .image(v1())
+           .backup(kNow - std::chrono::hours(30))
+           .build(),
        ConditionStatus::kFalse, "BackupTooOld"},
       {"BackupWithinCustomMaxAge", v2().backup_max_age(std::chrono::hours(48)).drill(true), two,
-       ObservedBuilder().running(v2()).healthy().image(v1()).backup(kNow - std::chrono::hours(30)).build(),
+       ObservedBuilder()
+           .running(v2())
+           .healthy()
+           .image(v1())
+           .backup(kNow - std::chrono::hours(30))
+           .build(),
        ConditionStatus::kTrue, "PreviousRevisionReady"},
       {"BackupNotVerified", v2(), two,
        ObservedBuilder().running(v2()).healthy().image(v1()).backup(fresh, false).build(),
@@ -55,8 +69,15 @@ std::vector<ReadyCase> rollback_ready_cases() {
       {"NoBackupAtAll", v2(), two, ObservedBuilder().running(v2()).healthy().image(v1()).build(),
        ConditionStatus::kFalse, "NoVerifiedBackup"},
       {"NoMigrationNeedsNoBackup", ReleaseBuilder().image("shop-api:v2").generation(2),
-       HistoryBuilder().superseded(ReleaseBuilder()).healthy(ReleaseBuilder().image("shop-api:v2")).build(),
-       ObservedBuilder().running(ReleaseBuilder().image("shop-api:v2")).healthy().image(ReleaseBuilder()).build(),
+       HistoryBuilder()
+           .superseded(ReleaseBuilder())
+           .healthy(ReleaseBuilder().image("shop-api:v2"))
+           .build(),
+       ObservedBuilder()
+           .running(ReleaseBuilder().image("shop-api:v2"))
+           .healthy()
+           .image(ReleaseBuilder())
+           .build(),
        ConditionStatus::kTrue, "PreviousRevisionReady"},
   };
 }
@@ -91,8 +112,10 @@ TEST(Status, SettledAndHealthy) {
 }
 
 TEST(Status, RequeuesWhileTheAnalysisWindowIsOpen) {
-  const auto history =
-      HistoryBuilder().healthy(v1().analysis(std::chrono::minutes(5))).live_at(kNow - std::chrono::minutes(2)).build();
+  const auto history = HistoryBuilder()
+                           .healthy(v1().analysis(std::chrono::minutes(5)))
+                           .live_at(kNow - std::chrono::minutes(2))
+                           .build();
   const Decision d = plan(v1().analysis(std::chrono::minutes(5)).desired(),
                           ObservedBuilder().running(v1()).healthy().build(), history, kNow);
   EXPECT_TRUE(d.plan.empty());

@@ -3,13 +3,14 @@
 
 #include "rewind/router/nginx_router.hpp"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "rewind/router/memory_router.hpp"
 #include "rewind/router/nginx_upstream.hpp"
@@ -75,9 +76,9 @@ class NginxRouterTest : public ::testing::Test {
     ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
     state_.watched = dir_ / "default_web.conf";
-    auto r = NginxRouter::create({dir_, std::chrono::milliseconds(2000),
-                                  std::chrono::milliseconds(1)},
-                                 std::make_unique<FakeNginx>(state_));
+    auto r =
+        NginxRouter::create({dir_, std::chrono::milliseconds(2000), std::chrono::milliseconds(1)},
+                            std::make_unique<FakeNginx>(state_));
     ASSERT_TRUE(r.ok()) << r.error().message;
     router_ = std::move(r.value());
   }
@@ -96,8 +97,7 @@ class NginxRouterTest : public ::testing::Test {
 TEST_F(NginxRouterTest, WritesTestsReloadsAndReadsBack) {
   ASSERT_TRUE(router_->set_weights(web_, blue_).ok());
   EXPECT_EQ(slurp(dir_ / "default_web.conf"), render_upstream(web_, blue_));
-  EXPECT_EQ(state_.calls,
-            (std::vector<std::string>{"workers", "test", "reload", "workers"}));
+  EXPECT_EQ(state_.calls, (std::vector<std::string>{"workers", "test", "reload", "workers"}));
   EXPECT_EQ(state_.files_seen_by_test.at(0), render_upstream(web_, blue_));
   auto w = router_->weights(web_);
   ASSERT_TRUE(w.ok());
@@ -108,7 +108,8 @@ TEST_F(NginxRouterTest, WritesTestsReloadsAndReadsBack) {
 
 TEST_F(NginxRouterTest, TheOperatorsBootstrapFileMeansNoWeightsAndIsReplacedByTheFirstSwitch) {
   // What an operator writes so that nginx can start before rewind's first switch.
-  std::ofstream(dir_ / "default_web.conf") << "upstream rewind_default_web { server 127.0.0.1:8080; }\n";
+  std::ofstream(dir_ / "default_web.conf")
+      << "upstream rewind_default_web { server 127.0.0.1:8080; }\n";
   auto before = router_->weights(web_);
   ASSERT_TRUE(before.ok()) << before.error().message;
   EXPECT_TRUE(before->empty());
@@ -192,32 +193,32 @@ TEST_F(NginxRouterTest, RemoveThatNginxRejectsPutsTheFileBack) {
 }
 
 TEST_F(NginxRouterTest, CreateNamesAMissingDirectory) {
-  auto r = NginxRouter::create({dir_ / "missing", std::chrono::milliseconds(2000),
-                                std::chrono::milliseconds(5)},
-                               std::make_unique<FakeNginx>(state_));
+  auto r = NginxRouter::create(
+      {dir_ / "missing", std::chrono::milliseconds(2000), std::chrono::milliseconds(5)},
+      std::make_unique<FakeNginx>(state_));
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.error().message, HasSubstr("nginx upstream directory"));
   EXPECT_THAT(r.error().message, HasSubstr("missing does not exist"));
 
   std::ofstream(dir_ / "plain") << "x";
-  auto f = NginxRouter::create({dir_ / "plain", std::chrono::milliseconds(2000),
-                                std::chrono::milliseconds(5)},
-                               std::make_unique<FakeNginx>(state_));
+  auto f = NginxRouter::create(
+      {dir_ / "plain", std::chrono::milliseconds(2000), std::chrono::milliseconds(5)},
+      std::make_unique<FakeNginx>(state_));
   ASSERT_FALSE(f.ok());
   EXPECT_THAT(f.error().message, HasSubstr("is not a directory"));
 }
 
 TEST(LocalNginxTest, MisconfigurationsAreNamed) {
-  auto bin = make_local_nginx({"/nonexistent/nginx", "/etc/hosts", {}, "/x.pid",
-                               std::chrono::milliseconds(1000)});
+  auto bin = make_local_nginx(
+      {"/nonexistent/nginx", "/etc/hosts", {}, "/x.pid", std::chrono::milliseconds(1000)});
   ASSERT_FALSE(bin.ok());
   EXPECT_THAT(bin.error().message, HasSubstr("\"/nonexistent/nginx\" is not an executable"));
-  auto conf = make_local_nginx({"/bin/true", "/nonexistent/nginx.conf", {}, "/x.pid",
-                                std::chrono::milliseconds(1000)});
+  auto conf = make_local_nginx(
+      {"/bin/true", "/nonexistent/nginx.conf", {}, "/x.pid", std::chrono::milliseconds(1000)});
   ASSERT_FALSE(conf.ok());
   EXPECT_THAT(conf.error().message, HasSubstr("/nonexistent/nginx.conf is not readable"));
-  auto pid = make_local_nginx({"/bin/true", "/etc/hosts", {}, "/nonexistent/nginx.pid",
-                               std::chrono::milliseconds(1000)});
+  auto pid = make_local_nginx(
+      {"/bin/true", "/etc/hosts", {}, "/nonexistent/nginx.pid", std::chrono::milliseconds(1000)});
   ASSERT_FALSE(pid.ok());
   EXPECT_THAT(pid.error().message, HasSubstr("pid file /nonexistent/nginx.pid does not exist"));
 }

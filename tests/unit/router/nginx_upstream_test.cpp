@@ -67,8 +67,8 @@ TEST(NginxUpstreamTest, RefusesHandEditsItCannotRead) {
 }
 
 TEST(BackendRulesTest, AcceptsColorsAndTracks) {
-  EXPECT_TRUE(validate_backends(kWeb, {{"stable", "app.internal:8080", 90},
-                                       {"canary", "10.0.0.5:8080", 10}})
+  EXPECT_TRUE(validate_backends(
+                  kWeb, {{"stable", "app.internal:8080", 90}, {"canary", "10.0.0.5:8080", 10}})
                   .ok());
   EXPECT_TRUE(validate_release_key({"team-a", "web.v2"}).ok());
 }
@@ -82,7 +82,8 @@ TEST(BackendRulesTest, RefusesWhatNginxCannotTakeNamingTheField) {
       {{}, "no backends"},
       {{{"blue", "127.0.0.1:1", 0}, {"green", "127.0.0.1:2", 0}}, "every backend has weight 0"},
       {{{"Blue", "127.0.0.1:1", 1}}, "backends[0].name \"Blue\""},
-      {{{"blue", "127.0.0.1:1", 1}, {"blue", "127.0.0.1:2", 1}}, "backends[1].name \"blue\" appears"},
+      {{{"blue", "127.0.0.1:1", 1}, {"blue", "127.0.0.1:2", 1}},
+       "backends[1].name \"blue\" appears"},
       {{{"blue", "127.0.0.1", 1}}, "address \"127.0.0.1\" is not host:port"},
       {{{"blue", "127.0.0.1:0", 1}}, "address \"127.0.0.1:0\""},
       {{{"blue", "a:1; include /etc/x", 1}}, "is not host:port"},

@@ -1,10 +1,10 @@
 #include "rewind/runtime/clock.hpp"
 
-#include <gtest/gtest.h>
-
 #include <future>
 #include <mutex>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 namespace rwd::runtime {
 namespace {

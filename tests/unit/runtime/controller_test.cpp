@@ -1,8 +1,5 @@
 #include "rewind/runtime/controller.hpp"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <future>
 #include <map>
@@ -10,6 +7,9 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 namespace rwd::runtime {
 namespace {
@@ -34,10 +34,13 @@ class ControllerTest : public ::testing::Test {
 
 TEST_F(ControllerTest, RequeueAfterRunsTheKeyAgainLater) {
   int runs = 0;
-  Controller c(queue_, clock_, [&](const ObjectRef&) -> model::Result<Action> {
-    ++runs;
-    return Action::requeue(30s);
-  }, options());
+  Controller c(
+      queue_, clock_,
+      [&](const ObjectRef&) -> model::Result<Action> {
+        ++runs;
+        return Action::requeue(30s);
+      },
+      options());
   queue_.add(a_);
   EXPECT_TRUE(c.run_once());
   EXPECT_FALSE(c.run_once());
@@ -50,9 +53,9 @@ TEST_F(ControllerTest, RequeueAfterRunsTheKeyAgainLater) {
 }
 
 TEST_F(ControllerTest, AwaitChangeLeavesTheKeyAlone) {
-  Controller c(queue_, clock_, [](const ObjectRef&) -> model::Result<Action> {
-    return Action::await_change();
-  }, options());
+  Controller c(
+      queue_, clock_,
+      [](const ObjectRef&) -> model::Result<Action> { return Action::await_change(); }, options());
   queue_.add(a_);
   EXPECT_TRUE(c.run_once());
   clock_.advance(24h);
@@ -62,10 +65,13 @@ TEST_F(ControllerTest, AwaitChangeLeavesTheKeyAlone) {
 
 TEST_F(ControllerTest, TransientErrorsBackOffAndASuccessResetsTheBackoff) {
   int runs = 0;
-  Controller c(queue_, clock_, [&](const ObjectRef&) -> model::Result<Action> {
-    if (++runs <= 3) return model::Error::transient("docker is away");
-    return Action::await_change();
-  }, options());
+  Controller c(
+      queue_, clock_,
+      [&](const ObjectRef&) -> model::Result<Action> {
+        if (++runs <= 3) return model::Error::transient("docker is away");
+        return Action::await_change();
+      },
+      options());
   queue_.add(a_);
   ASSERT_TRUE(c.run_once());
   EXPECT_EQ(queue_.num_requeues(a_), 1U);
@@ -85,10 +91,13 @@ TEST_F(ControllerTest, TransientErrorsBackOffAndASuccessResetsTheBackoff) {
 }
 
 TEST_F(ControllerTest, TerminalAndInvalidSpecErrorsAreReportedNotRetried) {
-  Controller c(queue_, clock_, [&](const ObjectRef& key) -> model::Result<Action> {
-    if (key == a_) return model::Error::terminal("image is gone");
-    return model::Error::invalid_spec("spec.image: empty");
-  }, options());
+  Controller c(
+      queue_, clock_,
+      [&](const ObjectRef& key) -> model::Result<Action> {
+        if (key == a_) return model::Error::terminal("image is gone");
+        return model::Error::invalid_spec("spec.image: empty");
+      },
+      options());
   queue_.add(a_);
   queue_.add(b_);
   EXPECT_TRUE(c.run_once());
@@ -109,9 +118,9 @@ TEST_F(ControllerTest, OneErrorPolicyDecides) {
     seen.push_back(key.str() + ": " + e.message);
     return Action::requeue(1min);
   };
-  Controller c(queue_, clock_, [](const ObjectRef&) -> model::Result<Action> {
-    return model::Error::terminal("nope");
-  }, o);
+  Controller c(
+      queue_, clock_,
+      [](const ObjectRef&) -> model::Result<Action> { return model::Error::terminal("nope"); }, o);
   queue_.add(a_);
   ASSERT_TRUE(c.run_once());
   EXPECT_THAT(seen, ::testing::ElementsAre("Release/shop/a: nope"));
@@ -120,9 +129,10 @@ TEST_F(ControllerTest, OneErrorPolicyDecides) {
 }
 
 TEST_F(ControllerTest, AThrowingReconcileIsATransientError) {
-  Controller c(queue_, clock_, [](const ObjectRef&) -> model::Result<Action> {
-    throw std::runtime_error("bug");
-  }, options());
+  Controller c(
+      queue_, clock_,
+      [](const ObjectRef&) -> model::Result<Action> { throw std::runtime_error("bug"); },
+      options());
   queue_.add(a_);
   ASSERT_TRUE(c.run_once());
   ASSERT_EQ(outcomes_.size(), 1U);
@@ -198,7 +208,8 @@ TEST(ControllerThreads, NeverTwoWorkersOnOneKey) {
   const ObjectRef b = release_ref("shop", "b");
   ControllerOptions o;
   o.workers = 3;
-  Controller c(queue, clock, [&](const ObjectRef& k) { return gate.reconcile(k); }, o);
+  Controller c(
+      queue, clock, [&](const ObjectRef& k) { return gate.reconcile(k); }, o);
   c.start();
 
   gate.hold(a);
@@ -224,7 +235,8 @@ TEST(ControllerThreads, ShutdownWaitsForInFlightReconcilesAndTakesNoNewKeys) {
   const ObjectRef b = release_ref("shop", "b");
   ControllerOptions o;
   o.workers = 1;
-  Controller c(queue, clock, [&](const ObjectRef& k) { return gate.reconcile(k); }, o);
+  Controller c(
+      queue, clock, [&](const ObjectRef& k) { return gate.reconcile(k); }, o);
   c.start();
   gate.hold(a);
   queue.add(a);
@@ -249,7 +261,8 @@ TEST(ControllerThreads, ShutdownNamesReconcilesStillRunningAtTheDeadline) {
   const ObjectRef a = release_ref("shop", "a");
   ControllerOptions o;
   o.workers = 2;
-  Controller c(queue, clock, [&](const ObjectRef& k) { return gate.reconcile(k); }, o);
+  Controller c(
+      queue, clock, [&](const ObjectRef& k) { return gate.reconcile(k); }, o);
   c.start();
   gate.hold(a);
   queue.add(a);

@@ -1,8 +1,8 @@
 // Text format helpers: escaping, number formatting, name rules.
 
-#include <gtest/gtest.h>
-
 #include <limits>
+
+#include <gtest/gtest.h>
 
 #include "rewind/runtime/metrics.hpp"
 
@@ -15,8 +15,8 @@ TEST(MetricsFormat, EscapeLabelValue) {
   EXPECT_EQ(escape_label_value("a\\b"), "a\\\\b");
   EXPECT_EQ(escape_label_value("a\nb"), "a\\nb");
   EXPECT_EQ(escape_label_value("tab\tstays"), "tab\tstays");
-  EXPECT_EQ(escape_label_value("caf\xC3\xA9"), "caf\xC3\xA9");        // valid UTF-8 kept
-  EXPECT_EQ(escape_label_value("x\xFFy"), "x\xEF\xBF\xBDy");           // invalid byte
+  EXPECT_EQ(escape_label_value("caf\xC3\xA9"), "caf\xC3\xA9");            // valid UTF-8 kept
+  EXPECT_EQ(escape_label_value("x\xFFy"), "x\xEF\xBF\xBDy");              // invalid byte
   EXPECT_EQ(escape_label_value("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
   EXPECT_EQ(escape_label_value("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated
 }

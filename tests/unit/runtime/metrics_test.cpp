@@ -3,12 +3,12 @@
 
 #include "rewind/runtime/metrics.hpp"
 
-#include <gtest/gtest.h>
-
 #include <limits>
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace rwd::runtime {
 namespace {
@@ -60,8 +60,8 @@ TEST(Metrics, CounterIgnoresNegativeAndNaN) {
 
 TEST(Metrics, SeveralLabelsAndEscaping) {
   Metrics m;
-  auto& f = m.counter("rewind_source_errors_total", "Errors.\nBy source \\ kind.",
-                      {"source", "kind"});
+  auto& f =
+      m.counter("rewind_source_errors_total", "Errors.\nBy source \\ kind.", {"source", "kind"});
   f.with({"dir \"a\"", "back\\slash\nnew"}).inc();
   EXPECT_EQ(m.render(),
             "# HELP rewind_source_errors_total Errors.\\nBy source \\\\ kind.\n"
@@ -72,8 +72,7 @@ TEST(Metrics, SeveralLabelsAndEscaping) {
 
 TEST(Metrics, HistogramBucketsSumCountAndInf) {
   Metrics m;
-  auto& f = m.histogram("rewind_step_duration_seconds", "Step durations.", {0.5, 1, 300},
-                        {"step"});
+  auto& f = m.histogram("rewind_step_duration_seconds", "Step durations.", {0.5, 1, 300}, {"step"});
   auto& h = f.with({"backup"});
   h.observe(0.25);
   h.observe(0.5);  // le is inclusive

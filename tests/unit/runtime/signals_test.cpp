@@ -1,9 +1,9 @@
 #include "rewind/runtime/signals.hpp"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <future>
+
+#include <gtest/gtest.h>
 
 namespace rwd::runtime {
 namespace {

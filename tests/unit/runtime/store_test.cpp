@@ -1,10 +1,10 @@
 #include "rewind/runtime/store.hpp"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "objects.hpp"
 

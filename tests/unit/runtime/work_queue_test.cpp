@@ -1,8 +1,8 @@
 #include "rewind/runtime/work_queue.hpp"
 
-#include <gtest/gtest.h>
-
 #include <future>
+
+#include <gtest/gtest.h>
 
 namespace rwd::runtime {
 namespace {

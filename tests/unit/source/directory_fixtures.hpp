@@ -12,19 +12,28 @@ inline std::string release_yaml(const std::string& name, const std::string& imag
                                 const std::string& ns = "shop") {
   return "apiVersion: rewind.dev/v1alpha1\n"
          "kind: Release\n"
-         "metadata: {name: " + name + ", namespace: " + ns + "}\n"
+         "metadata: {name: " +
+         name + ", namespace: " + ns +
+         "}\n"
          "spec:\n"
-         "  target: {docker: {project: shop, service: " + name + "}}\n"
-         "  image: " + image + "\n";
+         "  target: {docker: {project: shop, service: " +
+         name +
+         "}}\n"
+         "  image: " +
+         image + "\n";
 }
 
 inline std::string rollback_yaml(const std::string& name, const std::string& release,
                                  const std::string& ns = "shop") {
   return "apiVersion: rewind.dev/v1alpha1\n"
          "kind: Rollback\n"
-         "metadata: {name: " + name + ", namespace: " + ns + "}\n"
+         "metadata: {name: " +
+         name + ", namespace: " + ns +
+         "}\n"
          "spec:\n"
-         "  releaseRef: {name: " + release + "}\n"
+         "  releaseRef: {name: " +
+         release +
+         "}\n"
          "  to: previous\n";
 }
 

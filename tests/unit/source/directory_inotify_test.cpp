@@ -1,10 +1,10 @@
 #include <sys/inotify.h>
 
-#include <gtest/gtest.h>
-
 #include <cstring>
 #include <initializer_list>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "rewind/source/inotify.hpp"
 
@@ -59,9 +59,9 @@ TEST(InotifyEvents, ClassifiesWhatTheSourceDoes) {
   EXPECT_EQ(classify_event(ev(IN_MOVE_SELF), true), EventEffect::kRootGone);
   EXPECT_EQ(classify_event(ev(IN_DELETE_SELF), false), EventEffect::kIgnore);
 
-  for (std::uint32_t m : std::initializer_list<std::uint32_t>{
-           IN_CREATE, IN_CLOSE_WRITE, IN_MODIFY, IN_MOVED_TO, IN_MOVED_FROM, IN_DELETE,
-           IN_ATTRIB}) {
+  for (std::uint32_t m :
+       std::initializer_list<std::uint32_t>{IN_CREATE, IN_CLOSE_WRITE, IN_MODIFY, IN_MOVED_TO,
+                                            IN_MOVED_FROM, IN_DELETE, IN_ATTRIB}) {
     EXPECT_EQ(classify_event(ev(m, "api.yaml"), false), EventEffect::kFile) << m;
     EXPECT_EQ(classify_event(ev(m, "b c ü.yml"), false), EventEffect::kFile) << m;
   }
@@ -91,9 +91,9 @@ TEST(InotifyEvents, ResourceNames) {
 
 TEST(InotifyEvents, TheWatchMaskCoversTheEventsTheSourceNeeds) {
   const std::uint32_t m = directory_watch_mask();
-  for (std::uint32_t bit : std::initializer_list<std::uint32_t>{
-           IN_CREATE, IN_CLOSE_WRITE, IN_MOVED_TO, IN_MOVED_FROM, IN_DELETE, IN_DELETE_SELF,
-           IN_MOVE_SELF}) {
+  for (std::uint32_t bit :
+       std::initializer_list<std::uint32_t>{IN_CREATE, IN_CLOSE_WRITE, IN_MOVED_TO, IN_MOVED_FROM,
+                                            IN_DELETE, IN_DELETE_SELF, IN_MOVE_SELF}) {
     EXPECT_NE(m & bit, 0U) << bit;
   }
 }

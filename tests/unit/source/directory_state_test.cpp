@@ -32,33 +32,33 @@ std::vector<std::string> lines(const std::vector<model::Diagnostic>& diags) {
 
 TEST(DirectoryState, AFileAddsItsObjectsAndAnEditModifiesThem) {
   DirectoryState s;
-  auto c1 = s.set_file("a.yaml", parse(release_yaml("api", "app:1") + "---\n" +
-                                           rollback_yaml("rb", "api"),
-                                       "a.yaml"));
+  auto c1 = s.set_file(
+      "a.yaml",
+      parse(release_yaml("api", "app:1") + "---\n" + rollback_yaml("rb", "api"), "a.yaml"));
   EXPECT_THAT(describe(c1), ::testing::ElementsAre("added Release/shop/api a.yaml",
                                                    "added Rollback/shop/rb a.yaml"));
   EXPECT_EQ(s.objects().at(release_ref("shop", "api")).document, 0U);
   EXPECT_EQ(s.objects().at(rollback_ref("shop", "rb")).document, 1U);
 
-  auto c2 = s.set_file("a.yaml", parse(release_yaml("api", "app:2") + "---\n" +
-                                           rollback_yaml("rb", "api"),
-                                       "a.yaml"));
+  auto c2 = s.set_file(
+      "a.yaml",
+      parse(release_yaml("api", "app:2") + "---\n" + rollback_yaml("rb", "api"), "a.yaml"));
   EXPECT_THAT(describe(c2), ::testing::ElementsAre("modified Release/shop/api a.yaml"));
   EXPECT_EQ(image_of(s.objects().at(release_ref("shop", "api")).object), "app:2");
 
   // The same content again changes nothing.
-  EXPECT_TRUE(s.set_file("a.yaml", parse(release_yaml("api", "app:2") + "---\n" +
-                                             rollback_yaml("rb", "api"),
-                                         "a.yaml"))
+  EXPECT_TRUE(s.set_file("a.yaml",
+                         parse(release_yaml("api", "app:2") + "---\n" + rollback_yaml("rb", "api"),
+                               "a.yaml"))
                   .empty());
   EXPECT_TRUE(s.diagnostics().empty());
 }
 
 TEST(DirectoryState, ADocumentLeavingTheFileDeletesItsObject) {
   DirectoryState s;
-  (void)s.set_file("a.yaml", parse(release_yaml("api", "app:1") + "---\n" +
-                                       rollback_yaml("rb", "api"),
-                                   "a.yaml"));
+  (void)s.set_file(
+      "a.yaml",
+      parse(release_yaml("api", "app:1") + "---\n" + rollback_yaml("rb", "api"), "a.yaml"));
   auto c = s.set_file("a.yaml", parse(release_yaml("api", "app:1"), "a.yaml"));
   EXPECT_THAT(describe(c), ::testing::ElementsAre("deleted Rollback/shop/rb a.yaml"));
   // Single-document files carry no document index.
@@ -67,9 +67,9 @@ TEST(DirectoryState, ADocumentLeavingTheFileDeletesItsObject) {
 
 TEST(DirectoryState, ABrokenFileKeepsItsLastGoodObjectsAndReportsErrors) {
   DirectoryState s;
-  (void)s.set_file("a.yaml", parse(release_yaml("api", "app:1") + "---\n" +
-                                       rollback_yaml("rb", "api"),
-                                   "a.yaml"));
+  (void)s.set_file(
+      "a.yaml",
+      parse(release_yaml("api", "app:1") + "---\n" + rollback_yaml("rb", "api"), "a.yaml"));
   // One document gone bad, the other changed: nothing of the file applies.
   const std::string broken = release_yaml("api", "app:2") + "---\n" +
                              "apiVersion: rewind.dev/v1alpha1\nkind: Rollback\n"
@@ -127,9 +127,9 @@ TEST(DirectoryState, RemovingAFileDeletesItsObjectsEvenWhenItWasBroken) {
 TEST(DirectoryState, OneNameTwiceInOneFileBreaksTheFile) {
   DirectoryState s;
   (void)s.set_file("a.yaml", parse(release_yaml("api", "app:1"), "a.yaml"));
-  auto c = s.set_file("a.yaml", parse(release_yaml("api", "app:2") + "---\n" +
-                                          release_yaml("api", "app:3"),
-                                      "a.yaml"));
+  auto c = s.set_file(
+      "a.yaml",
+      parse(release_yaml("api", "app:2") + "---\n" + release_yaml("api", "app:3"), "a.yaml"));
   EXPECT_TRUE(c.empty());
   EXPECT_EQ(image_of(s.objects().at(release_ref("shop", "api")).object), "app:1");
   EXPECT_THAT(lines(s.diagnostics()),
@@ -217,9 +217,9 @@ TEST(DirectoryState, OneFileOfManyChangesOnlyItsObjectsAndDuplicatesStayReported
   EXPECT_EQ(s.reset(std::move(all)).size(), 300U);
   ASSERT_EQ(s.diagnostics().size(), 1U);
 
-  EXPECT_THAT(describe(s.set_file("svc-42.yaml",
-                                  parse(release_yaml("svc-42", "app:2"), "svc-42.yaml"))),
-              ::testing::ElementsAre("modified Release/shop/svc-42 svc-42.yaml"));
+  EXPECT_THAT(
+      describe(s.set_file("svc-42.yaml", parse(release_yaml("svc-42", "app:2"), "svc-42.yaml"))),
+      ::testing::ElementsAre("modified Release/shop/svc-42 svc-42.yaml"));
   EXPECT_THAT(lines(s.diagnostics()), ::testing::ElementsAre(::testing::HasSubstr(
                                           "\"svc-7\" in namespace \"shop\" is already defined in "
                                           "svc-7.yaml")));

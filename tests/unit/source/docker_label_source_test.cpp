@@ -10,9 +10,9 @@
 namespace rwd::source {
 namespace {
 
+using testing::compose;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::compose;
 
 struct World {
   std::vector<LabelledContainer> containers;

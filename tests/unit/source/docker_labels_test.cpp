@@ -2,22 +2,23 @@
 
 #include "rewind/source/docker_labels.hpp"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <sstream>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "rewind/execute/platform.hpp"
 #include "rewind/execute/release_reconciler.hpp"
+
 #include "source/docker_label_fixtures.hpp"
 
 namespace rwd::source {
 namespace {
 
+using testing::compose;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::compose;
 
 std::vector<std::string> error_lines(const LabelRead& r) {
   std::vector<std::string> out;
@@ -100,9 +101,11 @@ TEST(DockerLabels, HealthPathAloneUsesTheOnlyExposedPortAndHealthPortAloneThePat
   ASSERT_TRUE(r.release) << ::testing::PrintToString(error_lines(r));
   EXPECT_EQ(*r.release->spec.health_check->http, (model::HttpCheck{"/health", 8080, "http"}));
 
-  r = read_release_labels(
-      compose("shop-api-1").exposes(8080).exposes(9090).label(docker_label::kHealthPath, "/up")
-          .get());
+  r = read_release_labels(compose("shop-api-1")
+                              .exposes(8080)
+                              .exposes(9090)
+                              .label(docker_label::kHealthPath, "/up")
+                              .get());
   EXPECT_THAT(error_lines(r),
               ElementsAre("container shop-api-1: label rewind.dev/health-port: is required with "
                           "rewind.dev/health-path when the container does not expose exactly one "
@@ -144,32 +147,45 @@ TEST_P(DockerLabelErrors, NameTheContainerTheLabelTheValueAndWhatIsAllowed) {
 INSTANTIATE_TEST_SUITE_P(
     Table, DockerLabelErrors,
     ::testing::Values(
-        BadLabel{"rewind.dev/health-port", "80x",
-                 R"(container shop-api-1: label rewind.dev/health-port: "80x" is not a port (1..65535))"},
-        BadLabel{"rewind.dev/health-port", "70000",
-                 R"(container shop-api-1: label rewind.dev/health-port: "70000" is not a port (1..65535))"},
-        BadLabel{"rewind.dev/health-path", "health",
-                 R"(container shop-api-1: label rewind.dev/health-path: "health" must start with /)"},
-        BadLabel{"rewind.dev/health-interval", "0s",
-                 "container shop-api-1: label rewind.dev/health-interval: 0s must be greater than 0s"},
-        BadLabel{"rewind.dev/health-timeout", "soon",
-                 R"(container shop-api-1: label rewind.dev/health-timeout: "soon" is not a duration (e.g. 500ms, 90s, 5m, 1h30m))"},
-        BadLabel{"rewind.dev/health-failure-threshold", "0",
-                 R"(container shop-api-1: label rewind.dev/health-failure-threshold: "0" is not a whole number (1..1000))"},
-        BadLabel{"rewind.dev/strategy", "Canary",
-                 R"(container shop-api-1: label rewind.dev/strategy: "Canary" is not supported on Docker hosts yet (allowed: Recreate))"},
-        BadLabel{"rewind.dev/strategy", "rolling",
-                 R"(container shop-api-1: label rewind.dev/strategy: "rolling" is not a strategy (allowed: Recreate))"},
-        BadLabel{"rewind.dev/analysis-window", "5 minutes",
-                 R"(container shop-api-1: label rewind.dev/analysis-window: "5 minutes" is not a duration (e.g. 500ms, 90s, 5m, 1h30m))"},
-        BadLabel{"rewind.dev/automatic-rollback", "yes",
-                 R"(container shop-api-1: label rewind.dev/automatic-rollback: "yes" is not true or false)"},
-        BadLabel{"rewind.dev/release", "Shop_API",
-                 R"(container shop-api-1: label rewind.dev/release: "Shop_API" is not a valid name (lower case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253))"},
-        BadLabel{"rewind.dev/release", "a/b/c",
-                 R"(container shop-api-1: label rewind.dev/release: "a/b/c" is not a name or namespace/name)"},
-        BadLabel{"rewind.dev/namespace", "Prod",
-                 R"(container shop-api-1: label rewind.dev/namespace: "Prod" is not a valid namespace (lower case letters, digits and '-', at most 63))"},
+        BadLabel{
+            "rewind.dev/health-port", "80x",
+            R"(container shop-api-1: label rewind.dev/health-port: "80x" is not a port (1..65535))"},
+        BadLabel{
+            "rewind.dev/health-port", "70000",
+            R"(container shop-api-1: label rewind.dev/health-port: "70000" is not a port (1..65535))"},
+        BadLabel{
+            "rewind.dev/health-path", "health",
+            R"(container shop-api-1: label rewind.dev/health-path: "health" must start with /)"},
+        BadLabel{
+            "rewind.dev/health-interval", "0s",
+            "container shop-api-1: label rewind.dev/health-interval: 0s must be greater than 0s"},
+        BadLabel{
+            "rewind.dev/health-timeout", "soon",
+            R"(container shop-api-1: label rewind.dev/health-timeout: "soon" is not a duration (e.g. 500ms, 90s, 5m, 1h30m))"},
+        BadLabel{
+            "rewind.dev/health-failure-threshold", "0",
+            R"(container shop-api-1: label rewind.dev/health-failure-threshold: "0" is not a whole number (1..1000))"},
+        BadLabel{
+            "rewind.dev/strategy", "Canary",
+            R"(container shop-api-1: label rewind.dev/strategy: "Canary" is not supported on Docker hosts yet (allowed: Recreate))"},
+        BadLabel{
+            "rewind.dev/strategy", "rolling",
+            R"(container shop-api-1: label rewind.dev/strategy: "rolling" is not a strategy (allowed: Recreate))"},
+        BadLabel{
+            "rewind.dev/analysis-window", "5 minutes",
+            R"(container shop-api-1: label rewind.dev/analysis-window: "5 minutes" is not a duration (e.g. 500ms, 90s, 5m, 1h30m))"},
+        BadLabel{
+            "rewind.dev/automatic-rollback", "yes",
+            R"(container shop-api-1: label rewind.dev/automatic-rollback: "yes" is not true or false)"},
+        BadLabel{
+            "rewind.dev/release", "Shop_API",
+            R"(container shop-api-1: label rewind.dev/release: "Shop_API" is not a valid name (lower case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253))"},
+        BadLabel{
+            "rewind.dev/release", "a/b/c",
+            R"(container shop-api-1: label rewind.dev/release: "a/b/c" is not a name or namespace/name)"},
+        BadLabel{
+            "rewind.dev/namespace", "Prod",
+            R"(container shop-api-1: label rewind.dev/namespace: "Prod" is not a valid namespace (lower case letters, digits and '-', at most 63))"},
         BadLabel{"rewind.dev/health-pth", "/health",
                  "container shop-api-1: label rewind.dev/health-pth: is not a rewind label (known: "
                  "rewind.dev/release, rewind.dev/namespace, rewind.dev/health-path, "
@@ -178,8 +194,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "rewind.dev/strategy, rewind.dev/analysis-window, rewind.dev/analysis-interval, "
                  "rewind.dev/automatic-rollback, rewind.dev/progress-deadline)"}),
     [](const ::testing::TestParamInfo<BadLabel>& p) {
-      std::string name = p.param.key.substr(p.param.key.find('/') + 1) + "_" +
-                         std::to_string(p.index);
+      std::string name =
+          p.param.key.substr(p.param.key.find('/') + 1) + "_" + std::to_string(p.index);
       for (char& c : name) {
         if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
       }
@@ -188,18 +204,24 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(DockerLabels, ProblemsOutsideTheLabelsNameWhereTheyCameFrom) {
   auto r = read_release_labels(compose("my_proj-api-1", "my_proj").get());
-  EXPECT_THAT(error_lines(r),
-              ElementsAre(R"(container my_proj-api-1: label com.docker.compose.project: "my_proj" is not a valid namespace (lower case letters, digits and '-', at most 63); it is the namespace unless the label rewind.dev/namespace says otherwise)"));
+  EXPECT_THAT(
+      error_lines(r),
+      ElementsAre(
+          R"(container my_proj-api-1: label com.docker.compose.project: "my_proj" is not a valid namespace (lower case letters, digits and '-', at most 63); it is the namespace unless the label rewind.dev/namespace says otherwise)"));
   r = read_release_labels(compose("shop-api-1").image("Shop/API:v2").env("1BAD", "x").get());
-  EXPECT_THAT(error_lines(r),
-              ElementsAre(HasSubstr("container shop-api-1: image: \"Shop/API:v2\" is not a valid image reference"),
-                          HasSubstr("container shop-api-1: env 1BAD: \"1BAD\" is not a valid variable name")));
+  EXPECT_THAT(
+      error_lines(r),
+      ElementsAre(
+          HasSubstr("container shop-api-1: image: \"Shop/API:v2\" is not a valid image reference"),
+          HasSubstr("container shop-api-1: env 1BAD: \"1BAD\" is not a valid variable name")));
   r = read_release_labels(compose("shop-api-1")
                               .label(docker_label::kRelease, "prod/api")
                               .label(docker_label::kNamespace, "shop")
                               .get());
-  EXPECT_THAT(error_lines(r),
-              ElementsAre(R"(container shop-api-1: label rewind.dev/namespace: "shop" differs from the namespace in rewind.dev/release ("prod/api"))"));
+  EXPECT_THAT(
+      error_lines(r),
+      ElementsAre(
+          R"(container shop-api-1: label rewind.dev/namespace: "shop" differs from the namespace in rewind.dev/release ("prod/api"))"));
 }
 
 TEST(DockerLabels, EveryProblemIsReportedAtOnce) {
