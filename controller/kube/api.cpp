@@ -17,10 +17,8 @@ bool path_safe(std::string_view name) {
 
 const char* content_type_of(PatchType t) {
   switch (t) {
-    case PatchType::kMerge:
-      return "application/merge-patch+json";
-    case PatchType::kStrategicMerge:
-      return "application/strategic-merge-patch+json";
+    case PatchType::kMerge: return "application/merge-patch+json";
+    case PatchType::kStrategicMerge: return "application/strategic-merge-patch+json";
   }
   return "application/merge-patch+json";
 }
@@ -41,15 +39,15 @@ std::string append_query(const std::string& path,
   return path + q;
 }
 
-model::Result<Json> parse_json(const std::string& body, const std::string& what) {
+}  // namespace
+
+model::Result<Json> parse_api_json(std::string_view body, std::string_view what) {
   Json j = Json::parse(body, nullptr, false);
   if (j.is_discarded()) {
-    return model::Error::transient(what + ": the API server's answer is not JSON");
+    return model::Error::transient(std::string(what) + ": the API server's answer is not JSON");
   }
   return j;
 }
-
-}  // namespace
 
 std::string api_version(const Resource& r) {
   return r.group.empty() ? r.version : r.group + "/" + r.version;
@@ -127,9 +125,8 @@ model::Result<http::Headers> Api::headers(std::string_view content_type) const {
   return h;
 }
 
-model::Result<http::ClientResponse> Api::send(const std::string& method,
-                                              const std::string& target, std::string body,
-                                              std::string_view content_type) {
+model::Result<http::ClientResponse> Api::send(const std::string& method, const std::string& target,
+                                              std::string body, std::string_view content_type) {
   auto h = headers(content_type);
   if (!h) return h.error();
   auto client = take_client();
@@ -139,8 +136,8 @@ model::Result<http::ClientResponse> Api::send(const std::string& method,
   auto resp = (*client)->request(req, options_.timeout);
   if (!resp) {
     // The connection is in an unknown state: drop it.
-    return model::Error::transient(method + " " + target + " on " + config_.endpoint.str() +
-                                   ": " + resp.error().message);
+    return model::Error::transient(method + " " + target + " on " + config_.endpoint.str() + ": " +
+                                   resp.error().message);
   }
   give_back(std::move(*client));
   if (!resp->success()) return api_error(method, target, resp->status, resp->body);
@@ -150,7 +147,7 @@ model::Result<http::ClientResponse> Api::send(const std::string& method,
 model::Result<Json> Api::get(const std::string& path) {
   auto r = send("GET", path, {}, {});
   if (!r) return r.error();
-  return parse_json(r->body, "GET " + path);
+  return parse_api_json(r->body, "GET " + path);
 }
 
 model::Result<ListResult> Api::list(const std::string& path) {
@@ -163,7 +160,7 @@ model::Result<ListResult> Api::list(const std::string& path) {
     const std::string target = append_query(path, q);
     auto r = send("GET", target, {}, {});
     if (!r) return r.error();
-    auto j = parse_json(r->body, "GET " + target);
+    auto j = parse_api_json(r->body, "GET " + target);
     if (!j) return j.error();
     auto items = j->find("items");
     if (items != j->end() && items->is_array()) {
@@ -177,27 +174,24 @@ model::Result<ListResult> Api::list(const std::string& path) {
 }
 
 model::Result<Json> Api::create(const std::string& path, const Json& body) {
-  const std::string target =
-      append_query(path, {{"fieldManager", options_.field_manager}});
+  const std::string target = append_query(path, {{"fieldManager", options_.field_manager}});
   auto r = send("POST", target, body.dump(), "application/json");
   if (!r) return r.error();
-  return parse_json(r->body, "POST " + path);
+  return parse_api_json(r->body, "POST " + path);
 }
 
 model::Result<Json> Api::replace(const std::string& path, const Json& body) {
-  const std::string target =
-      append_query(path, {{"fieldManager", options_.field_manager}});
+  const std::string target = append_query(path, {{"fieldManager", options_.field_manager}});
   auto r = send("PUT", target, body.dump(), "application/json");
   if (!r) return r.error();
-  return parse_json(r->body, "PUT " + path);
+  return parse_api_json(r->body, "PUT " + path);
 }
 
 model::Result<Json> Api::patch(const std::string& path, const Json& body, PatchType type) {
-  const std::string target =
-      append_query(path, {{"fieldManager", options_.field_manager}});
+  const std::string target = append_query(path, {{"fieldManager", options_.field_manager}});
   auto r = send("PATCH", target, body.dump(), content_type_of(type));
   if (!r) return r.error();
-  return parse_json(r->body, "PATCH " + path);
+  return parse_api_json(r->body, "PATCH " + path);
 }
 
 model::Status Api::remove(const std::string& path) {
@@ -214,11 +208,11 @@ model::Result<WatchEnd> Api::watch(const std::string& path, const std::string& r
   auto made = factory_();  // a connection of its own: it stays busy for minutes
   if (!made) return made.error();
   std::unique_ptr<http::Client> client = std::move(*made);
-  const std::string target = append_query(
-      path, {{"watch", "true"},
-             {"allowWatchBookmarks", "true"},
-             {"resourceVersion", resource_version},
-             {"timeoutSeconds", std::to_string(options_.watch_timeout.count())}});
+  const std::string target =
+      append_query(path, {{"watch", "true"},
+                          {"allowWatchBookmarks", "true"},
+                          {"resourceVersion", resource_version},
+                          {"timeoutSeconds", std::to_string(options_.watch_timeout.count())}});
   ++requests_;
   std::string buffer;
   bool gone = false;

@@ -83,8 +83,8 @@ using ClientFactory = std::function<model::Result<std::unique_ptr<http::Client>>
 
 struct ApiOptions {
   std::chrono::milliseconds timeout{std::chrono::seconds(15)};  // per request
-  std::size_t page_size = 500;                                   // list's limit
-  std::chrono::seconds watch_timeout{std::chrono::minutes(5)};   // server's timeoutSeconds
+  std::size_t page_size = 500;                                  // list's limit
+  std::chrono::seconds watch_timeout{std::chrono::minutes(5)};  // server's timeoutSeconds
   std::string field_manager = "rewind";
   std::size_t max_idle_connections = 4;
 };
@@ -135,6 +135,10 @@ class Api {
 // when the body is one, else the HTTP status and the start of the body.
 model::Error api_error(const std::string& method, const std::string& target, int status,
                        const std::string& body);
+
+// The JSON of an answer (or of one line of a watch); `what` names the request
+// in the error ("GET /apis/..."). Never throws.
+model::Result<Json> parse_api_json(std::string_view body, std::string_view what);
 
 // metadata.resourceVersion etc., "" when absent.
 std::string meta_string(const Json& object, const char* field);

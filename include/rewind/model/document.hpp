@@ -20,6 +20,7 @@ namespace rwd::model {
 struct Mark {
   int line = 0;    // 1-based; 0 when unknown
   int column = 0;  // 1-based; 0 when unknown
+  bool operator==(const Mark&) const = default;
 };
 
 class Node {
