@@ -160,7 +160,7 @@ int show_release(StateReader& reader, const model::ObjectKey& key, bool json, st
     return kExitInvalid;
   }
   if (json) {
-    out << model::to_json(**r).dump(2) << "\n";
+    out << release_json(**r).dump(2) << "\n";
   } else {
     if (!host.empty()) out << "Host: " << host << "\n";
     print_release_detail(**r, out);
@@ -177,7 +177,7 @@ int list_releases(StateReader& reader, bool json, std::ostream& out, std::ostrea
   for (const auto& e : list->errors) err << "rewind status: " << e << "\n";
   if (json) {
     model::Json items = model::Json::array();
-    for (const auto& r : list->releases) items.push_back(model::to_json(r));
+    for (const auto& r : list->releases) items.push_back(release_json(r));
     out << items.dump(2) << "\n";
   } else {
     const bool fleet = !list->hosts.empty();

@@ -4,6 +4,8 @@
 #include <ostream>
 #include <string>
 
+#include "rewind/notify/notifier.hpp"
+
 namespace rwd::cli {
 namespace {
 
@@ -13,6 +15,14 @@ std::string opt(const std::optional<model::RevisionNumber>& n) {
 
 std::string ts(const std::optional<model::Timestamp>& t) {
   return t ? model::format_timestamp(*t) : "-";
+}
+
+// A webhook URL's userinfo, query and path are often its secret: shown as
+// the logs show them.
+void redact_webhooks(model::ReleaseSpec& spec) {
+  for (auto& n : spec.notify) {
+    if (n.webhook) n.webhook->url = notify::redact_url(n.webhook->url);
+  }
 }
 
 }  // namespace
@@ -84,8 +94,16 @@ void print_history_table(const model::History& h, std::ostream& out) {
   }
 }
 
+model::Json release_json(const model::Release& r) {
+  model::Release shown = r;
+  redact_webhooks(shown.spec);
+  return model::to_json(shown);
+}
+
 model::Json history_json(const model::History& h) {
-  model::Json j = model::to_json(h);
+  model::History shown = h;
+  for (auto& rec : shown.revisions) redact_webhooks(rec.spec);
+  model::Json j = model::to_json(shown);
   if (auto it = j.find("revisions"); it != j.end()) {
     for (auto& rec : *it) rec.erase("envFileContents");
   }

@@ -19,7 +19,12 @@ void print_release_detail(const model::Release& r, std::ostream& out);
 // REV HASH IMAGE CONFIG SCHEMA OUTCOME LIVE REASON, oldest first.
 void print_history_table(const model::History& h, std::ostream& out);
 
-// The history as JSON without the env file contents (they may hold secrets).
+// The Release as JSON for people and clients (`rewind status -o json`, the
+// HTTP API), with webhook URLs masked as in the logs (notify::redact_url).
+model::Json release_json(const model::Release& r);
+
+// The history as JSON without the env file contents and with webhook URLs
+// masked (both may hold secrets).
 model::Json history_json(const model::History& h);
 
 }  // namespace rwd::cli

@@ -13,7 +13,7 @@ std::vector<model::Json> StateProvider::releases() const {
 std::optional<model::Json> StateProvider::release(const model::ObjectKey& key) const {
   auto r = status_.read_release(key);
   if (!r || !*r) return std::nullopt;
-  return model::to_json(**r);
+  return release_json(**r);
 }
 
 std::vector<model::Json> StateProvider::rollbacks() const {

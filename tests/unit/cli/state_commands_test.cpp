@@ -23,13 +23,15 @@ using rwd::testing::run_cli;
 using rwd::testing::TempDir;
 using ::testing::HasSubstr;
 
-void write_state(const TempDir& dir) {
+// `webhook`: a spec.notify URL of the Release and of each revision.
+void write_state(const TempDir& dir, const std::string& webhook = "") {
   model::Release r;
   r.metadata.name = "api";
   r.metadata.ns = "shop";
   r.metadata.generation = 3;
   r.spec.target.docker = model::DockerTarget{"shop", "api"};
   r.spec.image = model::ImageRef{"demo:v1"};
+  if (!webhook.empty()) r.spec.notify.push_back(model::NotifySpec{model::WebhookSpec{webhook}});
   r.status.phase = model::ReleasePhase::kHealthy;
   r.status.current_revision = model::RevisionNumber{1};
   r.status.stable_revision = model::RevisionNumber{1};
@@ -93,6 +95,27 @@ TEST(HistoryCommand, ListsRevisionsAndNeverPrintsEnvFileContents) {
   ASSERT_EQ(json.code, 0) << json.err;
   EXPECT_THAT(json.out, HasSubstr("\"outcome\": \"RolledBack\""));
   EXPECT_THAT(json.out + table.out, ::testing::Not(HasSubstr("hunter2")));
+}
+
+// A webhook URL's userinfo, path and query are often its secret: status and
+// history show it as the logs do.
+TEST(StateCommands, WebhookUrlsAreShownMaskedWithoutTheirSecrets) {
+  TempDir dir;
+  write_state(dir, "https://hook-user:hunter3@hooks.example/services/T0/B0/xyz?token=tok42");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"status", "-o", "json"},
+        std::vector<std::string>{"status", "api", "-n", "shop", "-o", "json"},
+        std::vector<std::string>{"history", "api", "-n", "shop", "-o", "json"}}) {
+    auto with_dir = args;
+    with_dir.insert(with_dir.end(), {"--state-dir", dir.str()});
+    const CliRun r = run_cli(with_dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("\"https://***@hooks.example/services/***?token=***\""))
+        << args.front();
+    for (const char* secret : {"hunter3", "tok42", "xyz"}) {
+      EXPECT_THAT(r.out, ::testing::Not(HasSubstr(secret))) << args.front();
+    }
+  }
 }
 
 // A watcher's API on loopback, serving what the state directory holds (as
