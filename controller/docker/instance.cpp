@@ -29,6 +29,9 @@ model::Result<std::string> container_address(const ContainerInspect& c, int port
     }
     if (!pick->host_port.empty()) return host_port(pick->host_ip, pick->host_port);
   }
+  // `network_mode: host`: the container listens on the host's own
+  // interfaces, and has neither published ports nor an address of its own.
+  if (c.network_mode == "host") return host_port("127.0.0.1", std::to_string(port));
   const NetworkAttachment* net = nullptr;
   for (const auto& n : c.networks) {
     if (n.ip_address.empty()) continue;

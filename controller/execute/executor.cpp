@@ -1,5 +1,7 @@
 #include "rewind/execute/executor.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "rewind/execute/colors.hpp"
@@ -293,9 +295,26 @@ StepResult Executor::mark_stable(const StepInput& in, const reconcile::step::Mar
         "no running container of revision " + std::to_string(s.revision.value()), std::nullopt,
         model::ErrorKind::kTransient);
   }
-  // The old containers go only now, after the revision proved healthy.
+  // The old containers go only now, after the revision proved healthy. When
+  // this plan recreated the service (its StartRevision stopped every other
+  // container), one that runs again was started behind rewind's back: an
+  // Engine restart starts `restart: always` containers, stopped ones too.
+  // It is stopped first. Other running ones (a one-off, a replica next to an
+  // adopted container) are left alone.
+  const bool recreated =
+      in.release.spec.strategy.type == model::StrategyType::kRecreate &&
+      std::any_of(in.plan.steps.begin(), in.plan.steps.end(), [](const reconcile::Step& planned) {
+        const auto* start = planned.as<reconcile::step::StartRevision>();
+        return start != nullptr && !start->color && !start->canary;
+      });
+  const std::chrono::seconds grace =
+      in.plan.emergency ? std::chrono::seconds(1) : std::chrono::seconds(10);
   for (const auto& i : *listed) {
-    if (i.id == serving->id || i.running) continue;
+    if (i.id == serving->id) continue;
+    if (i.running) {
+      if (!recreated || label_or(i, label::kComposeOneOff) == "True") continue;
+      if (auto st = platform_.stop(i.id, grace); !st) return StepResult::from_error(st.error());
+    }
     if (auto st = platform_.remove(i.id); !st) return StepResult::from_error(st.error());
     kill_point("mark-stable:after-remove-old");
   }

@@ -4,8 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "fixtures.hpp"
 #include "rewind/docker/parse.hpp"
+
+#include "fixtures.hpp"
 
 namespace rwd::docker {
 namespace {
@@ -64,8 +65,10 @@ TEST(BuildReplacement, HostConfigIsCopiedAsItIs) {
   json host = r->create_body["HostConfig"];
   // The one addition: the anonymous volume at /data, so its data survives.
   ASSERT_TRUE(host.contains("Mounts"));
-  EXPECT_EQ(host["Mounts"],
-            json::parse(R"([{"Type":"volume","Source":"4e9c23af61cc13762a4961b2ab66375022cb8e2385f99d1725dfd8c2a3c91610",
+  EXPECT_EQ(
+      host["Mounts"],
+      json::parse(
+          R"([{"Type":"volume","Source":"4e9c23af61cc13762a4961b2ab66375022cb8e2385f99d1725dfd8c2a3c91610",
                             "Target":"/data","ReadOnly":false}])"));
   host.erase("Mounts");
   EXPECT_EQ(host, old.host_config);
@@ -208,6 +211,20 @@ TEST(ContainerAddress, ElseTheAddressOnThePrimaryNetwork) {
   auto none = container_address(c, 5432);
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.error().kind, model::ErrorKind::kTransient);
+}
+
+// `network_mode: host` (a compose service on the host's network stack): the
+// Engine shows no published port and no address ("host": {"IPAddress": ""});
+// the service listens on the host, so its loopback address is the one.
+TEST(ContainerAddress, OnTheHostNetworkTheHostsLoopback) {
+  auto c = old_container();
+  c.ports.clear();
+  c.network_mode = "host";
+  c.networks = {NetworkAttachment{}};
+  c.networks.front().name = "host";
+  auto a = container_address(c, 8123);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_EQ(*a, "127.0.0.1:8123");
 }
 
 TEST(ToInstance, ExecutorsView) {

@@ -167,6 +167,56 @@ TEST(Executor, MarkStableRemovesTheOldContainerAndTakesItsName) {
   EXPECT_EQ(f.platform.containers.begin()->second.name, "shop_api_1");
 }
 
+// The Engine restarted during the health gate and started the old container
+// again (compose `restart: always` starts stopped containers too): it is
+// stopped and removed before the new one takes the compose name, instead of
+// the rename failing on the name for ever with two versions running.
+TEST(Executor, MarkStableStopsAnOldContainerTheEngineStartedAgain) {
+  Fixture f;
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  for (auto& [id, c] : f.platform.containers) c.running = true;
+  ASSERT_EQ(f.platform.running().size(), 2U);
+  f.platform.calls.clear();
+  const StepResult r = f.run(2);
+  ASSERT_EQ(r.state, StepState::kDone) << r.message;
+  EXPECT_THAT(f.platform.calls, ElementsAre("list", "stop shop_api_1", "remove shop_api_1",
+                                            "rename shop_api_1-rewind-r2 shop_api_1"));
+  const auto running = f.platform.running();
+  ASSERT_EQ(running.size(), 1U);
+  EXPECT_EQ(running[0]->name, "shop_api_1");
+  EXPECT_EQ(running[0]->image.value(), "demo:v2");
+}
+
+// A one-off container of the service (`docker compose run api ...`) that runs
+// is not an old revision: mark stable leaves it alone.
+TEST(Executor, MarkStableLeavesARunningOneOffAlone) {
+  Fixture f;
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  f.platform.add("shop_api_run_1", "demo:v1", true);
+  for (auto& [id, c] : f.platform.containers) {
+    if (c.name == "shop_api_run_1") c.labels[label::kComposeOneOff] = "True";
+  }
+  f.platform.calls.clear();
+  ASSERT_EQ(f.run(2).state, StepState::kDone);
+  EXPECT_THAT(f.platform.calls,
+              ElementsAre("list", "remove shop_api_1", "rename shop_api_1-rewind-r2 shop_api_1"));
+  EXPECT_EQ(f.platform.running().size(), 2U);
+}
+
+// Without a StartRevision in the plan (a running container adopted as it
+// is) nothing was stopped by rewind: a second running container of the
+// service (`docker compose up --scale api=2`) is left as it is.
+TEST(Executor, MarkStableWithoutARecreateLeavesRunningContainersAlone) {
+  Fixture f;
+  f.platform.add("shop_api_2", "demo:v1", true);
+  const auto& rec1 = f.history.revisions[0];
+  f.plan = reconcile::make_plan(reconcile::Direction::kRollForward, model::RevisionNumber{1},
+                                rec1.number, "NewRevision", {step::MarkStable{rec1.number}});
+  ASSERT_EQ(f.run(0).state, StepState::kDone);
+  EXPECT_THAT(f.platform.calls, ElementsAre("list"));
+  EXPECT_EQ(f.platform.running().size(), 2U);
+}
+
 TEST(Executor, RollbackReusesTheStoppedContainerOfTheOldRevision) {
   Fixture f;
   ASSERT_EQ(f.run(0).state, StepState::kDone);
