@@ -58,9 +58,27 @@ pqxx::result Session::exec_now(const std::string& sql) {
   return r;
 }
 
+bool commit_in_doubt() {
+  try {
+    throw;
+  } catch (const pqxx::in_doubt_error&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 MigrationError current_error(const DatabaseUrl& url, const std::string& context) {
   try {
     throw;
+  } catch (const pqxx::in_doubt_error&) {
+    // The connection broke during COMMIT (the server restarted, say): the
+    // transaction may or may not have committed. Transient: the next attempt
+    // reads the database again and finds out.
+    return MigrationError::make(
+        MigrationCode::kConnection, model::ErrorKind::kTransient,
+        url.redact(context + ": the connection to " + url.display() +
+                   " broke during COMMIT; whether the transaction committed is unknown"));
   } catch (const pqxx::broken_connection& e) {
     return MigrationError::make(MigrationCode::kConnection, model::ErrorKind::kTransient,
                                 url.redact(context + ": " + trimmed(e.what())));

@@ -32,6 +32,10 @@ class Session {
 // what was being done ("reading alembic_version").
 MigrationError current_error(const DatabaseUrl& url, const std::string& context);
 
+// Call inside a catch block: true when the connection broke during COMMIT
+// (pqxx::in_doubt_error), so whether the transaction committed is unknown.
+bool commit_in_doubt();
+
 // The libpq connection string with connect_timeout added when absent.
 std::string with_connect_timeout(const std::string& url, std::chrono::milliseconds timeout);
 

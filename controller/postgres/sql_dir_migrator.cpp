@@ -120,6 +120,13 @@ class PgSqlDirMigrator final : public SqlDirMigrator {
 
   MigrationError step_error(const MigrationStep& step, const std::string& at) const {
     auto error = detail::current_error(url_, step.script.file);
+    if (detail::commit_in_doubt()) {
+      // The script and its row in the table commit together: the retry
+      // reads the table and runs the step again only if it did not commit.
+      error.error.message += std::string("; the next attempt reads ") + kSqlDirTable +
+                             " to find out (the step and its row commit together)";
+      return error;
+    }
     error.error.message += "; the step was rolled back and the database stays at revision " + at;
     if (error.blocked()) {
       error.error.message += " (lock_timeout " + detail::millis(options_.lock_timeout) + ")";

@@ -6,6 +6,9 @@
 // the directory chowned to it. Logins over TCP need the password
 // (scram-sha-256), so tests can check what a wrong one does.
 //
+// stop() and start() restart the server on the same port and data directory
+// (a PostgreSQL restart as its peers see it).
+//
 // `also_listen` adds addresses (the docker0 bridge's, say, so that one-off
 // containers reach the server), with password logins from their subnets.
 //
@@ -49,9 +52,9 @@ class PostgresServer {
     std::ofstream(dir_ + "/pwfile") << password_ << "\n";
     give_to_runner(dir_);
     give_to_runner(dir_ + "/pwfile");
-    run_to_end({bin_ + "/initdb", "-D", dir_ + "/data", "-U", "rewind", "--pwfile=" + dir_ +
-                "/pwfile", "-A", "scram-sha-256", "--auth-local=trust", "-E", "UTF8",
-                "--no-locale", "--no-sync"});
+    run_to_end({bin_ + "/initdb", "-D", dir_ + "/data", "-U", "rewind",
+                "--pwfile=" + dir_ + "/pwfile", "-A", "scram-sha-256", "--auth-local=trust", "-E",
+                "UTF8", "--no-locale", "--no-sync"});
     std::string listen = "127.0.0.1";
     for (const auto& a : also_listen) listen += "," + a;
     if (!also_listen.empty()) {
@@ -59,23 +62,41 @@ class PostgresServer {
           << "host all all samenet scram-sha-256\n";
     }
     port_ = free_loopback_port();
-    pid_ = spawn({bin_ + "/postgres", "-D", dir_ + "/data", "-h", listen, "-p",
-                  std::to_string(port_), "-k", dir_, "-c", "fsync=off", "-c",
-                  "synchronous_commit=off", "-c", "full_page_writes=off"});
-    wait_ready();
+    server_args_.assign({bin_ + "/postgres", "-D", dir_ + "/data", "-h", listen, "-p",
+                         std::to_string(port_), "-k", dir_, "-c", "fsync=off", "-c",
+                         "synchronous_commit=off", "-c", "full_page_writes=off"});
+    start();
   }
 
   ~PostgresServer() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGINT);  // fast shutdown
-      if (!reaped_within(std::chrono::seconds(20))) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-      }
-    }
+    stop();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
+
+  // `pg_ctl stop -m fast`: SIGINT ends every session (their open
+  // transactions roll back, clients get "terminating connection due to
+  // administrator command"), then the server exits; waits for that. A no-op
+  // when it is not running.
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGINT);
+    if (!reaped_within(std::chrono::seconds(20))) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    pid_ = -1;
+  }
+
+  // Starts the server (again, after stop()) on the same port and data
+  // directory and waits until it takes logins. A no-op when it runs.
+  void start() {
+    if (pid_ > 0) return;
+    pid_ = spawn(server_args_);
+    wait_ready();
+  }
+
+  [[nodiscard]] bool running() const { return pid_ > 0; }
 
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;
@@ -137,8 +158,8 @@ class PostgresServer {
     if (pid == 0) {
       const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       if (fd < 0 || ::dup2(fd, 1) < 0 || ::dup2(fd, 2) < 0) ::_exit(120);
-      if (is_root() && (::setgroups(0, nullptr) != 0 || ::setgid(kRunnerId) != 0 ||
-                        ::setuid(kRunnerId) != 0)) {
+      if (is_root() &&
+          (::setgroups(0, nullptr) != 0 || ::setgid(kRunnerId) != 0 || ::setuid(kRunnerId) != 0)) {
         ::_exit(121);
       }
       if (::chdir(dir_.c_str()) != 0) ::_exit(122);
@@ -192,6 +213,7 @@ class PostgresServer {
   }
 
   std::string bin_;
+  std::vector<std::string> server_args_;  // postgres and its arguments
   std::string dir_;
   std::string password_;
   int port_ = 0;

@@ -4,8 +4,6 @@
 // and their rows, the dump files (pg_restore --list, sha256sum), the
 // databases on the server, what the service answers on /version.
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -14,10 +12,12 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
 #include "compose_service.hpp"
 #include "docker_env.hpp"
+#include "migrate_fixture.hpp"
 #include "postgres_server.hpp"
 #include "watcher_process.hpp"
 
@@ -27,15 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-constexpr const char* kUrlVar = "RWD_IT_MIGRATE_DB_URL";
 constexpr const char* kMigrateBinary = "/usr/local/bin/migrate";  // scripts/setup builds it
-
-// docker0's address: containers on the default bridge reach the host there.
-std::string docker_bridge_address() {
-  return trimmed(
-      run_command("ip -4 -o addr show docker0 2>/dev/null | awk '{print $4}' | cut -d/ -f1")
-          .output);
-}
 
 // An image as a team's CI builds it: the app, a shell, golang-migrate and
 // this version's migrations in /migrations. `docker import` (no registry
@@ -53,191 +45,17 @@ std::string docker_bridge_address() {
   fs::copy_file(demo_app_binary(), root / "demo-app");
   fs::copy_file("/bin/busybox", root / "bin" / "sh");
   fs::copy_file(kMigrateBinary, root / "migrate");
-  for (const auto& [name, sql] : migrations) std::ofstream(root / "migrations" / name) << sql << "\n";
-  const CommandResult r = run_command(
-      "tar -C " + root.string() + " -c . | docker import --change 'CMD [\"/demo-app\"]' "
-      "--change 'ENV DEMO_VERSION=" + version + "' --change 'EXPOSE 8080' - " + ref + " 2>&1");
+  for (const auto& [name, sql] : migrations)
+    std::ofstream(root / "migrations" / name) << sql << "\n";
+  const CommandResult r = run_command("tar -C " + root.string() +
+                                      " -c . | docker import --change 'CMD [\"/demo-app\"]' "
+                                      "--change 'ENV DEMO_VERSION=" +
+                                      version + "' --change 'EXPOSE 8080' - " + ref + " 2>&1");
   std::error_code ec;
   fs::remove_all(root, ec);
   if (r.exit_code != 0) return ::testing::AssertionFailure() << "docker import: " << r.output;
   return ::testing::AssertionSuccess();
 }
-
-class MigrateTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    bridge_ = docker_bridge_address();
-    server_ = std::make_unique<PostgresServer>(
-        bridge_.empty() ? std::vector<std::string>{} : std::vector<std::string>{bridge_});
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-
-  void SetUp() override {
-    ASSERT_TRUE(docker_answers());
-    ASSERT_TRUE(ensure_demo_images());
-    svc_ = std::make_unique<ComposeService>("migrate");
-    db_ = "app_" + std::to_string(::getpid()) + "_" + std::to_string(++databases_);
-    admin("CREATE DATABASE " + db_);
-    migrations_ = svc_->releases() / "migrations";
-    backups_ = svc_->state().parent_path() / "backups";
-    fs::create_directories(migrations_);
-    write_migration("0001_users.up.sql",
-                    "CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL);\n"
-                    "INSERT INTO users (name) SELECT 'user' || g FROM generate_series(1, 50) g;");
-    write_migration("0001_users.down.sql", "DROP TABLE users;");
-    ASSERT_TRUE(svc_->up("rewind-demo:v1"));
-  }
-
-  void TearDown() override {
-    if (HasFailure()) {
-      for (const char* run : {"1", "2"}) {
-        const std::string text = ComposeService::read_text(svc_->log(run));
-        if (!text.empty()) std::cerr << "---- rewind watch log " << run << " ----\n" << text;
-      }
-      std::cerr << svc_->describe();
-    }
-  }
-
-  // v2's checkout adds two migrations.
-  void add_v2_migrations() {
-    write_migration("0002_orders.up.sql",
-                    "CREATE TABLE orders (id serial PRIMARY KEY, user_id int REFERENCES users(id));\n"
-                    "INSERT INTO orders (user_id) SELECT id FROM users WHERE id <= 5;");
-    write_migration("0002_orders.down.sql", "DROP TABLE orders;");
-    write_migration("0003_email.up.sql", "ALTER TABLE users ADD COLUMN email text;");
-    write_migration("0003_email.down.sql", "ALTER TABLE users DROP COLUMN email;");
-  }
-  // `git revert`: the older checkout does not have them.
-  void remove_v2_migrations() {
-    for (const char* f : {"0002_orders.up.sql", "0002_orders.down.sql", "0003_email.up.sql",
-                          "0003_email.down.sql"}) {
-      fs::remove(migrations_ / f);
-    }
-  }
-
-  void write_release(const std::string& image, const std::string& schema,
-                     const std::string& lock_timeout = "5s", const std::string& more = "") {
-    svc_->write_release(
-        image,
-        "  migration:\n"
-        "    database: {urlFrom: {env: " + std::string(kUrlVar) + "}}\n"
-        "    driver: sql-dir\n"
-        "    directory: migrations\n"
-        "    revision: \"" + schema + "\"\n"
-        "    backup: {directory: " + backups_.string() + ", keep: 10}\n"
-        "    verifyTables: [users]\n"
-        "    lockTimeout: " + lock_timeout + "\n" + more +
-        "  healthCheck: {http: {path: /health, port: 8080}, interval: 500ms, timeout: 1s, "
-        "failureThreshold: 3}\n"
-        "  rollbackPolicy: {progressDeadline: 1m}\n");
-  }
-
-  std::unique_ptr<Watcher> watch(const std::string& run,
-                                 std::vector<std::pair<std::string, std::string>> env = {},
-                                 std::vector<std::string> args = {}) {
-    env.emplace_back(kUrlVar, url());
-    return std::make_unique<Watcher>(svc_->releases(), svc_->state(), svc_->log(run),
-                                     WatcherOptions{env, "2s", {}, std::move(args)});
-  }
-
-  // v1 on schema 0001 (rewind applies it: the database starts empty), then
-  // v2 on schema 0003.
-  void upgrade(const std::string& run = "1", const std::string& more = "") {
-    write_release("rewind-demo:v1", "0001", "5s", more);
-    watcher_ = watch(run);
-    ASSERT_TRUE(eventually([&] { return svc_->stable_at(1); })) << svc_->describe();
-    ASSERT_EQ(applied(), std::vector<std::string>{"0001"});
-    add_v2_migrations();
-    write_release("rewind-demo:v2", "0003", "5s", more);
-    ASSERT_TRUE(eventually([&] { return svc_->stable_at(2) && svc_->served_version() == "v2"; }))
-        << svc_->describe();
-  }
-
-  // The URL rewind gets: the server's loopback one, or another (set_url).
-  std::string url() const { return url_.empty() ? server_->url(db_) : url_; }
-
-  std::vector<std::string> applied() {
-    return column("SELECT revision FROM rewind_schema_migrations ORDER BY number");
-  }
-  std::string scalar(const std::string& sql, const std::string& db = "") {
-    const auto rows = column(sql, db);
-    return rows.empty() ? "" : rows.front();
-  }
-  std::vector<std::string> column(const std::string& sql, const std::string& db = "") {
-    try {
-      pqxx::connection c(server_->url(db.empty() ? db_ : db));
-      pqxx::work w(c);
-      std::vector<std::string> out;
-      for (const auto& row : w.exec(sql)) out.push_back(row[0].is_null() ? "NULL" : row[0].c_str());
-      w.commit();
-      return out;
-    } catch (const std::exception& e) {
-      return {std::string("error: ") + e.what()};
-    }
-  }
-  // `rewind drill` as an operator runs it, with the URL in its environment.
-  CommandResult drill_command() {
-    ::setenv(kUrlVar, url().c_str(), 1);
-    const std::string bin = std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind";
-    return run_command(bin + " drill api -n it --state-dir " + svc_->state().string() +
-                       " --base-dir " + svc_->releases().string() + " 2>&1");
-  }
-  // A compose "worker" service of the same project, for quiesce.
-  void start_worker(const std::string& name) {
-    const CommandResult run = run_command(
-        "docker run -d --name " + name + " " + label_args() +
-        " --label com.docker.compose.project=" + svc_->project() +
-        " --label com.docker.compose.service=worker rewind-demo:v1");
-    ASSERT_EQ(run.exit_code, 0) << run.output;
-  }
-  std::vector<std::string> dump_files() const {
-    std::vector<std::string> out;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(backups_, ec)) {
-      if (e.path().extension() == ".dump") out.push_back(e.path().string());
-    }
-    return out;
-  }
-  std::vector<std::string> drill_databases() {
-    return column("SELECT datname FROM pg_database WHERE datname LIKE '%rewind_drill%'",
-                  "postgres");
-  }
-  nlohmann::json last_drill() {
-    const auto s = svc_->status();
-    if (!s.contains("status") || !s["status"].contains("migration")) return nlohmann::json::object();
-    return s["status"]["migration"].value("lastDrill", nlohmann::json::object());
-  }
-
-  static void admin(const std::string& sql) {
-    pqxx::connection c(server_->url());
-    pqxx::nontransaction n(c);
-    n.exec(sql);
-  }
-
-  std::string condition_reason(const char* type) {
-    const auto s = svc_->status();
-    if (!s.contains("status") || !s["status"].contains("conditions")) return "";
-    for (const auto& c : s["status"]["conditions"]) {
-      if (c.value("type", "") == type) return c.value("reason", "");
-    }
-    return "";
-  }
-
-  void write_migration(const std::string& name, const std::string& sql) {
-    std::ofstream(migrations_ / name) << sql << "\n";
-  }
-
-  static inline std::unique_ptr<PostgresServer> server_;
-  static inline std::string bridge_;
-  std::string url_;
-  static inline int databases_ = 0;
-  std::unique_ptr<ComposeService> svc_;
-  std::unique_ptr<Watcher> watcher_;
-  std::string db_;
-  fs::path migrations_;
-  fs::path backups_;
-  DockerCleanup cleanup_;
-};
 
 TEST_F(MigrateTest, UpgradeAppliesTwoMigrationsAfterAVerifiedBackupAndARevertDowngradesThem) {
   upgrade();
@@ -255,7 +73,8 @@ TEST_F(MigrateTest, UpgradeAppliesTwoMigrationsAfterAVerifiedBackupAndARevertDow
   const CommandResult sum = run_command("sha256sum " + pre_path);
   EXPECT_EQ(sum.output.substr(0, 64), pre.value("sha256", "")) << sum.output;
   EXPECT_EQ(pre_path.find(server_->password()), std::string::npos);
-  EXPECT_TRUE(h["revisions"][1].contains("downScripts")) << "history keeps 0002/0003's down scripts";
+  EXPECT_TRUE(h["revisions"][1].contains("downScripts"))
+      << "history keeps 0002/0003's down scripts";
 
   // git revert: the file and the migrations folder are v1's again.
   remove_v2_migrations();
@@ -326,8 +145,8 @@ TEST_P(BlockedTest, ALockedTableShowsMigrationBlockedWithinSecondsThenTheDowngra
 
   remove_v2_migrations();
   write_release("rewind-demo:v1", "0001", "1s");
-  ASSERT_TRUE(eventually([&] { return condition_reason("Progressing") == "MigrationBlocked"; },
-                         30s))
+  ASSERT_TRUE(
+      eventually([&] { return condition_reason("Progressing") == "MigrationBlocked"; }, 30s))
       << svc_->describe();
   EXPECT_EQ(svc_->served_version(), "v2") << "nothing moved while the schema could not";
   EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
@@ -352,8 +171,9 @@ TEST_F(MigrateTest, ARestoreBackupRollbackBringsBackTheDataOfBeforeTheUpgradeAnd
   upgrade();
   const std::string pre_path = svc_->history()["revisions"][1]["backup"].value("path", "");
   // The bad hours: rows written after the upgrade.
-  column("INSERT INTO users (name, email) SELECT 'late' || g, 'x' FROM generate_series(1, 7) g "
-         "RETURNING id");
+  column(
+      "INSERT INTO users (name, email) SELECT 'late' || g, 'x' FROM generate_series(1, 7) g "
+      "RETURNING id");
   ASSERT_EQ(scalar("SELECT count(*) FROM users"), "57");
 
   std::ofstream(svc_->releases() / "rollback.yaml")
@@ -406,10 +226,11 @@ TEST_P(KillTest, AKillDuringTheDowngradeResumesWithoutApplyingAnythingTwice) {
   EXPECT_EQ(st["migration"].value("revision", ""), "0001");
   EXPECT_EQ(st["lastRollback"].value("trigger", ""), "RevertedInSource");
   EXPECT_TRUE(eventually([&] {
-    return trimmed(run_command("docker inspect -f '{{.State.Running}}' " + worker).output) == "true";
+    return trimmed(run_command("docker inspect -f '{{.State.Running}}' " + worker).output) ==
+           "true";
   })) << "the quiesced worker runs again";
   EXPECT_EQ(dump_files().size(), dumps_before.size() + 1) << "one backup for the downgrade, "
-                                                            "not one per start";
+                                                             "not one per start";
 }
 
 INSTANTIATE_TEST_SUITE_P(SchemaSteps, KillTest,
@@ -438,8 +259,9 @@ TEST_F(MigrateTest, ADrillExercisesTheRollbackPathOnACopyAndRollbackReadyFollows
   EXPECT_TRUE(drill_databases().empty()) << "the copy is dropped";
   EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"})) << "live untouched";
   EXPECT_EQ(scalar("SELECT count(*) FROM orders"), "5");
-  ASSERT_TRUE(eventually([&] { return condition_reason("RollbackReady") == "PreviousRevisionReady"; }))
-      << svc_->describe();
+  ASSERT_TRUE(eventually([&] {
+    return condition_reason("RollbackReady") == "PreviousRevisionReady";
+  })) << svc_->describe();
 
   // A down script that no longer works: the drill says so before a real
   // rollback would find out.
@@ -458,8 +280,9 @@ TEST_F(MigrateTest, TheWatcherDrillsOnItsOwnWithDrillEvery) {
   upgrade();
   write_release("rewind-demo:v2", "0003", "5s", "    drill: {every: 1h}\n");
   ASSERT_TRUE(eventually([&] { return last_drill().value("passed", false); })) << svc_->describe();
-  ASSERT_TRUE(eventually([&] { return condition_reason("RollbackReady") == "PreviousRevisionReady"; }))
-      << svc_->describe();
+  ASSERT_TRUE(eventually([&] {
+    return condition_reason("RollbackReady") == "PreviousRevisionReady";
+  })) << svc_->describe();
   EXPECT_TRUE(drill_databases().empty());
   EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
   EXPECT_EQ(svc_->served_version(), "v2");
@@ -478,8 +301,9 @@ TEST_F(MigrateTest, AWatcherWithStateInPostgresKeepsHistoryAndStatusInTheDatabas
   const std::vector<std::string> args{"--state", state_url, "--state-host", "edge-7"};
   const std::vector<std::pair<std::string, std::string>> env{{"PGPASSWORD", server_->password()}};
   auto stored = [&](const std::string& field) {
-    return scalar("SELECT body->'status'->>'" + field + "' FROM rewind_statuses WHERE host = "
-                  "'edge-7' AND kind = 'releases' AND namespace = 'it' AND name = 'api'",
+    return scalar("SELECT body->'status'->>'" + field +
+                      "' FROM rewind_statuses WHERE host = "
+                      "'edge-7' AND kind = 'releases' AND namespace = 'it' AND name = 'api'",
                   state_db);
   };
   auto stable_at = [&](const std::string& revision) {
@@ -526,8 +350,7 @@ TEST_F(MigrateTest, AWatcherWithStateInPostgresKeepsHistoryAndStatusInTheDatabas
   for (const auto* out : {&status.output, &history.output}) {
     EXPECT_EQ(out->find(server_->password()), std::string::npos) << *out;
   }
-  EXPECT_EQ(ComposeService::read_text(svc_->log("1")).find(server_->password()),
-            std::string::npos);
+  EXPECT_EQ(ComposeService::read_text(svc_->log("1")).find(server_->password()), std::string::npos);
   EXPECT_EQ(watcher_->stop(), 0);
 }
 
@@ -566,31 +389,45 @@ TEST_F(MigrateTest, GolangMigrateRunsInsideTheImagesOwnContainerUpDrillAndDown) 
     svc_->write_release(
         repo + ":" + tag,
         "  migration:\n"
-        "    database: {urlFrom: {env: " + std::string(kUrlVar) + "}}\n"
-        "    driver: golang-migrate\n"
-        "    revision: \"" + revision + "\"\n"
-        "    runIn: image\n"
-        "    upCommand: " + command + "\n"
-        "    downCommand: " + command + "\n"
-        "    commandTimeout: 60s\n"
-        "    backup: {directory: " + backups_.string() + ", keep: 10}\n"
-        "    verifyTables: [users]\n"
-        "    lockTimeout: 5s\n"
-        "  healthCheck: {http: {path: /health, port: 8080}, interval: 500ms, timeout: 1s, "
-        "failureThreshold: 3}\n"
-        "  rollbackPolicy: {progressDeadline: 2m}\n");
+        "    database: {urlFrom: {env: " +
+            std::string(kUrlVar) +
+            "}}\n"
+            "    driver: golang-migrate\n"
+            "    revision: \"" +
+            revision +
+            "\"\n"
+            "    runIn: image\n"
+            "    upCommand: " +
+            command +
+            "\n"
+            "    downCommand: " +
+            command +
+            "\n"
+            "    commandTimeout: 60s\n"
+            "    backup: {directory: " +
+            backups_.string() +
+            ", keep: 10}\n"
+            "    verifyTables: [users]\n"
+            "    lockTimeout: 5s\n"
+            "  healthCheck: {http: {path: /health, port: 8080}, interval: 500ms, timeout: 1s, "
+            "failureThreshold: 3}\n"
+            "  rollbackPolicy: {progressDeadline: 2m}\n");
   };
-  auto version = [&] { return scalar("SELECT version::text || ' ' || dirty::text FROM schema_migrations"); };
+  auto version = [&] {
+    return scalar("SELECT version::text || ' ' || dirty::text FROM schema_migrations");
+  };
 
   release("v1", "1");
   watcher_ = watch("1");
-  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && svc_->served_version() == "v1"; }, 120s))
+  ASSERT_TRUE(
+      eventually([&] { return svc_->stable_at(1) && svc_->served_version() == "v1"; }, 120s))
       << svc_->describe();
   EXPECT_EQ(version(), "1 false");
   EXPECT_EQ(scalar("SELECT count(*) FROM users"), "50");
 
   release("v2", "3");
-  ASSERT_TRUE(eventually([&] { return svc_->stable_at(2) && svc_->served_version() == "v2"; }, 120s))
+  ASSERT_TRUE(
+      eventually([&] { return svc_->stable_at(2) && svc_->served_version() == "v2"; }, 120s))
       << svc_->describe();
   EXPECT_EQ(version(), "3 false");
   EXPECT_EQ(scalar("SELECT to_regclass('orders') IS NOT NULL"), "t");
@@ -606,7 +443,8 @@ TEST_F(MigrateTest, GolangMigrateRunsInsideTheImagesOwnContainerUpDrillAndDown) 
 
   // The revert: a verified backup, then `goto 1` in v2's image, then v1 starts.
   release("v1", "1");
-  ASSERT_TRUE(eventually([&] { return svc_->stable_at(1) && svc_->served_version() == "v1"; }, 120s))
+  ASSERT_TRUE(
+      eventually([&] { return svc_->stable_at(1) && svc_->served_version() == "v1"; }, 120s))
       << svc_->describe();
   EXPECT_EQ(version(), "1 false");
   EXPECT_EQ(scalar("SELECT to_regclass('orders') IS NULL"), "t");
@@ -618,7 +456,8 @@ TEST_F(MigrateTest, GolangMigrateRunsInsideTheImagesOwnContainerUpDrillAndDown) 
   EXPECT_TRUE(mig["lastBackup"].value("verified", false)) << mig.dump(2);
   // No one-off container is left behind.
   EXPECT_EQ(trimmed(run_command("docker ps -aq --filter label=rewind.dev/one-off --filter "
-                                "label=com.docker.compose.project=" + svc_->project() + " | wc -l")
+                                "label=com.docker.compose.project=" +
+                                svc_->project() + " | wc -l")
                         .output),
             "0");
   EXPECT_EQ(ComposeService::read_text(svc_->log("1")).find(server_->password()), std::string::npos);
@@ -629,7 +468,8 @@ TEST_F(MigrateTest, QuiescedWorkersAreStoppedForTheDowngradeAndStartedAgain) {
   const std::string worker = svc_->project() + "_worker_1";
   ASSERT_NO_FATAL_FAILURE(start_worker(worker));
   auto state = [&](const char* field) {
-    return trimmed(run_command("docker inspect -f '{{.State." + std::string(field) + "}}' " + worker).output);
+    return trimmed(
+        run_command("docker inspect -f '{{.State." + std::string(field) + "}}' " + worker).output);
   };
   const std::string first_start = state("StartedAt");
   const std::string quiesce = "    quiesce: [worker]\n";
