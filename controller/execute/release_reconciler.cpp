@@ -240,7 +240,11 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
     note_step(run, i, model::StepState::kRunning, "");
     const StepResult r = executor_.run(StepInput{run.release, run.history, plan, i, started});
     const model::Duration took = std::chrono::duration_cast<model::Duration>(deps_.now() - started);
-    if (deps_.on_step) deps_.on_step(run.key, step, r, took);
+    // A finished step is reported (a Kubernetes Event) only once its progress
+    // is written, below: killed in between, the next controller runs it again
+    // and must not report it a second time.
+    const bool done = r.state == StepState::kDone;
+    if (deps_.on_step && !done) deps_.on_step(run.key, step, r, took);
     if (step.as<reconcile::step::AnalysisGate>() != nullptr) note_warnings(run, r);
     if (r.state == StepState::kWaiting) {
       note_step(run, i, model::StepState::kRunning, r.message);
@@ -263,6 +267,7 @@ ReconcileOutcome ReleaseReconciler::execute(Run& run) {
     if (auto st = write_status(run); !st) {
       return {reconcile::Action::await_change(), st.error(), st.error().message};
     }
+    if (deps_.on_step) deps_.on_step(run.key, step, r, took);
     kill_point(std::string("after-step:") + reconcile::step_name(step.kind()));
   }
   // Done: the next pass computes the final conditions from what runs now.

@@ -9,8 +9,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kube_test_util.hpp"
@@ -22,12 +25,15 @@ using rwd::itest::eventually;
 
 class ControllerProcess {
  public:
+  // `env`: variables set (or replaced) in the controller's environment, the
+  // test's own passed on otherwise (REWIND_TEST_KILL_AT for the crash tests).
   ControllerProcess(const KubeCluster& k, const std::string& log, const std::string& identity,
-                    std::vector<std::string> more = {})
+                    std::vector<std::string> more = {},
+                    const std::vector<std::pair<std::string, std::string>>& env = {})
       : log_(log) {
     const std::string bin = std::string(REWIND_BINARY_DIR) + "/controller/cli/rewind";
-    std::vector<std::string> args{bin, "controller", "--kubeconfig", k.kubeconfig(), "--listen",
-                                  "127.0.0.1:0", "--identity", identity};
+    std::vector<std::string> args{bin,        "controller",  "--kubeconfig", k.kubeconfig(),
+                                  "--listen", "127.0.0.1:0", "--identity",   identity};
     // The tests' resync is 2s unless `more` gives one.
     if (std::find(more.begin(), more.end(), "--resync") == more.end()) {
       args.insert(args.end(), {"--resync", "2s"});
@@ -36,12 +42,25 @@ class ControllerProcess {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    // Everything the child needs is built before fork(): it only execs.
+    std::vector<std::string> environment;
+    for (char** e = environ; *e != nullptr; ++e) {
+      const std::string entry(*e);
+      const std::string key = entry.substr(0, entry.find('='));
+      if (std::none_of(env.begin(), env.end(), [&](const auto& kv) { return kv.first == key; })) {
+        environment.push_back(entry);
+      }
+    }
+    for (const auto& [key, value] : env) environment.push_back(key + "=" + value);
+    std::vector<char*> envp;
+    for (auto& e : environment) envp.push_back(e.data());
+    envp.push_back(nullptr);
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     pid_ = ::fork();
     if (pid_ == 0) {
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      ::execv(bin.c_str(), argv.data());
+      ::execve(bin.c_str(), argv.data(), envp.data());
       ::_exit(127);
     }
     if (fd >= 0) ::close(fd);
@@ -68,6 +87,17 @@ class ControllerProcess {
     }
     return true;
   }
+  // Waits up to `limit` for the process to end on its own: its raw wait
+  // status (WIFSIGNALED, WTERMSIG, ...), or nullopt while it still runs.
+  std::optional<int> wait_exit(std::chrono::milliseconds limit) {
+    if (pid_ <= 0) return std::nullopt;
+    int status = 0;
+    const bool ended = eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, limit,
+                                  std::chrono::milliseconds(20));
+    if (!ended) return std::nullopt;
+    pid_ = -1;
+    return status;
+  }
   [[nodiscard]] std::string log() const { return read_text(log_); }
 
  private:
@@ -79,20 +109,22 @@ class ControllerProcess {
 // name only has to be valid), with a container "app".
 inline Json deployment_json(const std::string& ns, const std::string& name,
                             const std::string& image, int replicas = 2) {
-  return Json{{"apiVersion", "apps/v1"},
-              {"kind", "Deployment"},
-              {"metadata", {{"name", name}, {"namespace", ns}}},
-              {"spec",
-               {{"replicas", replicas},
-                {"progressDeadlineSeconds", 60},
-                {"selector", {{"matchLabels", {{"app", name}}}}},
-                {"template",
-                 {{"metadata", {{"labels", {{"app", name}}}}},
-                  {"spec",
-                   {{"containers",
-                     Json::array({Json{{"name", "app"},
-                                       {"image", image},
-                                       {"env", Json::array({Json{{"name", "KEEP"}, {"value", "operator"}}})}}})}}}}}}}};
+  return Json{
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata", {{"name", name}, {"namespace", ns}}},
+      {"spec",
+       {{"replicas", replicas},
+        {"progressDeadlineSeconds", 60},
+        {"selector", {{"matchLabels", {{"app", name}}}}},
+        {"template",
+         {{"metadata", {{"labels", {{"app", name}}}}},
+          {"spec",
+           {{"containers",
+             Json::array({Json{
+                 {"name", "app"},
+                 {"image", image},
+                 {"env", Json::array({Json{{"name", "KEEP"}, {"value", "operator"}}})}}})}}}}}}}};
 }
 
 inline Json release_json(const std::string& ns, const std::string& name, const std::string& image,
@@ -116,8 +148,8 @@ inline void kubectl_apply(const KubeCluster& k, const Json& object) {
 // The Deployment's pod-template container "app" image ("" when unreadable).
 inline std::string deployment_image(const KubeCluster& k, const std::string& ns,
                                     const std::string& name) {
-  const CommandResult r = k.run_kubectl(
-      {"get", "deployment", name, "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}"});
+  const CommandResult r = k.run_kubectl({"get", "deployment", name, "-n", ns, "-o",
+                                         "jsonpath={.spec.template.spec.containers[0].image}"});
   return r.exit_code == 0 ? r.out : "";
 }
 
@@ -152,9 +184,9 @@ inline bool release_ready_at(const KubeCluster& k, const std::string& ns, const 
 
 // kubectl apply of a Release, then until its Deployment runs spec.image and
 // the Release is Ready at revision `rev`; the Release's JSON when not in time.
-inline ::testing::AssertionResult apply_until_ready(const KubeCluster& k, const Json& release,
-                                                    std::int64_t rev,
-                                                    std::chrono::seconds limit = std::chrono::seconds(90)) {
+inline ::testing::AssertionResult apply_until_ready(
+    const KubeCluster& k, const Json& release, std::int64_t rev,
+    std::chrono::seconds limit = std::chrono::seconds(90)) {
   const std::string ns = release["metadata"]["namespace"];
   const std::string name = release["metadata"]["name"];
   const std::string image = release["spec"]["image"];
@@ -165,9 +197,9 @@ inline ::testing::AssertionResult apply_until_ready(const KubeCluster& k, const 
   if (eventually([&] { return release_ready_at(k, ns, image, rev, name); }, limit)) {
     return ::testing::AssertionSuccess();
   }
-  return ::testing::AssertionFailure() << name << " not ready at revision " << rev << " ("
-                                       << image << "):\n"
-                                       << get_object(k, "release", ns, name).dump(2);
+  return ::testing::AssertionFailure()
+         << name << " not ready at revision " << rev << " (" << image << "):\n"
+         << get_object(k, "release", ns, name).dump(2);
 }
 
 inline Json rollback_json(const std::string& ns, const std::string& name,

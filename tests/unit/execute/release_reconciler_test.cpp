@@ -197,6 +197,78 @@ model::Release from_labels(const Instance& c) {
 
 // The environment of a replacement the way the Docker platform makes it:
 // the old container's, less the keys rewind manages, plus the revision's.
+// Forwards to a MemoryStatusStore, except that the write recording step
+// `index` of a plan as done fails, once: as if the controller died after the
+// step and before its progress was written.
+class LosesOneStepRecord final : public history::StatusStore {
+ public:
+  LosesOneStepRecord(history::MemoryStatusStore& inner, std::int32_t index)
+      : inner_(inner), index_(index) {}
+  model::Status write(const model::Release& r) override {
+    if (!lost_ && r.status.progress && r.status.progress->step_index == index_) {
+      lost_ = true;
+      return model::Error::transient("the controller died here");
+    }
+    return inner_.write(r);
+  }
+  model::Status write(const model::Rollback& r) override { return inner_.write(r); }
+  model::Result<std::optional<model::Release>> read_release(const model::ObjectKey& k) override {
+    return inner_.read_release(k);
+  }
+  model::Result<std::optional<model::Rollback>> read_rollback(const model::ObjectKey& k) override {
+    return inner_.read_rollback(k);
+  }
+  model::Result<std::vector<model::ObjectKey>> list(history::StatusKind kind) override {
+    return inner_.list(kind);
+  }
+  model::Status remove(history::StatusKind kind, const model::ObjectKey& k) override {
+    return inner_.remove(kind, k);
+  }
+  model::Result<std::string> quarantine(history::StatusKind kind,
+                                        const model::ObjectKey& k) override {
+    return inner_.quarantine(kind, k);
+  }
+  [[nodiscard]] bool lost() const { return lost_; }
+
+ private:
+  history::MemoryStatusStore& inner_;
+  std::int32_t index_;
+  bool lost_ = false;
+};
+
+// A step whose progress was not written runs again; it is reported (on_step:
+// the Kubernetes controller's StepSucceeded Event) once, when it is recorded.
+TEST(ReleaseReconciler, AStepRunAgainBecauseItsRecordWasLostIsReportedOnce) {
+  Loop loop;
+  ASSERT_FALSE(loop.settle(release("demo:v1")).error);
+  LosesOneStepRecord statuses(loop.statuses, 1);  // step 1 of 3: start revision 2
+  std::vector<std::string> reported;
+  ReleaseReconciler reconciler{ReconcilerDeps{
+      loop.platform, loop.probe, loop.histories, statuses, [&loop] { return loop.clock; },
+      [](const model::Release&) -> model::Result<model::EnvFileContents> {
+        return model::EnvFileContents{};
+      },
+      false,
+      [&reported](const model::ObjectKey&, const reconcile::Step& step, const StepResult& r,
+                  model::Duration) {
+        if (r.state == StepState::kDone) reported.push_back(step.description);
+      }}};
+  // As the runtime drives it: again after an error, after the asked delay otherwise.
+  ReconcileOutcome out;
+  for (int i = 0; i < 50; ++i) {
+    out = reconciler.reconcile(release("demo:v2"), {});
+    if (!out.error && out.action.is_await_change()) break;
+    if (!out.error) loop.clock += *out.action.requeue();
+  }
+  ASSERT_FALSE(out.error) << out.error->message;
+  ASSERT_TRUE(statuses.lost());
+  EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v2"});
+  EXPECT_EQ(loop.history().revisions.back().outcome, model::RevisionOutcome::kHealthy);
+  EXPECT_THAT(reported, ::testing::ElementsAre("start demo:v2 (revision 2)",
+                                               ::testing::StartsWith("wait until revision 2"),
+                                               "mark revision 2 stable"));
+}
+
 class EnvPlatform : public FakePlatform {
  public:
   model::Result<std::string> create_replacement(const Instance& from,
