@@ -91,7 +91,8 @@ TEST(ReconcilerAnalysis, AFailingSmokeCommandRollsBackBeforeTheWindow) {
   loop.metrics.values["smoke 2"] = analysis::Measurement::of(22, "curl: (22) 503");
   (void)loop.settle(v2);
   EXPECT_EQ(loop.running_images(), std::vector<std::string>{"demo:v1"});
-  const auto& rec = loop.history().revisions[1];
+  const auto history = loop.history();
+  const auto& rec = history.revisions[1];
   EXPECT_EQ(rec.outcome, model::RevisionOutcome::kFailedAnalysis);
   EXPECT_THAT(rec.outcome_reason, HasSubstr("smoke test"));
   EXPECT_THAT(rec.outcome_reason, HasSubstr("curl: (22) 503"));

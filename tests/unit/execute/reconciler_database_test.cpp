@@ -51,6 +51,8 @@ long position(const std::vector<std::string>& calls, const std::string& call) {
 const model::Condition* cond(const model::ReleaseStatus& s, const char* type) {
   return reconcile::find_condition(s.conditions, type);
 }
+// The condition points into `s`: a temporary status would leave it dangling.
+const model::Condition* cond(model::ReleaseStatus&& s, const char* type) = delete;
 
 // v1 with schema 0001 adopted, then v2 with 0002 rolled out.
 void upgrade_to_v2(Loop& loop) {
@@ -263,7 +265,8 @@ model::Release drilled(const std::string& image, const std::string& schema, mode
 TEST(ReconcilerDatabase, RollbackReadyNeedsADrillThatPassed) {
   Loop loop;
   upgrade_to_v2(loop);
-  const auto* ready = cond(loop.status(), "RollbackReady");
+  const auto before = loop.status();
+  const auto* ready = cond(before, "RollbackReady");
   ASSERT_NE(ready, nullptr);
   EXPECT_EQ(ready->status, model::ConditionStatus::kFalse);
   EXPECT_EQ(ready->reason, "NoDrill") << "a rollback path never exercised is not ready";
@@ -301,14 +304,16 @@ TEST(ReconcilerDatabase, AFailedDrillMakesRollbackReadyFalseUntilTheNextOnePasse
       "drill: migrate to 0001: 0002_orders.down.sql: relation is referenced");
   const model::Release r = drilled("demo:v2", "0002", std::chrono::hours(1));
   (void)until_quiet(loop, r);
-  auto* ready = cond(loop.status(), "RollbackReady");
+  const auto failed = loop.status();
+  const auto* ready = cond(failed, "RollbackReady");
   ASSERT_NE(ready, nullptr);
   EXPECT_EQ(ready->reason, "DrillFailed");
   EXPECT_NE(ready->message.find("relation is referenced"), std::string::npos) << ready->message;
 
   loop.clock += std::chrono::hours(1);
   (void)until_quiet(loop, r);
-  ready = cond(loop.status(), "RollbackReady");
+  const auto passed = loop.status();
+  ready = cond(passed, "RollbackReady");
   ASSERT_NE(ready, nullptr);
   EXPECT_EQ(ready->status, model::ConditionStatus::kTrue) << ready->reason;
 }
@@ -318,13 +323,15 @@ TEST(ReconcilerDatabase, RollbackReadyFollowsTheAgeOfTheLatestVerifiedBackup) {
   upgrade_to_v2(loop);
   const model::Release r = drilled("demo:v2", "0002", std::chrono::hours(48));
   (void)until_quiet(loop, r);
-  auto* ready = cond(loop.status(), "RollbackReady");
+  const auto fresh = loop.status();
+  const auto* ready = cond(fresh, "RollbackReady");
   ASSERT_NE(ready, nullptr);
   EXPECT_EQ(ready->status, model::ConditionStatus::kTrue) << ready->reason;
 
   loop.clock += std::chrono::hours(25);  // maxAge 24h; the next drill is in 23h
   (void)until_quiet(loop, r);
-  ready = cond(loop.status(), "RollbackReady");
+  const auto aged = loop.status();
+  ready = cond(aged, "RollbackReady");
   ASSERT_NE(ready, nullptr);
   EXPECT_EQ(ready->status, model::ConditionStatus::kFalse);
   EXPECT_EQ(ready->reason, "BackupTooOld");

@@ -24,6 +24,8 @@ using Loop = BasicLoop<FakePlatform>;
 const model::Condition* cond(const model::ReleaseStatus& s, const char* type) {
   return reconcile::find_condition(s.conditions, type);
 }
+// The condition points into `s`: a temporary status would leave it dangling.
+const model::Condition* cond(model::ReleaseStatus&& s, const char* type) = delete;
 
 TEST(ReleaseReconciler, AdoptsTheComposeContainerThenUpgradesThenRevertsInSource) {
   Loop loop;
